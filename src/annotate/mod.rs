@@ -1,0 +1,102 @@
+//! The annotation model: one entry per (ALT allele, transcript), read from Ensembl VEP `CSQ` or
+//! snpEff `ANN` by the field names in the header, never by position.
+
+pub mod consequence;
+pub mod fields;
+
+pub use consequence::{Consequence, Impact};
+pub use fields::{AnnotationSchema, AnnotationSource, Entry};
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// One allele's effect on one feature (usually a transcript), whatever tool annotated it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TranscriptAnnotation {
+    /// The allele as the annotator wrote it (VEP trims the shared first base: `-` for a deletion).
+    pub allele: String,
+    /// SO terms, most severe first.
+    pub consequences: Vec<Consequence>,
+    /// Terms we do not know, kept verbatim.
+    pub other_terms: Vec<String>,
+    pub impact: Option<Impact>,
+    pub symbol: Option<String>,
+    pub gene_id: Option<String>,
+    pub feature_type: Option<String>,
+    pub transcript_id: Option<String>,
+    pub biotype: Option<String>,
+    pub exon: Option<String>,
+    pub intron: Option<String>,
+    pub hgvsc: Option<String>,
+    pub hgvsp: Option<String>,
+    pub cdna_position: Option<String>,
+    pub cds_position: Option<String>,
+    /// As written: `123`, `123-124`, or `123/456` (snpEff); see [`TranscriptAnnotation::protein_start`].
+    pub protein_position: Option<String>,
+    /// `R/H` (VEP style); derived from HGVSp for snpEff.
+    pub amino_acids: Option<String>,
+    pub codons: Option<String>,
+    pub strand: Option<i8>,
+    pub canonical: bool,
+    pub mane_select: Option<String>,
+    pub tsl: Option<String>,
+    /// VEP FLAGS such as `cds_start_NF`, `cds_end_NF`.
+    pub flags: Option<String>,
+    pub wildtype_protein: Option<String>,
+    pub frameshift_sequence: Option<String>,
+    /// Every other non-empty field, by header name.
+    pub extra: BTreeMap<String, String>,
+}
+
+impl TranscriptAnnotation {
+    /// The most severe consequence, if any known term is present.
+    pub fn most_severe(&self) -> Option<Consequence> {
+        self.consequences.first().copied()
+    }
+
+    /// First protein position (1-based) of the change.
+    pub fn protein_start(&self) -> Option<u32> {
+        let p = self.protein_position.as_deref()?;
+        let first = p.split(['-', '/']).next()?;
+        first.trim().parse().ok()
+    }
+
+    /// Whether the transcript's CDS is incomplete at its start or end.
+    pub fn incomplete_cds(&self) -> bool {
+        self.flags
+            .as_deref()
+            .is_some_and(|f| f.contains("cds_start_NF") || f.contains("cds_end_NF"))
+    }
+}
+
+/// Three-letter amino-acid code to one letter (HGVS p. notation); `Ter`/`*` is `*`.
+pub fn amino_acid_one_letter(three: &str) -> Option<char> {
+    Some(match three {
+        "Ala" => 'A',
+        "Arg" => 'R',
+        "Asn" => 'N',
+        "Asp" => 'D',
+        "Cys" => 'C',
+        "Gln" => 'Q',
+        "Glu" => 'E',
+        "Gly" => 'G',
+        "His" => 'H',
+        "Ile" => 'I',
+        "Leu" => 'L',
+        "Lys" => 'K',
+        "Met" => 'M',
+        "Phe" => 'F',
+        "Pro" => 'P',
+        "Ser" => 'S',
+        "Thr" => 'T',
+        "Trp" => 'W',
+        "Tyr" => 'Y',
+        "Val" => 'V',
+        "Sec" => 'U',
+        "Pyl" => 'O',
+        "Ter" | "*" => '*',
+        "Xaa" => 'X',
+        _ => return None,
+    })
+}

@@ -1,0 +1,117 @@
+//! Readers and writers shared by the stages. Formats are detected from content, never from the
+//! file name alone; `-` means standard input.
+
+pub mod bed;
+pub mod fasta;
+pub mod gtf;
+pub mod output;
+pub mod vcf;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::num::NonZero;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// How a byte stream is compressed, from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    /// Plain (multi-member) gzip.
+    Gzip,
+    /// Blocked gzip (bgzip), readable in parallel and indexable.
+    Bgzf,
+}
+
+/// Looks at the first bytes of a stream: gzip magic, and the `BC` extra subfield that marks BGZF.
+pub fn detect_compression(head: &[u8]) -> Compression {
+    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+        // FLG.FEXTRA set and first subfield id "BC" (SAM spec §4.1).
+        if head.len() >= 14 && head[3] & 0x04 != 0 && head[12] == b'B' && head[13] == b'C' {
+            Compression::Bgzf
+        } else {
+            Compression::Gzip
+        }
+    } else {
+        Compression::None
+    }
+}
+
+fn open_raw(path: &Path) -> Result<Box<dyn Read + Send>> {
+    if path.as_os_str() == "-" {
+        Ok(Box::new(io::stdin()))
+    } else {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        Ok(Box::new(file))
+    }
+}
+
+/// Opens a file (or stdin for `-`) for reading decompressed bytes, whatever its compression.
+/// BGZF is decompressed by `threads` workers.
+///
+/// # Errors
+/// The file cannot be opened or its first bytes cannot be read.
+pub fn open_decompressed(path: &Path, threads: usize) -> Result<(Box<dyn BufRead + Send>, Compression)> {
+    let mut raw = BufReader::with_capacity(1 << 16, open_raw(path)?);
+    let head = raw.fill_buf().map_err(|e| Error::io(path, e))?;
+    let compression = detect_compression(head);
+    let reader: Box<dyn BufRead + Send> = match compression {
+        Compression::None => Box::new(raw),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::read::MultiGzDecoder::new(raw),
+        )),
+        Compression::Bgzf => {
+            let workers = NonZero::new(threads.max(1)).unwrap_or(NonZero::<usize>::MIN);
+            Box::new(BufReader::with_capacity(
+                1 << 16,
+                noodles::bgzf::io::MultithreadedReader::with_worker_count(workers, raw),
+            ))
+        }
+    };
+    Ok((reader, compression))
+}
+
+/// Reads one line into `buf` (cleared first), without the line ending. Returns false at the end.
+pub fn read_line_into(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> io::Result<bool> {
+    buf.clear();
+    if reader.read_until(b'\n', buf)? == 0 {
+        return Ok(false);
+    }
+    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+        buf.pop();
+    }
+    Ok(true)
+}
+
+/// Turns an I/O error met while reading `path` into a user-facing error; a damaged gzip/BGZF
+/// stream gets a message saying so.
+pub fn read_error(path: &Path, e: io::Error) -> Error {
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidData => Error::invalid(
+            path,
+            None,
+            format!("the file is truncated or its compression is damaged ({e}); re-create or re-download it"),
+        ),
+        _ => Error::io(path, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_bgzf_gzip_and_plain() {
+        // The empty BGZF EOF block (SAM spec §4.1.2).
+        let eof: [u8; 28] = [
+            0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 0x06, 0, 0x42, 0x43, 0x02, 0, 0x1b, 0, 0x03,
+            0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        assert_eq!(detect_compression(&eof), Compression::Bgzf);
+        assert_eq!(detect_compression(&[0x1f, 0x8b, 0x08, 0x00, 0, 0]), Compression::Gzip);
+        assert_eq!(detect_compression(b"##fileformat=VCFv4.2"), Compression::None);
+        assert_eq!(detect_compression(b""), Compression::None);
+    }
+}

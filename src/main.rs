@@ -1,0 +1,48 @@
+//! The `immunoprofile` binary: parse arguments, set up logging and the thread pool, run one
+//! stage, map the outcome to an exit code (0 ok, 1 bad input or usage, 2 internal error).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use immunoprofile::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // clap uses 2 for usage errors; ours is 1 (2 is reserved for bugs).
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
+    immunoprofile::progress::set_quiet(cli.quiet);
+    env_logger::Builder::new()
+        .filter_level(if cli.quiet { log::LevelFilter::Warn } else { log::LevelFilter::Info })
+        .parse_env("IMMUNOPROFILE_LOG")
+        .format_timestamp(None)
+        .format_target(false)
+        .init();
+    let threads = cli.threads().unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    });
+    if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global() {
+        eprintln!("immunoprofile: cannot start {threads} threads: {e}");
+        return ExitCode::from(2);
+    }
+    match std::panic::catch_unwind(|| cli.command.run(threads)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("immunoprofile: error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                eprintln!("  caused by: {s}");
+                source = s.source();
+            }
+            ExitCode::from(e.exit_code() as u8)
+        }
+        Err(_) => {
+            eprintln!("immunoprofile: internal error (a bug): please report it with the command line");
+            ExitCode::from(2)
+        }
+    }
+}

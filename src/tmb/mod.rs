@@ -1,0 +1,240 @@
+//! Tumour mutational burden: somatic variants of the tumour that pass the filters, per megabase
+//! of the territory searched, with an exact Poisson interval.
+
+pub mod filters;
+pub mod poisson;
+pub mod presets;
+pub mod territory;
+
+pub use filters::{CountClass, FilterParams, Reason};
+pub use presets::{FilterOverrides, Preset};
+pub use territory::Denominator;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::annotate::{AnnotationSchema, AnnotationSource};
+use crate::error::{Error, Result};
+use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
+use crate::io::vcf::VcfReader;
+use crate::variant::Caller;
+use filters::{Counts, Evaluator};
+
+/// Version of the `tmb.json` layout; bumped when a field changes meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Header of `PREFIX.tmb.variants.tsv`.
+pub const VARIANTS_HEADER: &str =
+    "chrom\tpos\tref\talt\tgene\tconsequence\tdepth\talt_reads\tvaf\tpopulation_af\tcounted\treason\n";
+
+/// Everything `tmb` needs, validated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TmbParams {
+    pub vcf: PathBuf,
+    pub sample: Option<String>,
+    pub normal_sample: Option<String>,
+    /// `None`: recognised from the header.
+    pub caller: Option<Caller>,
+    pub denominator: Denominator,
+    pub preset: Option<Preset>,
+    pub filters: FilterParams,
+    /// TMB-high cut-off in mutations per Mb.
+    pub threshold: f64,
+    /// Threads for BGZF decompression.
+    #[serde(skip)]
+    pub threads: usize,
+}
+
+impl Default for TmbParams {
+    fn default() -> Self {
+        Self {
+            vcf: PathBuf::new(),
+            sample: None,
+            normal_sample: None,
+            caller: None,
+            denominator: Denominator::EffectiveSize(1),
+            preset: None,
+            filters: FilterParams::default(),
+            threshold: 10.0,
+            threads: 1,
+        }
+    }
+}
+
+/// `PREFIX.tmb.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TmbSummary {
+    pub schema_version: u32,
+    pub version: &'static str,
+    pub sample: String,
+    pub normal_sample: Option<String>,
+    pub caller: Caller,
+    pub annotation: Option<AnnotationSource>,
+    pub records: u64,
+    pub variants_total: u64,
+    pub variants_counted: u64,
+    pub effective_size_bp: u64,
+    pub effective_size_source: String,
+    /// Mutations per Mb.
+    pub tmb: f64,
+    /// Exact Poisson 95% interval of `tmb`.
+    pub tmb_ci95: [f64; 2],
+    pub tmb_high: bool,
+    pub threshold: f64,
+    /// Alleles removed, by the first filter that removed them.
+    pub excluded: BTreeMap<String, u64>,
+    pub params: TmbParams,
+}
+
+/// The result of [`compute`].
+#[derive(Debug, Clone)]
+pub struct TmbResult {
+    pub summary: TmbSummary,
+}
+
+/// Records per parallel batch: large enough to keep both cores busy, small enough that memory
+/// stays flat whatever the VCF size.
+const BATCH_LINES: usize = 8192;
+const CHUNK_LINES: usize = 512;
+
+/// Computes TMB without writing files.
+///
+/// # Errors
+/// Unreadable or malformed inputs, incompatible options (see [`compute_to`]).
+pub fn compute(params: &TmbParams) -> Result<TmbResult> {
+    compute_to(params, None)
+}
+
+/// Computes TMB, streaming one TSV row per allele into `variants` when given.
+///
+/// # Errors
+/// Unreadable or malformed VCF/BED/GTF, a sample that is not there, a coding class asked of an
+/// unannotated VCF, normal-sample filters without a normal sample.
+pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> Result<TmbResult> {
+    let path = params.vcf.as_path();
+    let mut reader = VcfReader::open(path, params.threads)?;
+    let header = reader.header().clone();
+    let tumor = header.tumor_sample(params.sample.as_deref(), path)?;
+    let normal = header.normal_sample(tumor, params.normal_sample.as_deref(), path)?;
+    let f = &params.filters;
+    if normal.is_none() && (f.min_normal_depth.is_some() || f.max_normal_vaf.is_some()) {
+        return Err(Error::usage(format!(
+            "--min-normal-depth/--max-normal-vaf need a normal sample, and {} has none that can be told apart (use --normal-sample)",
+            path.display()
+        )));
+    }
+    let schema = AnnotationSchema::from_header(&header);
+    if schema.is_none() && f.count != CountClass::All {
+        return Err(Error::invalid(
+            path,
+            None,
+            format!(
+                "--count {} needs consequence annotation, but the header has no VEP CSQ or snpEff ANN field: annotate the VCF (Ensembl VEP, snpEff, or `immunoprofile annotate`), or count every variant with --count all",
+                serde_json::to_value(f.count).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+            ),
+        ));
+    }
+    let caller = params.caller.unwrap_or_else(|| Caller::detect(&header));
+    let territory = territory::build(&params.denominator, &header, path)?;
+    let evaluator = Evaluator::new(
+        f,
+        caller,
+        tumor,
+        normal,
+        schema.as_ref(),
+        territory.intervals.as_ref(),
+        &header,
+        path,
+    );
+
+    if let Some(w) = variants.as_deref_mut() {
+        w.write_all(VARIANTS_HEADER.as_bytes()).map_err(|e| Error::io("variants table", e))?;
+    }
+    let progress = crate::progress::bar(None, "tmb");
+    let mut totals = Counts::default();
+    let mut batch: Vec<Vec<u8>> = (0..BATCH_LINES).map(|_| Vec::new()).collect();
+    let mut line_nos = vec![0usize; BATCH_LINES];
+    loop {
+        let mut n = 0;
+        while n < BATCH_LINES && reader.read_line(&mut batch[n])? {
+            line_nos[n] = reader.line_no();
+            n += 1;
+        }
+        if n == 0 {
+            break;
+        }
+        let results: Vec<Result<(String, Counts)>> = batch[..n]
+            .par_chunks(CHUNK_LINES)
+            .zip(line_nos[..n].par_chunks(CHUNK_LINES))
+            .map(|(lines, nos)| {
+                let mut out = String::with_capacity(lines.len() * 96);
+                let mut counts = Counts::default();
+                for (line, &no) in lines.iter().zip(nos) {
+                    let text = std::str::from_utf8(line)
+                        .map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
+                    evaluator.evaluate(text, no, &mut out, &mut counts)?;
+                }
+                Ok((out, counts))
+            })
+            .collect();
+        for r in results {
+            let (text, counts) = r?;
+            if let Some(w) = variants.as_deref_mut() {
+                w.write_all(text.as_bytes()).map_err(|e| Error::io("variants table", e))?;
+            }
+            totals.add(&counts);
+        }
+        progress.inc(n as u64);
+        if n < BATCH_LINES {
+            break;
+        }
+    }
+    progress.finish_and_clear();
+
+    let mb = territory.size_bp as f64 / 1e6;
+    let (lo, hi) = poisson::exact_interval(totals.counted, 0.95);
+    let tmb = totals.counted as f64 / mb;
+    let excluded = Reason::ALL
+        .iter()
+        .filter(|r| totals.excluded[**r as usize] > 0)
+        .map(|r| (r.as_str().to_string(), totals.excluded[*r as usize]))
+        .collect();
+    Ok(TmbResult {
+        summary: TmbSummary {
+            schema_version: SCHEMA_VERSION,
+            version: crate::VERSION,
+            sample: header.samples[tumor].clone(),
+            normal_sample: normal.map(|n| header.samples[n].clone()),
+            caller,
+            annotation: schema.as_ref().map(|s| s.source),
+            records: totals.records,
+            variants_total: totals.alleles,
+            variants_counted: totals.counted,
+            effective_size_bp: territory.size_bp,
+            effective_size_source: territory.description,
+            tmb,
+            tmb_ci95: [lo / mb, hi / mb],
+            tmb_high: tmb >= params.threshold,
+            threshold: params.threshold,
+            excluded,
+            params: params.clone(),
+        },
+    })
+}
+
+/// Runs the stage and writes `PREFIX.tmb.json` and `PREFIX.tmb.variants.tsv`, both appearing only
+/// when complete.
+///
+/// # Errors
+/// As [`compute_to`], plus output write failures.
+pub fn run(params: &TmbParams, prefix: &Path) -> Result<TmbSummary> {
+    let mut tsv = AtomicFile::create(prefixed(prefix, "tmb.variants.tsv"))?;
+    let result = compute_to(params, Some(&mut tsv))?;
+    let json = json_file(prefixed(prefix, "tmb.json"), &result.summary)?;
+    commit_all(vec![tsv, json])?;
+    Ok(result.summary)
+}
