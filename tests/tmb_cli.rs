@@ -410,3 +410,27 @@ fn bad_inputs_fail_with_one_clear_line_and_no_output() {
     let out = run(&["tmb", "--vcf"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn result_does_not_depend_on_record_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let vcf = data("mutect2_vep.vcf");
+    let text = std::fs::read_to_string(&vcf).unwrap();
+    let (header, records): (Vec<&str>, Vec<&str>) = text.lines().partition(|l| l.starts_with('#'));
+    let mut reversed: Vec<&str> = header.clone();
+    reversed.extend(records.iter().rev());
+    let rev = dir.path().join("rev.vcf");
+    std::fs::write(&rev, reversed.join("\n") + "\n").unwrap();
+    let bed = data("targets.bed");
+    let mut args = vec!["--targets", bed.to_str().unwrap()];
+    args.extend_from_slice(STANDARD);
+    let (o1, p1) = run_tmb(&vcf, &args, &dir.path().join("a"));
+    let (o2, p2) = run_tmb(&rev, &args, &dir.path().join("b"));
+    assert_ok(&o1);
+    assert_ok(&o2);
+    let (j1, j2) = (json(&p1), json(&p2));
+    for key in ["variants_total", "variants_counted", "tmb", "tmb_ci95", "excluded"] {
+        assert_eq!(j1[key], j2[key], "{key}");
+    }
+    assert_eq!(reasons(&p1), reasons(&p2));
+}
