@@ -105,24 +105,49 @@ consequences! {
     ProteinProteinContact = "protein_protein_contact", Modifier, Other;
 }
 
+/// snpEff's spellings of terms VEP writes otherwise.
+const SYNONYMS: &[(&str, Consequence)] = &[
+    (
+        "conservative_inframe_insertion",
+        Consequence::InframeInsertion,
+    ),
+    (
+        "disruptive_inframe_insertion",
+        Consequence::InframeInsertion,
+    ),
+    (
+        "conservative_inframe_deletion",
+        Consequence::InframeDeletion,
+    ),
+    ("disruptive_inframe_deletion", Consequence::InframeDeletion),
+    ("intergenic_region", Consequence::IntergenicVariant),
+    (
+        "non_coding_exon_variant",
+        Consequence::NonCodingTranscriptExonVariant,
+    ),
+    ("initiator_codon_variant", Consequence::StartRetainedVariant),
+    ("start_retained", Consequence::StartRetainedVariant),
+    ("exon_loss", Consequence::ExonLossVariant),
+    ("5_prime_UTR_truncation", Consequence::FeatureTruncation),
+    ("3_prime_UTR_truncation", Consequence::FeatureTruncation),
+];
+
 impl Consequence {
     /// Parses a term as VEP or snpEff writes it; snpEff's synonyms map to the SO term VEP uses.
     pub fn parse(term: &str) -> Option<Self> {
-        let canonical = match term {
-            "conservative_inframe_insertion" | "disruptive_inframe_insertion" => {
-                "inframe_insertion"
-            }
-            "conservative_inframe_deletion" | "disruptive_inframe_deletion" => "inframe_deletion",
-            "intergenic_region" => "intergenic_variant",
-            "non_coding_exon_variant" => "non_coding_transcript_exon_variant",
-            "initiator_codon_variant" | "start_retained" => "start_retained_variant",
-            "exon_loss" => "exon_loss_variant",
-            "5_prime_UTR_truncation" | "3_prime_UTR_truncation" => "feature_truncation",
-            other => other,
-        };
-        ALL.iter()
-            .find(|(_, t, _, _)| *t == canonical)
-            .map(|(c, ..)| *c)
+        // Binary search in a table sorted once; this runs for every term of every record.
+        static SORTED: std::sync::LazyLock<Vec<(&'static str, Consequence)>> =
+            std::sync::LazyLock::new(|| {
+                let mut v: Vec<(&'static str, Consequence)> =
+                    ALL.iter().map(|(c, t, ..)| (*t, *c)).collect();
+                v.extend_from_slice(SYNONYMS);
+                v.sort_unstable_by_key(|(t, _)| *t);
+                v
+            });
+        SORTED
+            .binary_search_by_key(&term, |(t, _)| *t)
+            .ok()
+            .map(|i| SORTED[i].1)
     }
 
     fn entry(self) -> &'static (Consequence, &'static str, Impact, Class) {

@@ -447,24 +447,33 @@ impl<'a> RecordView<'a> {
     /// # Errors
     /// Fewer than eight columns or a position that is not a positive number.
     pub fn parse(line: &'a str) -> std::result::Result<Self, String> {
-        let mut cols = line.splitn(10, '\t');
-        let mut next = |name: &str| {
-            cols.next().ok_or_else(|| {
-                format!(
-                    "missing the {name} column (a VCF line has at least 8 tab-separated columns)"
-                )
-            })
-        };
-        let chrom = next("CHROM")?;
-        let pos_text = next("POS")?;
-        let id = next("ID")?;
-        let reference = next("REF")?;
-        let alt = next("ALT")?;
-        let qual = next("QUAL")?;
-        let filter = next("FILTER")?;
-        let info = next("INFO")?;
-        let format = cols.next();
-        let samples = cols.next().unwrap_or("");
+        // memchr over the bytes: tabs are ASCII, so every cut is a char boundary.
+        let bytes = line.as_bytes();
+        let mut cols: [&'a str; 9] = [""; 9];
+        let mut start = 0;
+        let mut n = 0;
+        let mut rest = "";
+        for tab in memchr::memchr_iter(b'\t', bytes) {
+            cols[n] = &line[start..tab];
+            n += 1;
+            start = tab + 1;
+            if n == 9 {
+                rest = &line[start..];
+                break;
+            }
+        }
+        if n < 9 {
+            cols[n] = &line[start..];
+            n += 1;
+        }
+        const NAMES: [&str; 8] = ["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"];
+        if n < 8 {
+            return Err(format!(
+                "missing the {} column (a VCF line has at least 8 tab-separated columns)",
+                NAMES[n]
+            ));
+        }
+        let (chrom, pos_text) = (cols[0], cols[1]);
         let pos = pos_text
             .parse::<u64>()
             .ok()
@@ -475,14 +484,14 @@ impl<'a> RecordView<'a> {
         Ok(Self {
             chrom,
             pos,
-            id,
-            reference,
-            alt,
-            qual,
-            filter,
-            info,
-            format,
-            samples,
+            id: cols[2],
+            reference: cols[3],
+            alt: cols[4],
+            qual: cols[5],
+            filter: cols[6],
+            info: cols[7],
+            format: (n > 8).then_some(cols[8]),
+            samples: rest,
         })
     }
 
@@ -502,17 +511,28 @@ impl<'a> RecordView<'a> {
 
     /// `Some(Some(v))` for `key=v`, `Some(None)` for a flag, `None` when absent.
     pub fn info_value(&self, key: &str) -> Option<Option<&'a str>> {
-        if self.info == "." {
+        let info = self.info;
+        if info == "." {
             return None;
         }
-        for item in self.info.split(';') {
-            match item.split_once('=') {
-                Some((k, v)) if k == key => return Some(Some(v)),
-                None if item == key => return Some(None),
-                _ => {}
+        let bytes = info.as_bytes();
+        let mut start = 0;
+        loop {
+            let end = memchr::memchr(b';', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            let item = &info[start..end];
+            if let Some(rest) = item.strip_prefix(key) {
+                if rest.is_empty() {
+                    return Some(None);
+                }
+                if let Some(v) = rest.strip_prefix('=') {
+                    return Some(Some(v));
+                }
             }
+            if end == bytes.len() {
+                return None;
+            }
+            start = end + 1;
         }
-        None
     }
 
     /// The raw column of sample `index` (0-based among samples).

@@ -145,8 +145,131 @@ pub struct Evaluator<'a> {
     pub territory: Option<&'a IntervalSet>,
     target_contigs: Option<ContigMatcher>,
     info_af: Vec<(String, bool)>,
-    csq_af: Vec<usize>,
+    layout: Option<CsqLayout>,
     path: &'a Path,
+}
+
+/// Positions of the annotation fields the TMB scan reads, resolved once from the header so the
+/// per-record scan does no name lookups.
+struct CsqLayout {
+    info_key: String,
+    snpeff: bool,
+    consequence: usize,
+    allele: Option<usize>,
+    allele_num: Option<usize>,
+    symbol: Option<usize>,
+    gene: Option<usize>,
+    canonical: Option<usize>,
+    population_af: Vec<usize>,
+    /// The largest of the positions above: fields past it are never split.
+    last: usize,
+}
+
+impl CsqLayout {
+    fn new(schema: &AnnotationSchema, af_fields: &[String]) -> Option<Self> {
+        let consequence = schema.field("Consequence")?;
+        let allele = schema.field("Allele");
+        let allele_num = schema.field("ALLELE_NUM");
+        let symbol = schema.field("SYMBOL");
+        let gene = schema.field("Gene");
+        let canonical = schema.field("CANONICAL");
+        let population_af: Vec<usize> = af_fields.iter().filter_map(|f| schema.field(f)).collect();
+        let last = [
+            Some(consequence),
+            allele,
+            allele_num,
+            symbol,
+            gene,
+            canonical,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(population_af.iter().copied())
+        .max()
+        .unwrap_or(0);
+        Some(Self {
+            info_key: schema.info_key.clone(),
+            snpeff: schema.source == crate::annotate::AnnotationSource::Snpeff,
+            consequence,
+            allele,
+            allele_num,
+            symbol,
+            gene,
+            canonical,
+            population_af,
+            last,
+        })
+    }
+}
+
+/// What the annotation says about one ALT.
+#[derive(Debug, Clone, Copy, Default)]
+struct AltAnnotation<'r> {
+    best: Option<(Consequence, bool, Option<&'r str>)>,
+    classes: Classes,
+    population_af: Option<f64>,
+}
+
+/// One row of the variants table, formatted without temporary strings (1M rows per run).
+#[allow(clippy::too_many_arguments)]
+fn write_row(
+    out: &mut String,
+    rec: &RecordView<'_>,
+    alt: &str,
+    gene: Option<&str>,
+    consequence: Option<Consequence>,
+    support: &crate::variant::AlleleSupport,
+    population_af: Option<f64>,
+    reason: Option<Reason>,
+) {
+    let _ = write!(
+        out,
+        "{}\t{}\t{}\t{}\t",
+        rec.chrom, rec.pos, rec.reference, alt
+    );
+    out.push_str(gene.unwrap_or("NA"));
+    out.push('\t');
+    out.push_str(consequence.map_or("NA", Consequence::as_str));
+    for count in [support.depth, support.alt_reads] {
+        out.push('\t');
+        match count {
+            Some(n) => {
+                let _ = write!(out, "{n}");
+            }
+            None => out.push_str("NA"),
+        }
+    }
+    out.push('\t');
+    out.push_str(&fmt_opt(support.vaf, 4));
+    out.push('\t');
+    out.push_str(&fmt_opt(population_af, 6));
+    out.push_str(if reason.is_none() {
+        "\ttrue\t"
+    } else {
+        "\tfalse\t"
+    });
+    out.push_str(reason.map_or("pass", Reason::as_str));
+    out.push('\n');
+}
+
+fn take_max(slot: &mut Option<f64>, v: Option<f64>) {
+    if let Some(v) = v {
+        *slot = Some(slot.map_or(v, |b| b.max(v)));
+    }
+}
+
+/// Fields `0..=last` of one `|`-separated entry into `out` (cleared first).
+fn split_entry<'r>(entry: &'r str, last: usize, out: &mut Vec<&'r str>) {
+    out.clear();
+    let mut start = 0;
+    for bar in memchr::memchr_iter(b'|', entry.as_bytes()) {
+        out.push(&entry[start..bar]);
+        start = bar + 1;
+        if out.len() > last {
+            return;
+        }
+    }
+    out.push(&entry[start..]);
 }
 
 impl<'a> Evaluator<'a> {
@@ -166,15 +289,7 @@ impl<'a> Evaluator<'a> {
             .iter()
             .filter_map(|f| header.info.get(f).map(|d| (f.clone(), d.number == "A")))
             .collect();
-        let csq_af = schema
-            .map(|s| {
-                filters
-                    .population_af_fields
-                    .iter()
-                    .filter_map(|f| s.field(f))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let layout = schema.and_then(|s| CsqLayout::new(s, &filters.population_af_fields));
         Self {
             filters,
             caller,
@@ -185,7 +300,7 @@ impl<'a> Evaluator<'a> {
             target_contigs: territory
                 .map(|t| ContigMatcher::new(t.contig_names().map(str::to_string))),
             info_af,
-            csq_af,
+            layout,
             path,
         }
     }
@@ -208,7 +323,8 @@ impl<'a> Evaluator<'a> {
         let rec =
             RecordView::parse(line).map_err(|reason| Error::at_line(self.path, line_no, reason))?;
         counts.records += 1;
-        let keys = self.schema.map(|_| AlleleKeys::new(&rec));
+        let n_alts = rec.alts().count();
+        let annotation = self.scan_annotation(&rec, n_alts);
         let in_targets = match (self.territory, &self.target_contigs) {
             (Some(set), Some(matcher)) => {
                 let contig = matcher.resolve(rec.chrom).map_err(|many| {
@@ -234,9 +350,23 @@ impl<'a> Evaluator<'a> {
                 ),
                 None => None,
             };
-            let (gene, consequence, classes) =
-                self.annotation_summary(&rec, alt_index, keys.as_ref());
-            let population_af = self.population_af(&rec, alt_index, keys.as_ref());
+            let ann = annotation.get(i).copied().unwrap_or_default();
+            let (gene, consequence) = match ann.best {
+                Some((c, _, gene)) => (gene, Some(c)),
+                None => (None, None),
+            };
+            let classes = ann.classes;
+            let mut population_af = ann.population_af;
+            for (field, per_alt) in &self.info_af {
+                if let Some(Some(v)) = rec.info_value(field) {
+                    let v = if *per_alt {
+                        v.split(',').nth(i)
+                    } else {
+                        Some(v)
+                    };
+                    take_max(&mut population_af, v.and_then(max_numeric));
+                }
+            }
             let reason = self.first_reason(
                 &rec,
                 kind,
@@ -253,25 +383,15 @@ impl<'a> Evaluator<'a> {
                 Some(r) => counts.excluded[r as usize] += 1,
             }
             // chrom pos ref alt gene consequence depth alt_reads vaf population_af counted reason
-            let _ = writeln!(
+            write_row(
                 out,
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                rec.chrom,
-                rec.pos,
-                rec.reference,
+                &rec,
                 alt,
-                gene.unwrap_or("NA"),
-                consequence.map_or("NA", Consequence::as_str),
-                support
-                    .depth
-                    .map_or_else(|| "NA".to_string(), |d| d.to_string()),
-                support
-                    .alt_reads
-                    .map_or_else(|| "NA".to_string(), |d| d.to_string()),
-                fmt_opt(support.vaf, 4),
-                fmt_opt(population_af, 6),
-                reason.is_none(),
-                reason.map_or("pass", Reason::as_str),
+                gene,
+                consequence,
+                &support,
+                population_af,
+                reason,
             );
         }
         Ok(())
@@ -367,87 +487,75 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// Gene and most severe consequence over the allele's entries (canonical transcripts win
-    /// ties), and whether any entry is coding / nonsynonymous.
-    fn annotation_summary<'r>(
-        &self,
-        rec: &RecordView<'r>,
-        alt_index: usize,
-        keys: Option<&AlleleKeys>,
-    ) -> (Option<&'r str>, Option<Consequence>, Classes) {
-        let mut classes = Classes::default();
-        let (Some(schema), Some(keys)) = (self.schema, keys) else {
-            return (None, None, classes);
+    /// One pass over the record's annotation entries: per ALT, the most severe consequence
+    /// with its gene (canonical transcripts win ties), whether any entry is coding or
+    /// nonsynonymous, and the largest population AF in the entries.
+    fn scan_annotation<'r>(&self, rec: &RecordView<'r>, n_alts: usize) -> Vec<AltAnnotation<'r>> {
+        let mut per_alt = vec![AltAnnotation::default(); n_alts];
+        let Some(layout) = &self.layout else {
+            return per_alt;
         };
-        let symbol = schema.field("SYMBOL");
-        let gene_id = schema.field("Gene");
-        let canonical = schema.field("CANONICAL");
-        let mut best: Option<(Consequence, bool, Option<&'r str>)> = None;
-        for entry in schema.entries(rec) {
-            if !schema.entry_matches_allele(&entry, rec, alt_index, keys) {
+        let Some(Some(raw)) = rec.info_value(&layout.info_key) else {
+            return per_alt;
+        };
+        let keys = (n_alts > 1 && layout.allele_num.is_none()).then(|| AlleleKeys::new(rec));
+        let alts: Vec<&str> = if keys.is_some() {
+            rec.alts().collect()
+        } else {
+            Vec::new()
+        };
+        let mut fields: Vec<&'r str> = Vec::with_capacity(layout.last + 1);
+        let get = |fields: &Vec<&'r str>, i: Option<usize>| {
+            i.and_then(|i| fields.get(i).copied())
+                .filter(|v| !v.is_empty())
+        };
+        for entry in raw.split(',').filter(|e| !e.is_empty()) {
+            split_entry(entry, layout.last, &mut fields);
+            let alt = if n_alts == 1 {
+                Some(0)
+            } else if let Some(num) = get(&fields, layout.allele_num) {
+                num.parse::<usize>().ok().and_then(|n| n.checked_sub(1))
+            } else {
+                let allele = get(&fields, layout.allele).unwrap_or("");
+                let allele = if layout.snpeff {
+                    allele.split('-').next().unwrap_or(allele)
+                } else {
+                    allele
+                };
+                let keys = keys.as_ref().map(|k| k.vep.as_slice()).unwrap_or(&[]);
+                (0..n_alts).find(|&i| {
+                    keys.get(i).is_some_and(|k| k == allele) || alts.get(i) == Some(&allele)
+                })
+            };
+            let Some(acc) = alt.and_then(|a| per_alt.get_mut(a)) else {
                 continue;
-            }
-            classes.annotated = true;
-            let is_canonical = canonical.and_then(|i| entry.get(i)) == Some("YES");
-            for term in entry.consequences(schema) {
+            };
+            acc.classes.annotated = true;
+            let is_canonical = get(&fields, layout.canonical) == Some("YES");
+            let terms = fields.get(layout.consequence).copied().unwrap_or("");
+            for term in terms.split('&') {
                 let Some(c) = Consequence::parse(term) else {
                     continue;
                 };
-                classes.coding |= c.is_coding();
-                classes.nonsynonymous |= c.is_nonsynonymous();
-                let better = match best {
+                acc.classes.coding |= c.is_coding();
+                acc.classes.nonsynonymous |= c.is_nonsynonymous();
+                let better = match acc.best {
                     None => true,
                     Some((b, b_canon, _)) => c < b || (c == b && is_canonical && !b_canon),
                 };
                 if better {
-                    let gene = symbol
-                        .and_then(|i| entry.get(i))
-                        .or_else(|| gene_id.and_then(|i| entry.get(i)));
-                    best = Some((c, is_canonical, gene));
+                    let gene = get(&fields, layout.symbol).or_else(|| get(&fields, layout.gene));
+                    acc.best = Some((c, is_canonical, gene));
                 }
             }
-        }
-        match best {
-            Some((c, _, gene)) => (gene, Some(c), classes),
-            None => (None, None, classes),
-        }
-    }
-
-    /// Largest population AF of this allele over the configured annotation and INFO fields.
-    fn population_af(
-        &self,
-        rec: &RecordView<'_>,
-        alt_index: usize,
-        keys: Option<&AlleleKeys>,
-    ) -> Option<f64> {
-        let mut best: Option<f64> = None;
-        let mut take = |v: Option<f64>| {
-            if let Some(v) = v {
-                best = Some(best.map_or(v, |b: f64| b.max(v)));
-            }
-        };
-        if let (Some(schema), Some(keys)) = (self.schema, keys) {
-            if !self.csq_af.is_empty() {
-                for entry in schema.entries(rec) {
-                    if schema.entry_matches_allele(&entry, rec, alt_index, keys) {
-                        for &i in &self.csq_af {
-                            take(entry.get(i).and_then(max_numeric));
-                        }
-                    }
-                }
+            for &i in &layout.population_af {
+                take_max(
+                    &mut acc.population_af,
+                    fields.get(i).and_then(|v| max_numeric(v)),
+                );
             }
         }
-        for (field, per_alt) in &self.info_af {
-            if let Some(Some(v)) = rec.info_value(field) {
-                let v = if *per_alt {
-                    v.split(',').nth(alt_index - 1)
-                } else {
-                    Some(v)
-                };
-                take(v.and_then(max_numeric));
-            }
-        }
-        best
+        per_alt
     }
 }
 

@@ -101,6 +101,50 @@ pub struct TmbResult {
 const BATCH_LINES: usize = 8192;
 const CHUNK_LINES: usize = 512;
 
+/// Raw data lines with their line numbers; the buffers are reused from batch to batch.
+struct Batch {
+    lines: Vec<Vec<u8>>,
+    line_nos: Vec<usize>,
+    len: usize,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Self {
+            lines: (0..BATCH_LINES).map(|_| Vec::new()).collect(),
+            line_nos: vec![0; BATCH_LINES],
+            len: 0,
+        }
+    }
+
+    fn fill(&mut self, reader: &mut VcfReader) -> Result<()> {
+        self.len = 0;
+        while self.len < BATCH_LINES && reader.read_line(&mut self.lines[self.len])? {
+            self.line_nos[self.len] = reader.line_no();
+            self.len += 1;
+        }
+        Ok(())
+    }
+
+    /// TSV text and tallies per chunk, in file order.
+    fn evaluate(&self, evaluator: &Evaluator<'_>, path: &Path) -> Vec<Result<(String, Counts)>> {
+        self.lines[..self.len]
+            .par_chunks(CHUNK_LINES)
+            .zip(self.line_nos[..self.len].par_chunks(CHUNK_LINES))
+            .map(|(lines, nos)| {
+                let mut out = String::with_capacity(lines.len() * 96);
+                let mut counts = Counts::default();
+                for (line, &no) in lines.iter().zip(nos) {
+                    let text = std::str::from_utf8(line)
+                        .map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
+                    evaluator.evaluate(text, no, &mut out, &mut counts)?;
+                }
+                Ok((out, counts))
+            })
+            .collect()
+    }
+}
+
 /// Computes TMB without writing files.
 ///
 /// # Errors
@@ -157,31 +201,17 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
     }
     let progress = crate::progress::bar(None, "tmb");
     let mut totals = Counts::default();
-    let mut batch: Vec<Vec<u8>> = (0..BATCH_LINES).map(|_| Vec::new()).collect();
-    let mut line_nos = vec![0usize; BATCH_LINES];
-    loop {
-        let mut n = 0;
-        while n < BATCH_LINES && reader.read_line(&mut batch[n])? {
-            line_nos[n] = reader.line_no();
-            n += 1;
-        }
-        if n == 0 {
-            break;
-        }
-        let results: Vec<Result<(String, Counts)>> = batch[..n]
-            .par_chunks(CHUNK_LINES)
-            .zip(line_nos[..n].par_chunks(CHUNK_LINES))
-            .map(|(lines, nos)| {
-                let mut out = String::with_capacity(lines.len() * 96);
-                let mut counts = Counts::default();
-                for (line, &no) in lines.iter().zip(nos) {
-                    let text = std::str::from_utf8(line)
-                        .map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
-                    evaluator.evaluate(text, no, &mut out, &mut counts)?;
-                }
-                Ok((out, counts))
-            })
-            .collect();
+    // Double buffering: the next batch is read (and its BGZF blocks inflated) while the
+    // current one is judged by the pool, so reading and parsing overlap.
+    let mut current = Batch::new();
+    let mut next = Batch::new();
+    current.fill(&mut reader)?;
+    while current.len > 0 {
+        let (results, read) = rayon::join(
+            || current.evaluate(&evaluator, path),
+            || next.fill(&mut reader),
+        );
+        // Errors in file order: the current batch's before the next one's.
         for r in results {
             let (text, counts) = r?;
             if let Some(w) = variants.as_deref_mut() {
@@ -190,10 +220,9 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
             }
             totals.add(&counts);
         }
-        progress.inc(n as u64);
-        if n < BATCH_LINES {
-            break;
-        }
+        read?;
+        progress.inc(current.len as u64);
+        std::mem::swap(&mut current, &mut next);
     }
     progress.finish_and_clear();
 
