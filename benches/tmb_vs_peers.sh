@@ -21,7 +21,7 @@ echo "records: $n ($(du -h "$vcf" | cut -f1) bgzipped)"
 "$bin" -q tmb --vcf "$vcf" $filters -o bench-data/ours
 echo "counted by immunoprofile: $(grep -o '"variants_counted": [0-9]*' bench-data/ours.tmb.json)"
 echo "records kept by bcftools: $(bcftools view -H -f PASS,. -i "$bcf_expr" "$vcf" | wc -l)"
-hyperfine --warmup 1 --runs 5 --export-markdown bench-data/tmb_hyperfine.md \
+hyperfine --warmup 1 --runs 3 --export-markdown bench-data/tmb_hyperfine.md \
   -n "immunoprofile tmb (2 threads)" "$bin -q -t 2 tmb --vcf $vcf $filters -o bench-data/ours" \
   -n "immunoprofile tmb (1 thread)" "$bin -q -t 1 tmb --vcf $vcf $filters -o bench-data/ours1" \
   -n "bcftools view -i (VCF out)" "bcftools view -f PASS,. -i '$bcf_expr' -o /dev/null $vcf"

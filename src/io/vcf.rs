@@ -501,7 +501,7 @@ impl<'a> RecordView<'a> {
     }
 
     pub fn alts(&self) -> impl Iterator<Item = &'a str> {
-        self.alt.split(',')
+        split_ascii(self.alt, b',')
     }
 
     /// `PASS` or `.` (unfiltered) count as passing, as bcftools `-f PASS,.` does.
@@ -537,18 +537,44 @@ impl<'a> RecordView<'a> {
 
     /// The raw column of sample `index` (0-based among samples).
     pub fn sample_column(&self, index: usize) -> Option<&'a str> {
-        self.samples.split('\t').nth(index)
+        nth_field(self.samples, b'\t', index)
     }
 
     /// The value of FORMAT `key` for sample `index`; `None` when the key or value is absent
     /// (including `.`, and trailing fields dropped as the VCF spec allows).
     pub fn sample_value(&self, index: usize, key: &str) -> Option<&'a str> {
-        let field = self.format?.split(':').position(|k| k == key)?;
-        self.sample_column(index)?
-            .split(':')
-            .nth(field)
-            .filter(|v| !v.is_empty() && *v != ".")
+        let field = split_ascii(self.format?, b':').position(|k| k == key)?;
+        nth_field(self.sample_column(index)?, b':', field).filter(|v| !v.is_empty() && *v != ".")
     }
+}
+
+/// Splits `text` at an ASCII separator with memchr (hot loops: `str::split(char)` is slower).
+pub fn split_ascii(text: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match memchr::memchr(sep, &bytes[start..]) {
+            Some(i) => {
+                // An ASCII byte is never inside a multi-byte character: the cut is a boundary.
+                let piece = &text[start..start + i];
+                start += i + 1;
+                Some(piece)
+            }
+            None => {
+                done = true;
+                Some(&text[start..])
+            }
+        }
+    })
+}
+
+/// The `n`-th piece of `text` split at `sep`.
+pub fn nth_field(text: &str, sep: u8, n: usize) -> Option<&str> {
+    split_ascii(text, sep).nth(n)
 }
 
 /// Reads a whole (small) VCF into memory: header and records' lines. For tests and small tools.
@@ -651,6 +677,18 @@ mod tests {
         std::fs::write(&bgz, &bytes[..bytes.len() / 2]).unwrap();
         let e = read_to_memory(&bgz).unwrap_err().to_string();
         assert!(e.contains("truncated"), "{e}");
+    }
+
+    #[test]
+    fn ascii_split_matches_str_split() {
+        for text in ["", "a", "a,b", ",a,,b,", "é,ü,,"] {
+            assert_eq!(
+                split_ascii(text, b',').collect::<Vec<_>>(),
+                text.split(',').collect::<Vec<_>>()
+            );
+        }
+        assert_eq!(nth_field("x:y:z", b':', 2), Some("z"));
+        assert_eq!(nth_field("x:y:z", b':', 3), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::annotate::{AnnotationSchema, Consequence};
 use crate::error::{Error, Result};
 use crate::genome::{ContigMatcher, Interval, IntervalSet};
 use crate::io::output::fmt_opt;
-use crate::io::vcf::{RecordView, VcfHeader};
+use crate::io::vcf::{split_ascii, RecordView, VcfHeader};
 use crate::variant::caller::allele_support;
 use crate::variant::{Caller, VariantKind};
 
@@ -509,7 +509,7 @@ impl<'a> Evaluator<'a> {
             i.and_then(|i| fields.get(i).copied())
                 .filter(|v| !v.is_empty())
         };
-        for entry in raw.split(',').filter(|e| !e.is_empty()) {
+        for entry in split_ascii(raw, b',').filter(|e| !e.is_empty()) {
             split_entry(entry, layout.last, &mut fields);
             let alt = if n_alts == 1 {
                 Some(0)
@@ -533,7 +533,7 @@ impl<'a> Evaluator<'a> {
             acc.classes.annotated = true;
             let is_canonical = get(&fields, layout.canonical) == Some("YES");
             let terms = fields.get(layout.consequence).copied().unwrap_or("");
-            for term in terms.split('&') {
+            for term in split_ascii(terms, b'&') {
                 let Some(c) = Consequence::parse(term) else {
                     continue;
                 };

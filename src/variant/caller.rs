@@ -81,7 +81,7 @@ fn float(v: &str, key: &str) -> Result<Option<f64>, String> {
 
 /// The `i`-th comma-separated element of a FORMAT value.
 fn nth(value: Option<&str>, i: usize) -> Option<&str> {
-    value?.split(',').nth(i)
+    crate::io::vcf::nth_field(value?, b',', i)
 }
 
 fn sum_ints(value: &str, key: &str) -> Result<Option<u32>, String> {
