@@ -168,7 +168,9 @@ impl ScoreArgs {
             fasta: required(self.fasta, "fasta")?,
             sites: self.sites,
             scan: self.scan.into(),
-            reads: ReadFilter { min_mapq: self.min_mapq },
+            reads: ReadFilter {
+                min_mapq: self.min_mapq,
+            },
             min_coverage: self.min_coverage,
             fdr: self.fdr,
             min_shift: self.min_shift,
@@ -196,7 +198,10 @@ pub fn run(args: MsiArgs) -> Result<()> {
                 output: a.output,
             };
             let n = run_scan(&job)?;
-            log::info!("{n} microsatellite sites written to {}", job.output.display());
+            log::info!(
+                "{n} microsatellite sites written to {}",
+                job.output.display()
+            );
             Ok(())
         }
         Some(MsiCommand::Baseline(a)) => {
@@ -205,7 +210,9 @@ pub fn run(args: MsiArgs) -> Result<()> {
                 fasta: a.fasta,
                 sites: a.sites,
                 scan: a.scan.into(),
-                reads: ReadFilter { min_mapq: a.min_mapq },
+                reads: ReadFilter {
+                    min_mapq: a.min_mapq,
+                },
                 min_coverage: a.min_coverage,
             };
             let (total, usable) = baseline::run(&params, &a.output)?;
@@ -225,9 +232,17 @@ fn score(args: ScoreArgs) -> Result<()> {
     match s.score {
         Some(score) => log::info!(
             "{}: {} of {} evaluated sites unstable: score {score:.2}% -> {} (threshold {})",
-            s.tumor, s.sites_unstable, s.sites_evaluated, s.status, s.threshold
+            s.tumor,
+            s.sites_unstable,
+            s.sites_evaluated,
+            s.status,
+            s.threshold
         ),
-        None => log::warn!("{}: {}", s.tumor, s.reason.as_deref().unwrap_or("undetermined")),
+        None => log::warn!(
+            "{}: {}",
+            s.tumor,
+            s.reason.as_deref().unwrap_or("undetermined")
+        ),
     }
     Ok(())
 }

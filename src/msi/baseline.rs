@@ -23,6 +23,7 @@ use super::collect::{check_alignments, map_sites};
 use super::reads::ReadFilter;
 use super::scan::ScanParams;
 use super::sites::{read_table, write_contig_lines, Site, SITES_COLUMNS};
+use super::Contigs;
 
 /// First line of a baseline file.
 pub const BASELINE_MAGIC: &str = "##immunoprofile-msi-baseline=1";
@@ -77,29 +78,39 @@ fn mean_sd(values: &[f64]) -> (f64, f64) {
 ///
 /// # Errors
 /// Unreadable inputs, a sites file for another reference, BAMs without index.
-pub fn build(params: &BaselineParams) -> Result<(Vec<(String, u64)>, Vec<BaselineSite>)> {
+pub fn build(params: &BaselineParams) -> Result<(Contigs, Vec<BaselineSite>)> {
     if params.normals.is_empty() {
-        return Err(Error::usage("msi baseline needs at least one normal BAM/CRAM"));
+        return Err(Error::usage(
+            "msi baseline needs at least one normal BAM/CRAM",
+        ));
     }
-    let (contigs, sites, sites_path) = super::load_sites(&params.fasta, params.sites.as_deref(), &params.scan)?;
+    let (contigs, sites, sites_path) =
+        super::load_sites(&params.fasta, params.sites.as_deref(), &params.scan)?;
     check_alignments(&params.normals, &params.fasta, &contigs, &sites)?;
     let min_cov = params.min_coverage;
-    let out = map_sites(&sites, &sites_path, &params.normals, &params.fasta, &params.reads, |site, dists| {
-        let mut fractions = Vec::new();
-        let mut modes_agree = true;
-        for d in dists.iter().filter(|d| d.total() >= min_cov) {
-            fractions.push(f64::from(d.other_than(site.repeats)) / f64::from(d.total()));
-            modes_agree &= d.mode() == Some(site.repeats);
-        }
-        let (other_mean, other_sd) = mean_sd(&fractions);
-        BaselineSite {
-            site: site.clone(),
-            normals_covered: fractions.len() as u32,
-            other_mean,
-            other_sd,
-            modes_agree: modes_agree && !fractions.is_empty(),
-        }
-    })?;
+    let out = map_sites(
+        &sites,
+        &sites_path,
+        &params.normals,
+        &params.fasta,
+        &params.reads,
+        |site, dists| {
+            let mut fractions = Vec::new();
+            let mut modes_agree = true;
+            for d in dists.iter().filter(|d| d.total() >= min_cov) {
+                fractions.push(f64::from(d.other_than(site.repeats)) / f64::from(d.total()));
+                modes_agree &= d.mode() == Some(site.repeats);
+            }
+            let (other_mean, other_sd) = mean_sd(&fractions);
+            BaselineSite {
+                site: site.clone(),
+                normals_covered: fractions.len() as u32,
+                other_mean,
+                other_sd,
+                modes_agree: modes_agree && !fractions.is_empty(),
+            }
+        },
+    )?;
     Ok((contigs, out))
 }
 
@@ -141,7 +152,7 @@ pub fn run(params: &BaselineParams, output: &Path) -> Result<(usize, usize)> {
 ///
 /// # Errors
 /// Not a baseline file, malformed rows, or a baseline for another reference.
-pub fn read(path: &Path, fasta: &Path) -> Result<(Vec<(String, u64)>, Vec<BaselineSite>)> {
+pub fn read(path: &Path, fasta: &Path) -> Result<(Contigs, Vec<BaselineSite>)> {
     let table = read_table(path, BASELINE_MAGIC, "baseline")?;
     let reference = Reference::open(fasta)?;
     super::sites::check_against_reference(path, &table, reference.contigs(), fasta)?;
@@ -161,7 +172,13 @@ pub fn read(path: &Path, fasta: &Path) -> Result<(Vec<(String, u64)>, Vec<Baseli
         let other_mean = extra[1].parse().map_err(|_| bad())?;
         let other_sd = extra[2].parse().map_err(|_| bad())?;
         let modes_agree = extra[3].parse().map_err(|_| bad())?;
-        out.push(BaselineSite { site, normals_covered, other_mean, other_sd, modes_agree });
+        out.push(BaselineSite {
+            site,
+            normals_covered,
+            other_mean,
+            other_sd,
+            modes_agree,
+        });
     }
     Ok((reference.contigs().to_vec(), out))
 }

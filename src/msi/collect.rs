@@ -22,7 +22,10 @@ struct Readers {
 
 fn open_readers(bams: &[PathBuf], fasta: &Path) -> Result<Readers> {
     Ok(Readers {
-        bams: bams.iter().map(|b| Alignments::open(b, fasta)).collect::<Result<_>>()?,
+        bams: bams
+            .iter()
+            .map(|b| Alignments::open(b, fasta))
+            .collect::<Result<_>>()?,
         reference: Reference::open(fasta)?,
     })
 }
@@ -32,7 +35,12 @@ fn open_readers(bams: &[PathBuf], fasta: &Path) -> Result<Readers> {
 ///
 /// # Errors
 /// A BAM/CRAM that cannot be opened with its index, or whose contigs disagree with the FASTA.
-pub fn check_alignments(bams: &[PathBuf], fasta: &Path, reference: &[(String, u64)], sites: &[Site]) -> Result<()> {
+pub fn check_alignments(
+    bams: &[PathBuf],
+    fasta: &Path,
+    reference: &[(String, u64)],
+    sites: &[Site],
+) -> Result<()> {
     let mut used: Vec<&str> = sites.iter().map(|s| s.chrom.as_str()).collect();
     used.dedup();
     used.sort_unstable();
@@ -43,7 +51,9 @@ pub fn check_alignments(bams: &[PathBuf], fasta: &Path, reference: &[(String, u6
         let matcher = crate::genome::ContigMatcher::new(contigs.iter().map(|(n, _)| n.clone()));
         let mut found = 0;
         for chrom in &used {
-            let Some(ref_len) = reference.iter().find(|(n, _)| n == chrom).map(|c| c.1) else { continue };
+            let Some(ref_len) = reference.iter().find(|(n, _)| n == chrom).map(|c| c.1) else {
+                continue;
+            };
             if let Ok(Some(name)) = matcher.resolve(chrom) {
                 found += 1;
                 let bam_len = contigs.iter().find(|(n, _)| n == name).map_or(0, |c| c.1);
@@ -92,7 +102,6 @@ where
             || open_readers(bams, fasta).map_err(|e| e.to_string()),
             |readers, chunk| {
                 let readers = readers.as_mut().map_err(|e| Error::usage(e.clone()))?;
-                let mut out = Vec::with_capacity(chunk.len());
                 for site in chunk {
                     let (start, end) = site.span();
                     let bases = readers.reference.fetch(&site.chrom, start, end)?;
@@ -109,13 +118,19 @@ where
                             ),
                         ));
                     }
-                    let dists = readers
-                        .bams
-                        .iter_mut()
-                        .map(|b| b.distribution(site, filter))
-                        .collect::<Result<Vec<_>>>()?;
-                    out.push(f(site, dists));
                 }
+                let mut per_bam = readers
+                    .bams
+                    .iter_mut()
+                    .map(|b| b.distributions(chunk, filter).map(Vec::into_iter))
+                    .collect::<Result<Vec<_>>>()?;
+                let out: Vec<T> = chunk
+                    .iter()
+                    .map(|site| {
+                        let dists = per_bam.iter_mut().map(|it| it.next().unwrap_or_default()).collect();
+                        f(site, dists)
+                    })
+                    .collect();
                 progress.inc(chunk.len() as u64);
                 Ok(out)
             },

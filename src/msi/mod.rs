@@ -126,7 +126,9 @@ impl MsiParams {
             return Err(Error::usage("--min-shift is a fraction of reads, 0 to 1"));
         }
         if !(self.threshold.is_finite() && (0.0..=100.0).contains(&self.threshold)) {
-            return Err(Error::usage("--threshold is a percentage of unstable sites, 0 to 100"));
+            return Err(Error::usage(
+                "--threshold is a percentage of unstable sites, 0 to 100",
+            ));
         }
         if self.min_coverage == 0 {
             return Err(Error::usage("--min-coverage must be at least 1"));
@@ -201,6 +203,9 @@ pub struct MsiSummary {
     pub params: MsiParams,
 }
 
+/// Contig names and lengths of a reference.
+pub type Contigs = Vec<(String, u64)>;
+
 /// The result of [`compute`].
 #[derive(Debug, Clone)]
 pub struct MsiResult {
@@ -217,13 +222,17 @@ pub fn load_sites(
     fasta: &Path,
     sites: Option<&Path>,
     scan_params: &ScanParams,
-) -> Result<(Vec<(String, u64)>, Vec<Site>, PathBuf)> {
+) -> Result<(Contigs, Vec<Site>, PathBuf)> {
     match sites {
         Some(path) => {
             let table = sites::read_table(path, sites::SITES_MAGIC, "sites")?;
             let reference = Reference::open(fasta)?;
             sites::check_against_reference(path, &table, reference.contigs(), fasta)?;
-            Ok((reference.contigs().to_vec(), table.sites, path.to_path_buf()))
+            Ok((
+                reference.contigs().to_vec(),
+                table.sites,
+                path.to_path_buf(),
+            ))
         }
         None => {
             let mut all = Vec::new();
@@ -246,15 +255,23 @@ pub fn compute(params: &MsiParams) -> Result<MsiResult> {
     let cov = params.min_coverage;
     let mut calls = match mode {
         Mode::Paired => {
-            let (contigs, sites, sites_path) = load_sites(&params.fasta, params.sites.as_deref(), &params.scan)?;
+            let (contigs, sites, sites_path) =
+                load_sites(&params.fasta, params.sites.as_deref(), &params.scan)?;
             let normal = params.normal_bam.clone().unwrap_or_default();
             let bams = vec![params.tumor_bam.clone(), normal];
             collect::check_alignments(&bams, &params.fasta, &contigs, &sites)?;
-            collect::map_sites(&sites, &sites_path, &bams, &params.fasta, &params.reads, |site, mut d| {
-                let normal = d.pop().unwrap_or_default();
-                let tumor = d.pop().unwrap_or_default();
-                paired_call(site, tumor, normal, cov)
-            })?
+            collect::map_sites(
+                &sites,
+                &sites_path,
+                &bams,
+                &params.fasta,
+                &params.reads,
+                |site, mut d| {
+                    let normal = d.pop().unwrap_or_default();
+                    let tumor = d.pop().unwrap_or_default();
+                    paired_call(site, tumor, normal, cov)
+                },
+            )?
         }
         Mode::TumorOnly => {
             let path = params.baseline.clone().unwrap_or_default();
@@ -262,9 +279,14 @@ pub fn compute(params: &MsiParams) -> Result<MsiResult> {
             let sites: Vec<Site> = base.iter().map(|b| b.site.clone()).collect();
             let bams = vec![params.tumor_bam.clone()];
             collect::check_alignments(&bams, &params.fasta, &contigs, &sites)?;
-            let mut calls = collect::map_sites(&sites, &path, &bams, &params.fasta, &params.reads, |site, mut d| {
-                (site.clone(), d.pop().unwrap_or_default())
-            })?;
+            let mut calls = collect::map_sites(
+                &sites,
+                &path,
+                &bams,
+                &params.fasta,
+                &params.reads,
+                |site, mut d| (site.clone(), d.pop().unwrap_or_default()),
+            )?;
             calls
                 .drain(..)
                 .zip(&base)
@@ -274,10 +296,18 @@ pub fn compute(params: &MsiParams) -> Result<MsiResult> {
     };
     call_sites(&mut calls, params.fdr, params.min_shift);
     let summary = summarise(params, mode, &calls);
-    Ok(MsiResult { summary, sites: calls })
+    Ok(MsiResult {
+        summary,
+        sites: calls,
+    })
 }
 
-fn paired_call(site: &Site, tumor: Distribution, normal: Distribution, min_coverage: u32) -> SiteCall {
+fn paired_call(
+    site: &Site,
+    tumor: Distribution,
+    normal: Distribution,
+    min_coverage: u32,
+) -> SiteCall {
     let evaluated = tumor.total() >= min_coverage && normal.total() >= min_coverage;
     let (p_value, shift) = if evaluated {
         (
@@ -291,7 +321,11 @@ fn paired_call(site: &Site, tumor: Distribution, normal: Distribution, min_cover
         site: site.clone(),
         tumor,
         normal: Some(normal),
-        state: if evaluated { SiteState::Evaluated } else { SiteState::LowCoverage },
+        state: if evaluated {
+            SiteState::Evaluated
+        } else {
+            SiteState::LowCoverage
+        },
         p_value,
         q_value: None,
         shift,
@@ -302,7 +336,12 @@ fn paired_call(site: &Site, tumor: Distribution, normal: Distribution, min_cover
 /// Tumour-only: the number of tumour reads at a non-reference length is tested against a
 /// binomial whose rate is the baseline's mean plus two standard deviations (at least 1%), so
 /// normal-to-normal variation in slippage is not taken for instability.
-fn tumor_only_call(site: Site, tumor: Distribution, base: &BaselineSite, params: &MsiParams) -> SiteCall {
+fn tumor_only_call(
+    site: Site,
+    tumor: Distribution,
+    base: &BaselineSite,
+    params: &MsiParams,
+) -> SiteCall {
     let usable = base.usable(params.min_normals);
     let n = tumor.total();
     let state = if !usable {
@@ -322,13 +361,27 @@ fn tumor_only_call(site: Site, tumor: Distribution, base: &BaselineSite, params:
     } else {
         (None, None)
     };
-    SiteCall { site, tumor, normal: None, state, p_value, q_value: None, shift, unstable: None }
+    SiteCall {
+        site,
+        tumor,
+        normal: None,
+        state,
+        p_value,
+        q_value: None,
+        shift,
+        unstable: None,
+    }
 }
 
 /// Adjusts the evaluated sites' p-values together and calls each unstable or not.
 fn call_sites(calls: &mut [SiteCall], fdr: f64, min_shift: f64) {
-    let idx: Vec<usize> = (0..calls.len()).filter(|&i| calls[i].p_value.is_some()).collect();
-    let p: Vec<f64> = idx.iter().map(|&i| calls[i].p_value.unwrap_or(1.0)).collect();
+    let idx: Vec<usize> = (0..calls.len())
+        .filter(|&i| calls[i].p_value.is_some())
+        .collect();
+    let p: Vec<f64> = idx
+        .iter()
+        .map(|&i| calls[i].p_value.unwrap_or(1.0))
+        .collect();
     let q = stats::benjamini_hochberg(&p);
     for (&i, q) in idx.iter().zip(q) {
         let c = &mut calls[i];
@@ -338,7 +391,10 @@ fn call_sites(calls: &mut [SiteCall], fdr: f64, min_shift: f64) {
 }
 
 fn summarise(params: &MsiParams, mode: Mode, calls: &[SiteCall]) -> MsiSummary {
-    let evaluated = calls.iter().filter(|c| c.state == SiteState::Evaluated).count() as u64;
+    let evaluated = calls
+        .iter()
+        .filter(|c| c.state == SiteState::Evaluated)
+        .count() as u64;
     let unstable = calls.iter().filter(|c| c.unstable == Some(true)).count() as u64;
     let mut excluded = BTreeMap::new();
     for c in calls.iter().filter(|c| c.state != SiteState::Evaluated) {
@@ -354,7 +410,11 @@ fn summarise(params: &MsiParams, mode: Mode, calls: &[SiteCall]) -> MsiSummary {
                 format!(
                     "no site had at least {} spanning reads in {} (of {} sites)",
                     params.min_coverage,
-                    if mode == Mode::Paired { "both tumour and normal" } else { "the tumour at a usable baseline site" },
+                    if mode == Mode::Paired {
+                        "both tumour and normal"
+                    } else {
+                        "the tumour at a usable baseline site"
+                    },
                     calls.len()
                 )
             }),
@@ -417,7 +477,9 @@ pub fn write_sites(calls: &[SiteCall], out: &mut dyn Write) -> std::io::Result<(
             c.q_value.map_or("NA".to_string(), fmt_p),
             fmt_opt(c.shift, 4),
             c.tumor.summary(),
-            c.normal.as_ref().map_or("NA".to_string(), Distribution::summary),
+            c.normal
+                .as_ref()
+                .map_or("NA".to_string(), Distribution::summary),
             c.state.as_str(),
         )?;
     }

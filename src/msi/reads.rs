@@ -123,7 +123,10 @@ impl Alignments {
     /// Unreadable file, or no index beside it.
     pub fn open(path: &Path, fasta: &Path) -> Result<Self> {
         if !path.exists() {
-            return Err(Error::io(path, std::io::Error::from(std::io::ErrorKind::NotFound)));
+            return Err(Error::io(
+                path,
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            ));
         }
         let mut reader = bam::IndexedReader::from_path(path).map_err(|e| {
             Error::invalid(
@@ -132,9 +135,13 @@ impl Alignments {
                 format!("cannot open with its index ({e}); a BAM/CRAM needs a .bai/.csi/.crai index beside it: run `samtools index {}`", path.display()),
             )
         })?;
-        reader
-            .set_reference(fasta)
-            .map_err(|e| Error::invalid(fasta, None, format!("cannot use as the CRAM reference: {e}")))?;
+        reader.set_reference(fasta).map_err(|e| {
+            Error::invalid(
+                fasta,
+                None,
+                format!("cannot use as the CRAM reference: {e}"),
+            )
+        })?;
         let header = reader.header();
         let names: Vec<String> = header
             .target_names()
@@ -180,43 +187,123 @@ impl Alignments {
         tid
     }
 
-    /// The repeat-length distribution at `site`.
+    /// The repeat-length distribution at each of `sites`, in order. Nearby sites (same contig,
+    /// in order, at most [`MAX_GAP`] apart) share one region query, so an index with coarse
+    /// bins, or a CRAM whose slices must be decoded whole, is read once per group rather than
+    /// once per site. Each site still counts exactly the reads overlapping its flanked span.
     ///
     /// # Errors
     /// A read or decompression failure (a truncated BAM, a CRAM whose reference is wrong).
-    pub fn distribution(&mut self, site: &Site, filter: &ReadFilter) -> Result<Distribution> {
-        let mut dist = Distribution::default();
-        let Some(tid) = self.tid(&site.chrom) else {
-            return Ok(dist);
+    pub fn distributions(
+        &mut self,
+        sites: &[Site],
+        filter: &ReadFilter,
+    ) -> Result<Vec<Distribution>> {
+        let mut out = vec![Distribution::default(); sites.len()];
+        let mut first = 0;
+        while first < sites.len() {
+            let mut last = first + 1;
+            let mut group_end = sites[first].span().1;
+            while last < sites.len()
+                && sites[last].chrom == sites[first].chrom
+                && sites[last].start >= sites[last - 1].start
+                && sites[last].span().0 <= group_end + MAX_GAP
+            {
+                group_end = group_end.max(sites[last].span().1);
+                last += 1;
+            }
+            self.fill_group(&sites[first..last], &mut out[first..last], filter)?;
+            first = last;
+        }
+        Ok(out)
+    }
+
+    fn fill_group(
+        &mut self,
+        sites: &[Site],
+        out: &mut [Distribution],
+        filter: &ReadFilter,
+    ) -> Result<()> {
+        let site0 = &sites[0];
+        let Some(tid) = self.tid(&site0.chrom) else {
+            return Ok(());
         };
-        let (start, end) = site.span();
-        self.reader
-            .fetch((tid as i32, start as i64, end as i64))
-            .map_err(|e| Error::invalid(&self.path, Some(site.locus()), format!("cannot query the region: {e}")))?;
-        let flank_start = start as i64;
+        let spans: Vec<(i64, i64)> = sites
+            .iter()
+            .map(|s| {
+                let (a, b) = s.span();
+                (a as i64, b as i64)
+            })
+            .collect();
+        let start = spans[0].0;
+        let end = spans.iter().map(|s| s.1).max().unwrap_or(start);
+        let path = &self.path;
+        self.reader.fetch((tid as i32, start, end)).map_err(|e| {
+            Error::invalid(
+                path,
+                Some(site0.locus()),
+                format!("cannot query the region: {e}"),
+            )
+        })?;
+        // Sites whose span ends at or before every later read's start are done (reads come
+        // sorted by start).
+        let mut lo = 0;
         while let Some(r) = self.reader.read(&mut self.record) {
-            r.map_err(|e| Error::invalid(&self.path, Some(site.locus()), format!("cannot read an alignment: {e}")))?;
+            r.map_err(|e| {
+                Error::invalid(
+                    &self.path,
+                    Some(site0.locus()),
+                    format!("cannot read an alignment: {e}"),
+                )
+            })?;
             let rec = &self.record;
             if rec.flags() & SKIP_FLAGS != 0 || rec.mapq() < filter.min_mapq {
                 continue;
             }
-            let seq = rec.seq();
-            self.seq.clear();
-            self.seq.extend((0..seq.len()).map(|i| seq[i]));
-            // Where the alignment puts the left flank in the read (soft clip included); only
-            // used to choose between several copies of the flank in one read.
-            let clip = match rec.raw_cigar().first() {
-                Some(op) if op & 0xf == 4 => i64::from(op >> 4),
-                _ => 0,
-            };
-            let expected = flank_start - rec.pos() + clip;
-            if let Some(units) = repeat_units_in_read(&self.seq, site, expected) {
-                dist.add(units);
+            let (rstart, rend) = (rec.pos(), rec.pos() + reference_length(rec.raw_cigar()));
+            while lo < spans.len() && spans[lo].1 <= rstart {
+                lo += 1;
+            }
+            let mut decoded = false;
+            for i in lo..spans.len() {
+                let (s, e) = spans[i];
+                // The same overlap test as a region query of this site alone.
+                if e <= rstart || rend <= s {
+                    continue;
+                }
+                if !decoded {
+                    let seq = rec.seq();
+                    self.seq.clear();
+                    self.seq.extend((0..seq.len()).map(|i| seq[i]));
+                    decoded = true;
+                }
+                // Where the alignment puts the left flank in the read (soft clip included);
+                // only used to choose between several copies of the flank in one read.
+                let clip = match rec.raw_cigar().first() {
+                    Some(op) if op & 0xf == 4 => i64::from(op >> 4),
+                    _ => 0,
+                };
+                let expected = s - rstart + clip;
+                if let Some(units) = repeat_units_in_read(&self.seq, &sites[i], expected) {
+                    out[i].add(units);
+                }
             }
         }
-        Ok(dist)
+        Ok(())
     }
 }
+
+/// Reference bases an alignment covers (M, D, N, =, X operations).
+fn reference_length(raw_cigar: &[u32]) -> i64 {
+    raw_cigar
+        .iter()
+        .filter(|op| matches!(*op & 0xf, 0 | 2 | 3 | 7 | 8))
+        .map(|op| i64::from(op >> 4))
+        .sum()
+}
+
+/// Largest gap (bp) between sites read with one region query.
+pub const MAX_GAP: u64 = 2_000;
 
 #[cfg(test)]
 mod tests {
@@ -236,15 +323,27 @@ mod tests {
     #[test]
     fn reads_repeat_length_between_exact_flanks() {
         let s = site();
-        assert_eq!(repeat_units_in_read(b"AAGTTACCACACACACAGGTCTAA", &s, 2), Some(5));
+        assert_eq!(
+            repeat_units_in_read(b"AAGTTACCACACACACAGGTCTAA", &s, 2),
+            Some(5)
+        );
         // Two units lost (a deletion in the tumour).
-        assert_eq!(repeat_units_in_read(b"AAGTTACCACACAGGTCTAA", &s, 2), Some(3));
+        assert_eq!(
+            repeat_units_in_read(b"AAGTTACCACACAGGTCTAA", &s, 2),
+            Some(3)
+        );
         // Right flank missing (read ends inside the repeat): not counted.
         assert_eq!(repeat_units_in_read(b"AAGTTACCACACACA", &s, 2), None);
         // A substitution in the flank: not counted.
-        assert_eq!(repeat_units_in_read(b"AAGTAACCACACACACAGGTCTAA", &s, 2), None);
+        assert_eq!(
+            repeat_units_in_read(b"AAGTAACCACACACACAGGTCTAA", &s, 2),
+            None
+        );
         // Half a unit more: the right flank does not follow a whole number of units.
-        assert_eq!(repeat_units_in_read(b"AAGTTACCACACACACACGGTCTAA", &s, 2), None);
+        assert_eq!(
+            repeat_units_in_read(b"AAGTTACCACACACACACGGTCTAA", &s, 2),
+            None
+        );
     }
 
     #[test]

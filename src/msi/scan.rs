@@ -50,7 +50,9 @@ impl ScanParams {
             return Err(Error::usage("--max-unit must be 1 to 5"));
         }
         if self.min_homopolymer < 2 || self.min_repeats < 2 {
-            return Err(Error::usage("--min-homopolymer and --min-repeats must be at least 2"));
+            return Err(Error::usage(
+                "--min-homopolymer and --min-repeats must be at least 2",
+            ));
         }
         if !(1..=50).contains(&self.flank) {
             return Err(Error::usage("--flank must be 1 to 50 bases"));
@@ -66,7 +68,9 @@ fn is_base(b: u8) -> bool {
 /// A unit is primitive when it is not itself a repeat of a shorter unit (`ATAT` is `AT` twice).
 fn is_primitive(unit: &[u8]) -> bool {
     let k = unit.len();
-    (1..k).filter(|d| k % d == 0).all(|d| unit.chunks(d).any(|c| c != &unit[..d]))
+    (1..k)
+        .filter(|d| k.is_multiple_of(*d))
+        .all(|d| unit.chunks(d).any(|c| c != &unit[..d]))
 }
 
 /// Scans one contig's upper-case sequence. Each repeat is reported once, from its first base,
@@ -101,7 +105,11 @@ pub fn scan_sequence(chrom: &str, seq: &[u8], params: &ScanParams) -> Vec<Site> 
                 j += k;
             }
             let bases = copies * k;
-            let min = if k == 1 { params.min_homopolymer } else { params.min_repeats } as usize;
+            let min = if k == 1 {
+                params.min_homopolymer
+            } else {
+                params.min_repeats
+            } as usize;
             if copies >= min {
                 longest = longest.max(bases);
                 if best.is_none_or(|(b, _, _)| bases > b) {
@@ -166,7 +174,11 @@ pub fn scan_reference(
     };
     let wanted: Vec<&(String, u64)> = contigs
         .iter()
-        .filter(|(name, _)| targets.as_ref().is_none_or(|t| !t.intervals(name).is_empty()))
+        .filter(|(name, _)| {
+            targets
+                .as_ref()
+                .is_none_or(|t| !t.intervals(name).is_empty())
+        })
         .collect();
     let progress = crate::progress::bar(Some(wanted.iter().map(|c| c.1).sum()), "msi scan");
     let batch = rayon::current_num_threads().max(1);
@@ -176,7 +188,9 @@ pub fn scan_reference(
             .map_init(
                 || Reference::open(fasta),
                 |reader, (name, len)| {
-                    let reader = reader.as_mut().map_err(|e| Error::invalid(fasta, None, e.to_string()))?;
+                    let reader = reader
+                        .as_mut()
+                        .map_err(|e| Error::invalid(fasta, None, e.to_string()))?;
                     let seq = reader.fetch_contig(name)?;
                     let sites = scan_sequence(name, &seq, params);
                     progress.inc(*len);
@@ -257,7 +271,10 @@ mod tests {
     use super::*;
 
     fn scan(seq: &[u8]) -> Vec<(u64, String, u32)> {
-        let p = ScanParams { flank: 3, ..ScanParams::default() };
+        let p = ScanParams {
+            flank: 3,
+            ..ScanParams::default()
+        };
         scan_sequence("c", seq, &p)
             .into_iter()
             .map(|s| (s.start, String::from_utf8(s.unit).unwrap(), s.repeats))
@@ -270,7 +287,11 @@ mod tests {
         let seq = b"CGTAAAAAAGCTCACACAGTAGATCGATCGATCTGCG";
         assert_eq!(
             scan(seq),
-            vec![(3, "A".into(), 6), (12, "CA".into(), 3), (21, "GATC".into(), 3)]
+            vec![
+                (3, "A".into(), 6),
+                (12, "CA".into(), 3),
+                (21, "GATC".into(), 3)
+            ]
         );
     }
 

@@ -144,7 +144,11 @@ pub fn read_table(path: &Path, magic: &str, what: &str) -> Result<SitesTable> {
         if let Some(rest) = text.strip_prefix("##") {
             if rest.starts_with("contig=") {
                 let c = parse_contig_line(text).ok_or_else(|| {
-                    Error::at_line(path, line_no, "malformed ##contig line (want ##contig=<ID=name,length=N>)")
+                    Error::at_line(
+                        path,
+                        line_no,
+                        "malformed ##contig line (want ##contig=<ID=name,length=N>)",
+                    )
                 })?;
                 table.contigs.push(c);
             }
@@ -158,8 +162,9 @@ pub fn read_table(path: &Path, magic: &str, what: &str) -> Result<SitesTable> {
             return Err(Error::at_line(path, line_no, "a site needs 7 tab-separated columns: chrom pos end unit repeats left_flank right_flank"));
         }
         let num = |s: &str, name: &str| {
-            s.parse::<u64>()
-                .map_err(|_| Error::at_line(path, line_no, format!("{name} '{s}' is not a whole number")))
+            s.parse::<u64>().map_err(|_| {
+                Error::at_line(path, line_no, format!("{name} '{s}' is not a whole number"))
+            })
         };
         let pos = num(fields[1], "pos")?;
         let end = num(fields[2], "end")?;
@@ -167,11 +172,29 @@ pub fn read_table(path: &Path, magic: &str, what: &str) -> Result<SitesTable> {
         let unit = fields[3].as_bytes().to_ascii_uppercase();
         let left = fields[5].as_bytes().to_ascii_uppercase();
         let right = fields[6].as_bytes().to_ascii_uppercase();
-        if pos == 0 || unit.is_empty() || unit.len() > 10 || repeats == 0 || repeats > u64::from(u32::MAX) {
-            return Err(Error::at_line(path, line_no, "pos, unit and repeats must be non-empty and positive"));
+        if pos == 0
+            || unit.is_empty()
+            || unit.len() > 10
+            || repeats == 0
+            || repeats > u64::from(u32::MAX)
+        {
+            return Err(Error::at_line(
+                path,
+                line_no,
+                "pos, unit and repeats must be non-empty and positive",
+            ));
         }
-        if !is_bases(&unit) || !is_bases(&left) || !is_bases(&right) || left.is_empty() || right.is_empty() {
-            return Err(Error::at_line(path, line_no, "unit and flanks must be non-empty A/C/G/T text"));
+        if !is_bases(&unit)
+            || !is_bases(&left)
+            || !is_bases(&right)
+            || left.is_empty()
+            || right.is_empty()
+        {
+            return Err(Error::at_line(
+                path,
+                line_no,
+                "unit and flanks must be non-empty A/C/G/T text",
+            ));
         }
         let site = Site {
             chrom: fields[0].to_string(),
@@ -185,11 +208,16 @@ pub fn read_table(path: &Path, magic: &str, what: &str) -> Result<SitesTable> {
             return Err(Error::at_line(
                 path,
                 line_no,
-                format!("end {end} does not match pos + unit length x repeats ({})", site.end()),
+                format!(
+                    "end {end} does not match pos + unit length x repeats ({})",
+                    site.end()
+                ),
             ));
         }
         table.sites.push(site);
-        table.extra.push(fields[7..].iter().map(|s| s.to_string()).collect());
+        table
+            .extra
+            .push(fields[7..].iter().map(|s| s.to_string()).collect());
     }
     if line_no == 0 {
         return Err(Error::invalid(path, None, format!("empty {what} file")));
@@ -234,7 +262,11 @@ pub fn check_against_reference(
             return Err(Error::invalid(
                 path,
                 Some(site.locus()),
-                format!("contig {} is not in {}: the sites were made from another reference", site.chrom, fasta.display()),
+                format!(
+                    "contig {} is not in {}: the sites were made from another reference",
+                    site.chrom,
+                    fasta.display()
+                ),
             ));
         }
     }
@@ -275,7 +307,9 @@ mod tests {
         // Another assembly: same contig name, other length.
         let err = check_against_reference(&path, &t, &[("c1".into(), 99)], Path::new("r.fa"));
         assert!(err.unwrap_err().to_string().contains("another reference"));
-        assert!(check_against_reference(&path, &t, &[("c1".into(), 100)], Path::new("r.fa")).is_ok());
+        assert!(
+            check_against_reference(&path, &t, &[("c1".into(), 100)], Path::new("r.fa")).is_ok()
+        );
     }
 
     #[test]
@@ -283,8 +317,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.tsv");
         std::fs::write(&path, "chr1\t1\t2\n").unwrap();
-        assert!(read_table(&path, SITES_MAGIC, "sites").unwrap_err().to_string().contains("msi scan"));
-        std::fs::write(&path, format!("{SITES_MAGIC}\nc1\t10\t18\tCA\t4\tGGT\tTTG\n")).unwrap();
-        assert!(read_table(&path, SITES_MAGIC, "sites").unwrap_err().to_string().contains("line 2"));
+        assert!(read_table(&path, SITES_MAGIC, "sites")
+            .unwrap_err()
+            .to_string()
+            .contains("msi scan"));
+        std::fs::write(
+            &path,
+            format!("{SITES_MAGIC}\nc1\t10\t18\tCA\t4\tGGT\tTTG\n"),
+        )
+        .unwrap();
+        assert!(read_table(&path, SITES_MAGIC, "sites")
+            .unwrap_err()
+            .to_string()
+            .contains("line 2"));
     }
 }

@@ -100,12 +100,16 @@ mod tests {
     fn chi_square_matches_hand_computation() {
         // Table [[10, 20], [20, 10]]: expected 15 everywhere, χ² = 4 × 25/15 = 6.667, df 1,
         // p = erfc(sqrt(6.667/2)) = 0.009823 (R: chisq.test(matrix(c(10,20,20,10),2), correct=FALSE)).
-        let (stat, df, p) = chi_square_homogeneity(&dist(&[(5, 10), (6, 20)]), &dist(&[(5, 20), (6, 10)]));
+        let (stat, df, p) =
+            chi_square_homogeneity(&dist(&[(5, 10), (6, 20)]), &dist(&[(5, 20), (6, 10)]));
         assert!((stat - 20.0 / 3.0).abs() < 1e-9);
         assert_eq!(df, 1);
         assert!((p - 0.009823).abs() < 1e-5, "{p}");
         // Identical single-length samples: nothing to test.
-        assert_eq!(chi_square_homogeneity(&dist(&[(5, 10)]), &dist(&[(5, 30)])).2, 1.0);
+        assert_eq!(
+            chi_square_homogeneity(&dist(&[(5, 10)]), &dist(&[(5, 30)])).2,
+            1.0
+        );
         assert_eq!(chi_square_homogeneity(&dist(&[]), &dist(&[(5, 30)])).2, 1.0);
     }
 
