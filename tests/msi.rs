@@ -360,6 +360,92 @@ fn cli_accepts_the_design_form_and_the_subcommands() {
     assert_eq!(out.status.code(), Some(1));
 }
 
+/// The committed case (test-data/msi, see its README): truth 18 of 60 sites unstable.
+#[test]
+fn committed_case_matches_its_truth() {
+    let d = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/test-data/msi"));
+    let p = MsiParams {
+        tumor_bam: d.join("tumor.bam"),
+        normal_bam: Some(d.join("normal.bam")),
+        fasta: d.join("ref.fa"),
+        ..MsiParams::default()
+    };
+    let r = msi::compute(&p).unwrap();
+    assert_eq!(r.summary.status, "MSI-H");
+    assert_eq!(r.summary.sites_evaluated, 60);
+    let truth = std::fs::read_to_string(d.join("truth.tsv")).unwrap();
+    let truth: Vec<(u64, bool)> = truth
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[1].parse().unwrap(), f[5] == "true")
+        })
+        .collect();
+    assert_eq!(truth.iter().filter(|t| t.1).count(), 18);
+    let mut tp = 0;
+    let mut fp = 0;
+    for (call, (pos, unstable)) in r.sites.iter().zip(&truth) {
+        assert_eq!(call.site.start + 1, *pos);
+        match (call.unstable == Some(true), unstable) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            _ => {}
+        }
+    }
+    assert!(tp >= 14 && fp <= 1, "tp {tp} fp {fp}");
+}
+
+#[test]
+fn cram_gives_the_same_calls_as_bam() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = case(dir.path(), 30, 30, 0.6, 1000);
+    let (seq, planted) = sim::make_reference(200, 220, 1000);
+    let tumor = dir.path().join("tumor.cram");
+    let normal = dir.path().join("normal.cram");
+    let spec = sim::CaseSpec {
+        n_sites: 200,
+        spacing: 220,
+        n_unstable: 30,
+        tumor: sim::SampleSpec::tumor(30, 0.6, 1001),
+        normal: sim::SampleSpec::normal(30, 1002),
+        seed: 1000,
+    };
+    sim::write_alignments(
+        &tumor,
+        &c.fasta,
+        &seq,
+        &planted,
+        &c.unstable,
+        &spec.tumor,
+        "TUMOR",
+    )
+    .unwrap();
+    sim::write_alignments(
+        &normal,
+        &c.fasta,
+        &seq,
+        &planted,
+        &c.unstable,
+        &spec.normal,
+        "NORMAL",
+    )
+    .unwrap();
+    let table = |p: &MsiParams| {
+        let mut v = Vec::new();
+        msi::write_sites(&msi::compute(p).unwrap().sites, &mut v).unwrap();
+        String::from_utf8(v).unwrap()
+    };
+    let bam = table(&paired(&c));
+    let cram = table(&MsiParams {
+        tumor_bam: tumor,
+        normal_bam: Some(normal),
+        ..paired(&c)
+    });
+    assert_eq!(bam, cram);
+    assert!(bam.contains("\ttrue\t"));
+}
+
 fn nfcore() -> Option<PathBuf> {
     let dir = Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
