@@ -74,11 +74,12 @@ fn mean_sd(values: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-/// Builds the baseline from the normals.
+/// Builds the baseline from the normals: the reference's contigs, how many sites were
+/// examined, and the sites that at least one normal covered.
 ///
 /// # Errors
 /// Unreadable inputs, a sites file for another reference, BAMs without index.
-pub fn build(params: &BaselineParams) -> Result<(Contigs, Vec<BaselineSite>)> {
+pub fn build(params: &BaselineParams) -> Result<(Contigs, usize, Vec<BaselineSite>)> {
     if params.normals.is_empty() {
         return Err(Error::usage(
             "msi baseline needs at least one normal BAM/CRAM",
@@ -94,35 +95,39 @@ pub fn build(params: &BaselineParams) -> Result<(Contigs, Vec<BaselineSite>)> {
         &params.normals,
         &params.fasta,
         &params.reads,
-        |site, dists| {
+        |_, site, dists| {
             let mut fractions = Vec::new();
             let mut modes_agree = true;
             for d in dists.iter().filter(|d| d.total() >= min_cov) {
                 fractions.push(f64::from(d.other_than(site.repeats)) / f64::from(d.total()));
                 modes_agree &= d.mode() == Some(site.repeats);
             }
+            if fractions.is_empty() {
+                // No normal covered it: it could never be scored, so it is left out.
+                return None;
+            }
             let (other_mean, other_sd) = mean_sd(&fractions);
-            BaselineSite {
+            Some(BaselineSite {
                 site: site.clone(),
                 normals_covered: fractions.len() as u32,
                 other_mean,
                 other_sd,
-                modes_agree: modes_agree && !fractions.is_empty(),
-            }
+                modes_agree,
+            })
         },
     )?;
-    Ok((contigs, out))
+    Ok((contigs, sites.len(), out))
 }
 
 const EXTRA_COLUMNS: &str = "normals_covered\tother_mean\tother_sd\tmodes_agree";
 
-/// Runs `msi baseline`, writing the baseline file atomically; returns the number of sites and
-/// of sites covered by at least one normal whose modes agree with the reference.
+/// Runs `msi baseline`, writing the baseline file atomically; returns the number of sites
+/// examined and of sites covered by at least one normal whose modes agree with the reference.
 ///
 /// # Errors
 /// As [`build`], plus write failures.
 pub fn run(params: &BaselineParams, output: &Path) -> Result<(usize, usize)> {
-    let (contigs, sites) = build(params)?;
+    let (contigs, examined, sites) = build(params)?;
     let mut out = AtomicFile::create(output)?;
     let werr = |e| Error::io(output, e);
     writeln!(out, "{BASELINE_MAGIC}").map_err(werr)?;
@@ -145,7 +150,7 @@ pub fn run(params: &BaselineParams, output: &Path) -> Result<(usize, usize)> {
         usable += usize::from(b.usable(1));
     }
     out.commit()?;
-    Ok((sites.len(), usable))
+    Ok((examined, usable))
 }
 
 /// Reads a baseline file and checks it against the reference.

@@ -77,8 +77,9 @@ pub fn check_alignments(
     Ok(())
 }
 
-/// For each site, its distribution in each of `bams` (same order), mapped through `f` (which
-/// may drop the distributions to keep memory small). Each site's reference bases are checked
+/// For each site, its distribution in each of `bams` (same order), mapped through `f` with the
+/// site's index; `f` returns `None` to drop a site (e.g. one without reads), so memory follows
+/// the sites with data, not a genome-wide site list. Each site's reference bases are checked
 /// against its flanks and repeat: a sites file from another reference fails at its first site.
 ///
 /// # Errors
@@ -93,14 +94,15 @@ pub fn map_sites<T, F>(
 ) -> Result<Vec<T>>
 where
     T: Send,
-    F: Fn(&Site, Vec<Distribution>) -> T + Sync,
+    F: Fn(usize, &Site, Vec<Distribution>) -> Option<T> + Sync,
 {
     let progress = crate::progress::bar(Some(sites.len() as u64), "msi sites");
     let chunks: Vec<Result<Vec<T>>> = sites
         .par_chunks(CHUNK_SITES)
+        .enumerate()
         .map_init(
             || open_readers(bams, fasta).map_err(|e| e.to_string()),
-            |readers, chunk| {
+            |readers, (ci, chunk)| {
                 let readers = readers.as_mut().map_err(|e| Error::usage(e.clone()))?;
                 for site in chunk {
                     let (start, end) = site.span();
@@ -126,9 +128,10 @@ where
                     .collect::<Result<Vec<_>>>()?;
                 let out: Vec<T> = chunk
                     .iter()
-                    .map(|site| {
+                    .enumerate()
+                    .filter_map(|(j, site)| {
                         let dists = per_bam.iter_mut().map(|it| it.next().unwrap_or_default()).collect();
-                        f(site, dists)
+                        f(ci * CHUNK_SITES + j, site, dists)
                     })
                     .collect();
                 progress.inc(chunk.len() as u64);

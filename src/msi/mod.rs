@@ -253,25 +253,28 @@ pub fn load_sites(
 pub fn compute(params: &MsiParams) -> Result<MsiResult> {
     let mode = params.validate()?;
     let cov = params.min_coverage;
-    let mut calls = match mode {
+    let (sites_total, unusable, mut calls) = match mode {
         Mode::Paired => {
             let (contigs, sites, sites_path) =
                 load_sites(&params.fasta, params.sites.as_deref(), &params.scan)?;
             let normal = params.normal_bam.clone().unwrap_or_default();
             let bams = vec![params.tumor_bam.clone(), normal];
             collect::check_alignments(&bams, &params.fasta, &contigs, &sites)?;
-            collect::map_sites(
+            let calls = collect::map_sites(
                 &sites,
                 &sites_path,
                 &bams,
                 &params.fasta,
                 &params.reads,
-                |site, mut d| {
+                |_, site, mut d| {
                     let normal = d.pop().unwrap_or_default();
                     let tumor = d.pop().unwrap_or_default();
-                    paired_call(site, tumor, normal, cov)
+                    // Sites without a read in either sample only count as low coverage.
+                    (tumor.total() + normal.total() > 0)
+                        .then(|| paired_call(site, tumor, normal, cov))
                 },
-            )?
+            )?;
+            (sites.len(), 0, calls)
         }
         Mode::TumorOnly => {
             let path = params.baseline.clone().unwrap_or_default();
@@ -279,23 +282,27 @@ pub fn compute(params: &MsiParams) -> Result<MsiResult> {
             let sites: Vec<Site> = base.iter().map(|b| b.site.clone()).collect();
             let bams = vec![params.tumor_bam.clone()];
             collect::check_alignments(&bams, &params.fasta, &contigs, &sites)?;
-            let mut calls = collect::map_sites(
+            let calls = collect::map_sites(
                 &sites,
                 &path,
                 &bams,
                 &params.fasta,
                 &params.reads,
-                |site, mut d| (site.clone(), d.pop().unwrap_or_default()),
+                |i, site, mut d| {
+                    let tumor = d.pop().unwrap_or_default();
+                    (tumor.total() > 0)
+                        .then(|| tumor_only_call(site.clone(), tumor, &base[i], params))
+                },
             )?;
-            calls
-                .drain(..)
-                .zip(&base)
-                .map(|((site, tumor), b)| tumor_only_call(site, tumor, b, params))
-                .collect()
+            let unusable = base
+                .iter()
+                .filter(|b| !b.usable(params.min_normals))
+                .count();
+            (sites.len(), unusable, calls)
         }
     };
     call_sites(&mut calls, params.fdr, params.min_shift);
-    let summary = summarise(params, mode, &calls);
+    let summary = summarise(params, mode, &calls, sites_total as u64, unusable as u64);
     Ok(MsiResult {
         summary,
         sites: calls,
@@ -390,21 +397,33 @@ fn call_sites(calls: &mut [SiteCall], fdr: f64, min_shift: f64) {
     }
 }
 
-fn summarise(params: &MsiParams, mode: Mode, calls: &[SiteCall]) -> MsiSummary {
+/// `calls` holds the sites with reads; the others (of `sites_total`) are low coverage, or
+/// unusable in the baseline (`unusable` in all, tumour-only).
+fn summarise(
+    params: &MsiParams,
+    mode: Mode,
+    calls: &[SiteCall],
+    sites_total: u64,
+    unusable: u64,
+) -> MsiSummary {
     let evaluated = calls
         .iter()
         .filter(|c| c.state == SiteState::Evaluated)
         .count() as u64;
     let unstable = calls.iter().filter(|c| c.unstable == Some(true)).count() as u64;
     let mut excluded = BTreeMap::new();
-    for c in calls.iter().filter(|c| c.state != SiteState::Evaluated) {
-        *excluded.entry(c.state.as_str().to_string()).or_insert(0) += 1;
+    if unusable > 0 {
+        excluded.insert(SiteState::NotInBaseline.as_str().to_string(), unusable);
+    }
+    let low = sites_total.saturating_sub(evaluated + unusable);
+    if low > 0 {
+        excluded.insert(SiteState::LowCoverage.as_str().to_string(), low);
     }
     let score = (evaluated > 0).then(|| 100.0 * unstable as f64 / evaluated as f64);
     let (status, reason) = match score {
         None => (
             "undetermined".to_string(),
-            Some(if calls.is_empty() {
+            Some(if sites_total == 0 {
                 "no microsatellite sites to evaluate".to_string()
             } else {
                 format!(
@@ -415,7 +434,7 @@ fn summarise(params: &MsiParams, mode: Mode, calls: &[SiteCall]) -> MsiSummary {
                     } else {
                         "the tumour at a usable baseline site"
                     },
-                    calls.len()
+                    sites_total
                 )
             }),
         ),
@@ -437,7 +456,7 @@ fn summarise(params: &MsiParams, mode: Mode, calls: &[SiteCall]) -> MsiSummary {
         tumor: name(&params.tumor_bam),
         normal: params.normal_bam.as_deref().map(name),
         baseline: params.baseline.as_deref().map(name),
-        sites_total: calls.len() as u64,
+        sites_total,
         sites_evaluated: evaluated,
         sites_unstable: unstable,
         score,
@@ -450,7 +469,8 @@ fn summarise(params: &MsiParams, mode: Mode, calls: &[SiteCall]) -> MsiSummary {
     }
 }
 
-/// Writes the per-site table: every site with at least one spanning read in either sample.
+/// Writes the per-site table: every site with at least one spanning read in either sample
+/// (the only ones [`compute`] keeps).
 ///
 /// # Errors
 /// Write failures.
