@@ -20,6 +20,7 @@ pub mod cli;
 pub mod error;
 pub mod genome;
 pub mod io;
+pub mod msi;
 pub mod progress;
 pub mod tmb;
 pub mod variant;

@@ -1,6 +1,7 @@
 //! Command-line layer: one file per subcommand, each turning its clap `Args` into validated
 //! library parameters (no I/O in the conversion) and calling the stage.
 
+pub mod msi;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,8 @@ impl Cli {
 pub enum Command {
     /// Tumour mutational burden (mutations per Mb) with filters and published presets.
     Tmb(tmb::TmbArgs),
+    /// Microsatellite instability (MSI-H/MSS) from tumour and normal BAM/CRAM, or tumour and a baseline.
+    Msi(msi::MsiArgs),
 }
 
 impl Command {
@@ -48,6 +51,7 @@ impl Command {
     pub fn run(self, threads: usize) -> Result<()> {
         match self {
             Command::Tmb(args) => tmb::run(args, threads),
+            Command::Msi(args) => msi::run(args),
         }
     }
 }
