@@ -10,12 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::error::Result;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "immunoprofile",
-    version,
-    about = "Immunotherapy biomarkers (TMB, neoantigens, immune signatures, MSI) from tumour sequencing files",
-    propagate_version = true
-)]
+#[command(name = "immunoprofile", version, about = "Immunotherapy biomarkers (TMB, neoantigens, immune signatures, MSI) from tumour sequencing files", propagate_version = true)]
 pub struct Cli {
     /// Worker threads (default: all cores). Outputs are identical for any value.
     #[arg(short = 't', long, global = true, value_parser = clap::value_parser!(u16).range(1..))]

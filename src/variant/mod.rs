@@ -50,10 +50,7 @@ impl VariantKind {
 
     /// Insertions, deletions and complex length-changing alleles.
     pub fn is_indel(self) -> bool {
-        matches!(
-            self,
-            VariantKind::Insertion | VariantKind::Deletion | VariantKind::Complex
-        )
+        matches!(self, VariantKind::Insertion | VariantKind::Deletion | VariantKind::Complex)
     }
 }
 
