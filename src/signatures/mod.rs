@@ -333,11 +333,15 @@ pub fn compute(params: &SignaturesParams) -> Result<SignaturesResult> {
         ));
     }
     let (rows, reports) = score(&matrix, scale, &collections)?;
-    for r in reports.iter().filter(|r| r.n_genes_found == 0) {
+    let empty: Vec<&str> = reports
+        .iter()
+        .filter(|r| r.n_genes_found == 0)
+        .map(|r| r.signature.as_str())
+        .collect();
+    if let Some(first) = empty.first() {
         log::warn!(
-            "{}: none of its {} genes is in {}",
-            r.signature,
-            r.n_genes,
+            "{} signatures have none of their genes in {} (first: {first}); they score NA",
+            empty.len(),
             params.expression.display()
         );
     }
