@@ -242,6 +242,13 @@ fn open(path: &Path, opts: &CountOptions) -> Result<(bam::IndexedReader, bam::He
             std::io::Error::from(std::io::ErrorKind::NotFound),
         ));
     }
+    if !has_index(path) {
+        return Err(Error::invalid(
+            path,
+            None,
+            "no index (.bai, .csi or .crai) beside it: sort and index it (samtools sort, samtools index)",
+        ));
+    }
     let mut reader = bam::IndexedReader::from_path(path).map_err(|e| {
         Error::invalid(
             path,
@@ -268,6 +275,17 @@ fn open(path: &Path, opts: &CountOptions) -> Result<(bam::IndexedReader, bam::He
         }
     }
     Ok((reader, header))
+}
+
+/// An index file where htslib looks for one (`X.bam.bai`, `X.bai`, `.csi`, `.crai`); checked
+/// first so the user gets our message rather than htslib's.
+fn has_index(path: &Path) -> bool {
+    let name = path.as_os_str().to_string_lossy();
+    let stem = path.with_extension("");
+    let stem = stem.as_os_str().to_string_lossy();
+    ["bai", "csi", "crai"].iter().any(|ext| {
+        Path::new(&format!("{name}.{ext}")).exists() || Path::new(&format!("{stem}.{ext}")).exists()
+    })
 }
 
 fn detect_paired(reader: &mut bam::IndexedReader, path: &Path) -> Result<bool> {
