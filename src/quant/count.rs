@@ -231,8 +231,10 @@ pub fn count_with_regions(
     })
 }
 
+/// The worker's copy of an error met while opening its reader (the message already names the
+/// file).
 fn clone_err(e: &Error) -> Error {
-    Error::invalid(PathBuf::new(), None, e.to_string())
+    Error::usage(e.to_string())
 }
 
 fn open(path: &Path, opts: &CountOptions) -> Result<(bam::IndexedReader, bam::HeaderView)> {
