@@ -106,6 +106,22 @@ pub fn strip_version(id: &str) -> &str {
     id
 }
 
+/// Ensembl (`ENST…`, `ENSMUST…`) or RefSeq (`NM_`, `NR_`, `XM_`, `XR_`) transcript names, as
+/// salmon and kallisto report them (GENCODE's `|`-joined names included).
+fn is_transcript_id(name: &str) -> bool {
+    let name = name.split('|').next().unwrap_or(name);
+    if let Some(rest) = name.strip_prefix("ENS") {
+        let species: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase())
+            .collect();
+        return species.ends_with('T');
+    }
+    ["NM_", "NR_", "XM_", "XR_"]
+        .iter()
+        .any(|p| name.starts_with(p))
+}
+
 struct Table {
     header: Vec<String>,
     /// `(line number, fields)`.
@@ -296,10 +312,10 @@ pub fn read_gene_table(
                 column(&table, path, cnt)?,
                 column(&table, path, tpm)?,
             );
-            let genes_level = table
+            let genes_level = !table
                 .rows
                 .first()
-                .is_some_and(|(_, f)| strip_version(&f[i]).starts_with("ENSG"));
+                .is_some_and(|(_, f)| is_transcript_id(&f[i]));
             let map = if genes_level {
                 None
             } else {
@@ -586,6 +602,11 @@ mod tests {
         );
         assert_eq!(strip_version("ENSG00000141510.16"), "ENSG00000141510");
         assert_eq!(strip_version("HLA-A.1x"), "HLA-A.1x");
+        assert!(is_transcript_id(
+            "ENST00000269305.9|ENSG00000141510.18|TP53-201|"
+        ));
+        assert!(is_transcript_id("ENSMUST00000000001") && is_transcript_id("NM_000546.6"));
+        assert!(!is_transcript_id("ENSG00000141510") && !is_transcript_id("TP53"));
     }
 
     #[test]
