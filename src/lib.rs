@@ -22,6 +22,8 @@ pub mod genome;
 pub mod io;
 pub mod msi;
 pub mod progress;
+pub mod quant;
+pub mod signatures;
 pub mod tmb;
 pub mod variant;
 

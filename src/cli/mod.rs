@@ -2,6 +2,8 @@
 //! library parameters (no I/O in the conversion) and calling the stage.
 
 pub mod msi;
+pub mod quant;
+pub mod signatures;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +42,10 @@ pub enum Command {
     Tmb(tmb::TmbArgs),
     /// Microsatellite instability (MSI-H/MSS) from tumour and normal BAM/CRAM, or tumour and a baseline.
     Msi(msi::MsiArgs),
+    /// Gene counts and TPM from an RNA BAM/CRAM (featureCounts' rules) or a quantification table.
+    Quant(quant::QuantArgs),
+    /// Immune signature scores (CYT, IFN-γ, GEP, MCP-counter, Danaher, IMPRES, IPS, ssGSEA).
+    Signatures(signatures::SignaturesArgs),
 }
 
 impl Command {
@@ -52,6 +58,8 @@ impl Command {
         match self {
             Command::Tmb(args) => tmb::run(args, threads),
             Command::Msi(args) => msi::run(args),
+            Command::Quant(args) => quant::run(args),
+            Command::Signatures(args) => signatures::run(args),
         }
     }
 }

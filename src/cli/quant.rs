@@ -1,0 +1,110 @@
+//! `immunoprofile quant`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::error::{Error, Result};
+use crate::quant::{self, CountOptions, QuantInput, QuantParams, Strandedness, TableFormat};
+
+/// Gene counts and TPM from an RNA BAM/CRAM (featureCounts' rules), or from a peer's table.
+#[derive(Debug, Args)]
+pub struct QuantArgs {
+    /// Coordinate-sorted, indexed RNA BAM/CRAM.
+    #[arg(long, conflicts_with = "table")]
+    pub bam: Option<PathBuf>,
+    /// Gene annotation (GTF); exons are grouped by gene_id. With --table: maps transcripts to genes.
+    #[arg(long)]
+    pub gtf: Option<PathBuf>,
+    /// Reference FASTA for CRAM.
+    #[arg(long)]
+    pub fasta: Option<PathBuf>,
+    /// Library strandedness (featureCounts -s 0|1|2).
+    #[arg(long, value_enum, default_value_t = Strandedness::None)]
+    pub strand: Strandedness,
+    /// Count fragments of paired-end reads [default: detected from the flags].
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub paired: Option<bool>,
+    /// Minimum mapping quality (for a pair: at least one mate).
+    #[arg(long, default_value_t = 0)]
+    pub min_mapq: u8,
+    /// An existing quantification instead of a BAM: salmon, RSEM, featureCounts, kallisto, a
+    /// quant.tsv or a gene × sample matrix.
+    #[arg(long)]
+    pub table: Option<PathBuf>,
+    /// Layout of --table [default: recognised from its header].
+    #[arg(long, value_enum, requires = "table")]
+    pub table_format: Option<TableFormat>,
+    /// Column of a multi-sample --table.
+    #[arg(long, requires = "table")]
+    pub sample: Option<String>,
+    /// Output prefix: writes PREFIX.quant.tsv and PREFIX.quant.json.
+    #[arg(short = 'o', long)]
+    pub output: PathBuf,
+}
+
+impl QuantArgs {
+    /// Validates the options into library parameters (no file is opened here).
+    ///
+    /// # Errors
+    /// Neither --bam nor --table, or --bam without --gtf.
+    pub fn into_params(self) -> Result<(QuantParams, PathBuf)> {
+        let input = match (self.bam, self.table) {
+            (Some(bam), None) => {
+                let gtf = self.gtf.ok_or_else(|| {
+                    Error::usage("quant --bam needs --gtf (the gene annotation to count over)")
+                })?;
+                QuantInput::Bam {
+                    bam,
+                    gtf,
+                    options: CountOptions {
+                        strandedness: self.strand,
+                        paired: self.paired,
+                        min_mapq: self.min_mapq,
+                        fasta: self.fasta,
+                    },
+                }
+            }
+            (None, Some(path)) => QuantInput::Table {
+                path,
+                format: self.table_format,
+                gtf: self.gtf,
+                sample: self.sample,
+            },
+            _ => {
+                return Err(Error::usage(
+                    "quant needs --bam FILE --gtf FILE, or --table FILE",
+                ))
+            }
+        };
+        Ok((QuantParams { input }, self.output))
+    }
+}
+
+/// # Errors
+/// Bad options or inputs.
+pub fn run(args: QuantArgs) -> Result<()> {
+    let (params, prefix) = args.into_params()?;
+    let s = quant::run(&params, &prefix)?;
+    match s.assigned {
+        Some(a) => log::info!(
+            "{} genes, {} detected; {} {} assigned, {} unassigned",
+            s.genes,
+            s.genes_detected,
+            a,
+            if s.paired == Some(true) {
+                "fragments"
+            } else {
+                "reads"
+            },
+            s.unassigned.values().sum::<u64>()
+        ),
+        None => log::info!(
+            "{} genes read from a {} table, {} detected",
+            s.genes,
+            s.source,
+            s.genes_detected
+        ),
+    }
+    Ok(())
+}
