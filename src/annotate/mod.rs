@@ -6,6 +6,8 @@ pub mod engine;
 pub mod fields;
 pub mod hgvs;
 pub mod model;
+pub mod stage;
+pub mod writer;
 
 pub use consequence::{Consequence, Impact};
 pub use engine::{annotate_allele, annotate_record, Allele};

@@ -1,6 +1,7 @@
 //! Command-line layer: one file per subcommand, each turning its clap `Args` into validated
 //! library parameters (no I/O in the conversion) and calling the stage.
 
+pub mod annotate;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,8 @@ impl Cli {
 pub enum Command {
     /// Tumour mutational burden (mutations per Mb) with filters and published presets.
     Tmb(tmb::TmbArgs),
+    /// Transcript consequences and protein changes from a GTF + FASTA (VEP-layout CSQ).
+    Annotate(annotate::AnnotateArgs),
 }
 
 impl Command {
@@ -43,6 +46,7 @@ impl Command {
     pub fn run(self, threads: usize) -> Result<()> {
         match self {
             Command::Tmb(args) => tmb::run(args, threads),
+            Command::Annotate(args) => annotate::run(args, threads),
         }
     }
 }
