@@ -53,8 +53,8 @@ fn agrees_with_snpeff_on_synthetic_genome() {
     let mut documented: BTreeMap<&'static str, usize> = BTreeMap::new();
     for (_, line) in &lines {
         let rec = RecordView::parse(line).unwrap();
-        let ours = annotate_record(&model, &rec, 0);
-        let theirs = schema.annotations_for_allele(&rec, 0);
+        let ours = annotate_record(&model, &rec, 1);
+        let theirs = schema.annotations_for_allele(&rec, 1);
         let ours_by: BTreeMap<String, &TranscriptAnnotation> =
             ours.iter().map(|a| (a.transcript_id.clone().unwrap_or_else(|| "intergenic".into()), a)).collect();
         let only_intergenic = ours.iter().all(|a| a.transcript_id.is_none());
@@ -254,4 +254,119 @@ fn documented_difference(
         return Some("snpEff adds start_retained_variant to 5' UTR indels next to the start codon");
     }
     None
+}
+
+fn chr22_dir() -> Option<PathBuf> {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/upstream/nf-core-test-datasets/data/genomics/homo_sapiens/genome");
+    if d.join("genome.gtf").exists() {
+        Some(d)
+    } else {
+        eprintln!("skipped: {} is absent", d.display());
+        None
+    }
+}
+
+/// The GTF with every coordinate moved by `shift`, features past the 40,001 bp contig clipped or
+/// dropped (the same awk as test-data/annotate/chr22/README.md).
+fn shifted_gtf(src: &Path, dst: &Path, shift: u64) {
+    let text = std::fs::read_to_string(src).unwrap();
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.starts_with('#') {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let mut f: Vec<String> = line.split('\t').map(str::to_string).collect();
+        let s = f[3].parse::<u64>().unwrap() + shift;
+        let e = (f[4].parse::<u64>().unwrap() + shift).min(40_001);
+        if s > 40_001 {
+            continue;
+        }
+        f[3] = s.to_string();
+        f[4] = e.to_string();
+        out.push_str(&f.join("\t"));
+        out.push('\n');
+    }
+    std::fs::write(dst, out).unwrap();
+}
+
+#[test]
+fn chr22_shifted_gtf_translates_cct8l2_and_matches_snpeff() {
+    let Some(dir) = chr22_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let gtf = tmp.path().join("shifted.gtf");
+    shifted_gtf(&dir.join("genome.gtf"), &gtf, 2027);
+    let mut reference = Reference::open(&dir.join("genome.fasta")).unwrap();
+    let model = TranscriptModel::from_gtf(&gtf, &mut reference, ModelOptions::default()).unwrap();
+    let cct = model.transcripts().iter().find(|t| t.gene_name.as_deref() == Some("CCT8L2")).unwrap();
+    let protein = &cct.coding.as_ref().unwrap().protein;
+    // UniProt Q96SF2 (CCT8L2) is 557 residues.
+    assert_eq!(protein.len(), 557);
+    assert_eq!(protein[0], b'M');
+    assert!(!protein.contains(&b'*'));
+    assert_eq!(model.report().complete_cds_clean, 1);
+
+    let (header, lines) = read_to_memory(&data("chr22/snpeff.dbsnp_cct8l2.ann.vcf.gz")).unwrap();
+    let schema = AnnotationSchema::from_info_key(&header, "ANN").unwrap();
+    let id = cct.stable_id();
+    let (mut compared, mut agree) = (0, 0);
+    for (_, line) in &lines {
+        let rec = RecordView::parse(line).unwrap();
+        for alt in 1..=rec.alts().count() {
+            let theirs: Vec<TranscriptAnnotation> = schema
+                .annotations_for_allele(&rec, alt)
+                .into_iter()
+                .filter(|a| a.transcript_id.as_deref() == Some(id.as_str()))
+                .collect();
+            let coding = theirs.iter().any(|a| a.consequences.iter().any(|c| c.is_coding()));
+            if !coding {
+                continue;
+            }
+            let ours = annotate_record(&model, &rec, alt);
+            let o = ours.iter().find(|a| a.transcript_id.as_deref() == Some(id.as_str())).unwrap();
+            let mut t = theirs[0].clone();
+            for x in &theirs[1..] {
+                t.consequences.extend(x.consequences.iter().copied());
+                t.other_terms.extend(x.other_terms.iter().cloned());
+            }
+            compared += 1;
+            let (co, ct) = (comparable(o, true), comparable(&t, false));
+            let same = co == ct
+                || documented_difference(&model, &rec, o, &t, &co, &ct).is_some()
+                || without(&ct, &["5_prime_UTR_premature_start_codon_gain_variant"]) == co;
+            let snv = rec.reference.len() == 1 && rec.alts().nth(alt - 1).is_some_and(|a| a.len() == 1);
+            // VEP writes a synonymous change as "K", snpEff's HGVS.p gives "K/K".
+            let aa = |x: &Option<String>| x.as_deref().map(|v| match v.split_once('/') {
+                Some((a, b)) if a == b => a.to_string(),
+                _ => v.to_string(),
+            });
+            let aa_ok = !snv || o.protein_start() == t.protein_start() && (t.amino_acids.is_none() || aa(&o.amino_acids) == aa(&t.amino_acids));
+            if same && aa_ok {
+                agree += 1;
+            } else {
+                eprintln!("{}:{} {}>{}: ours {:?} {:?} {:?}, snpEff {:?} {:?} {:?}", rec.chrom, rec.pos, rec.reference, rec.alt, co, o.protein_position, o.amino_acids, ct, t.protein_position, t.amino_acids);
+            }
+        }
+    }
+    eprintln!("CCT8L2 coding dbSNP alleles: {agree}/{compared} agree with snpEff");
+    assert!(compared >= 300, "{compared}");
+    assert_eq!(agree, compared);
+}
+
+#[test]
+fn chr22_unshifted_gtf_is_refused() {
+    let Some(dir) = chr22_dir() else { return };
+    let mut reference = Reference::open(&dir.join("genome.fasta")).unwrap();
+    let err = TranscriptModel::from_gtf(&dir.join("genome.gtf"), &mut reference, ModelOptions::default())
+        .err()
+        .expect("the offset GTF must be refused");
+    let text = err.to_string();
+    assert!(text.contains("does not match the FASTA"), "{text}");
+    assert!(text.contains("ENST00000359963"), "{text}");
+    // Asked to, it loads anyway and reports the broken CDS.
+    let model = TranscriptModel::from_gtf(&dir.join("genome.gtf"), &mut reference, ModelOptions { allow_mismatch: true }).unwrap();
+    assert_eq!(model.report().complete_cds_clean, 0);
+    assert_eq!(model.report().cds_with_internal_stop, 1);
 }

@@ -224,7 +224,7 @@ fn annotate_line(model: &TranscriptModel, line: &str, tally: &mut Tally, out: &m
     let mut entries: Vec<TranscriptAnnotation> = Vec::new();
     for (i, _) in rec.alts().enumerate() {
         tally.alleles += 1;
-        let anns = annotate_record(model, &rec, i);
+        let anns = annotate_record(model, &rec, i + 1);
         if let Some(worst) = anns.iter().filter_map(|a| a.most_severe()).min() {
             *tally.most_severe.entry(worst.as_str().to_string()).or_default() += 1;
         }

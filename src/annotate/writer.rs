@@ -170,7 +170,7 @@ mod tests {
         let out = annotated_line(line, s, e, std::slice::from_ref(&a));
         assert!(out.starts_with("1\t100\t.\tGA\tG\t.\tPASS\tDP=3;CSQ=-|frameshift_variant&splice_region_variant|HIGH|G%3B_1|"));
         let rec = RecordView::parse(&out).unwrap();
-        let back = schema.annotations_for_allele(&rec, 0);
+        let back = schema.annotations_for_allele(&rec, 1);
         assert_eq!(back.len(), 1);
         assert_eq!(back[0].consequences, a.consequences);
         assert_eq!(back[0].protein_start(), Some(219));
