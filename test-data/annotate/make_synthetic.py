@@ -18,6 +18,7 @@ import os
 import random
 
 STOPS = {"TAA", "TAG", "TGA"}
+ALT_COPIES = 0
 BASES = "ACGT"
 COMP = str.maketrans("ACGTN", "TGCAN")
 
@@ -37,10 +38,17 @@ def rand_codon(rng):
             return c
 
 
+FAST = bytes.maketrans(bytes(range(256)), bytes(b"ACGT"[i % 4] for i in range(256)))
+
+
 class Contig:
-    def __init__(self, name, length, rng):
+    def __init__(self, name, length, rng, fast_rng=None):
         self.name = name
-        self.seq = bytearray(rand_seq(rng, length), "ascii")
+        if fast_rng is not None:
+            # Benchmark genomes: bulk random bytes (the per-base generator is too slow at 100 Mb).
+            self.seq = bytearray(fast_rng.randbytes(length).translate(FAST))
+        else:
+            self.seq = bytearray(rand_seq(rng, length), "ascii")
 
     def put(self, start, s):  # 0-based
         self.seq[start:start + len(s)] = s.encode()
@@ -124,6 +132,9 @@ def make_gene(rng, contig, pos, gi, strand, kind):
         variants.append(("short5", list(range(n_exons)), rng.randint(1, 4)))
     if kind == "nmd":
         variants = [("full", list(range(n_exons)), 0)]
+    if ALT_COPIES:
+        # Benchmark annotations: more isoforms per gene (~3, as in Ensembl), same structures.
+        variants += [("copy%d" % k, list(range(n_exons)), 0) for k in range(ALT_COPIES)]
     lines = []
     gs, ge = to_genomic(0, glen)
     attrs_g = f'gene_id "{gene_id}"; gene_version "1"; gene_name "{name}"; gene_source "synthetic"; gene_biotype "{biotype}";'
@@ -318,7 +329,10 @@ def main():
     ap.add_argument("--genes", type=int, default=40)
     ap.add_argument("--seed", type=int, default=20261124)
     ap.add_argument("--records", type=int, default=0, help="random records instead of per-class ones")
+    ap.add_argument("--extra-isoforms", type=int, default=0, help="identical extra transcripts per gene (benchmarks)")
     a = ap.parse_args()
+    global ALT_COPIES
+    ALT_COPIES = a.extra_isoforms
     rng = random.Random(a.seed)
     os.makedirs(a.outdir, exist_ok=True)
     n_contigs = 2 if a.genes <= 100 else 24
@@ -328,7 +342,8 @@ def main():
     gi = 0
     for ci in range(n_contigs):
         # Rough length; trimmed after placing genes.
-        c = Contig("chr%d" % (ci + 1), per * 16000 + 20000, rng)
+        big = a.genes > 100
+        c = Contig("chr%d" % (ci + 1), per * 16000 + 20000, rng, random.Random(a.seed + ci) if big else None)
         pos = 6000
         for _ in range(per):
             if gi >= a.genes:
@@ -340,8 +355,12 @@ def main():
             gtf += lines
             txs += [(c, x) for x in t]
             # Gaps below and above the 5 kb up/downstream distance.
-            pos = end + rng.choice([rng.randint(50, 400), rng.randint(800, 4000), rng.randint(6000, 14000)])
-        c.seq = c.seq[:pos + 6000]
+            if a.genes > 100:
+                pos = end + rng.randint(500, 9000)
+            else:
+                pos = end + rng.choice([rng.randint(50, 400), rng.randint(800, 4000), rng.randint(6000, 14000)])
+        # A gene-free stretch at the end of each contig for intergenic variants.
+        c.seq = c.seq[:pos + (6000 if a.genes > 100 else 46000)]
         contigs.append(c)
     with open(os.path.join(a.outdir, "genome.fa"), "w") as f:
         for c in contigs:
@@ -382,7 +401,7 @@ def main():
         for ci, c in enumerate(contigs):
             # intergenic: far from every gene (checked by distance to all transcripts)
             spans = sorted((x["exons"][0][0], x["exons"][-1][1]) for cc, x in txs if cc is c)
-            for _ in range(150):
+            for _ in range(400):
                 p = rng.randint(2, len(c.seq) - 20)
                 if all(p < s - 5100 or p > e + 5100 for s, e in [(min(a, b), max(a, b)) for a, b in spans]):
                     recs.add((ci, *make_allele(rng, c.seq.decode(), p, "x")))
