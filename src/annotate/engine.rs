@@ -199,6 +199,7 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
             return None;
         }
         ann.extra.insert("DISTANCE".into(), (if before { ts - e } else { s - te }).to_string());
+        ann.wildtype_protein = None;
         finish(&mut ann, cons);
         return Some(ann);
     }
@@ -216,7 +217,11 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
         cds_start: None,
         cds_end: None,
         cds_len: t.cds_len() as i64,
-        translateable: t.translateable_seq(),
+        // Copied only for changes that reach the coding region (the hot path skips it).
+        translateable: match &t.coding {
+            Some(c) if overlap(s.min(e), s.max(e), c.span.start as i64, c.span.end as i64 + 1) => t.translateable_seq(),
+            _ => Vec::new(),
+        },
         codons: None,
     };
     map_coordinates(&mut ctx);
@@ -300,6 +305,11 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
     }
     fill_positions(&ctx, &mut ann);
     finish(&mut ann, cons.clone());
+    // pVACseq reads WildtypeProtein only for protein changes; writing the whole protein into
+    // every intronic or UTR entry (as VEP's plugin does) would multiply the output size.
+    if !ann.consequences.iter().any(|c| c.is_coding()) {
+        ann.wildtype_protein = None;
+    }
     let splice = ann.consequences.iter().any(|c| {
         matches!(c, Consequence::SpliceAcceptorVariant | Consequence::SpliceDonorVariant | Consequence::SpliceRegionVariant)
     });
@@ -863,6 +873,7 @@ mod tests {
             assert_eq!(a.hgvsc.as_deref(), Some("T1.3:c.4G>C"));
             assert_eq!(a.hgvsp.as_deref(), Some("T1.3:p.Ala2Pro"));
             assert_eq!(a.wildtype_protein.as_deref(), Some("MAWKPGFQ"));
+            assert_eq!(ann(&m, reverse, 40, "T", "C").wildtype_protein, None);
             assert_eq!(a.strand, Some(if reverse { -1 } else { 1 }));
             assert!(a.canonical);
 
