@@ -499,3 +499,63 @@ fn build_index(ts: &[Transcript]) -> HashMap<String, ContigIndex> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // chr1: 10 A, exon 11-30 holding ATG AAA TGG GGG CCC TAA (MKWGP*), 10 T.
+    const SEQ: &str = "AAAAAAAAAACCATGAAATGGGGGCCCTAAGGTTTTTTTTTT";
+
+    fn load(gtf: &str) -> Result<TranscriptModel> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("g.fa"), format!(">chr1\n{SEQ}\n")).unwrap();
+        std::fs::write(dir.path().join("g.gtf"), gtf).unwrap();
+        // No .fai: the reference indexes itself in memory.
+        let mut r = Reference::open(&dir.path().join("g.fa")).unwrap();
+        TranscriptModel::from_gtf(&dir.path().join("g.gtf"), &mut r, ModelOptions::default())
+    }
+
+    #[test]
+    fn bad_input_is_handled() {
+        // Unsorted lines, GTF contig "1" against FASTA "chr1", an exon line without transcript_id,
+        // and a transcript with CDS but no exons.
+        let gtf = "\
+1\tt\tstop_codon\t28\t30\t.\t+\t0\tgene_id \"G\"; transcript_id \"T\";
+1\tt\tCDS\t13\t27\t.\t+\t0\tgene_id \"G\"; transcript_id \"T\"; gene_name \"GN\";
+1\tt\texon\t11\t32\t.\t+\t.\tgene_id \"G\"; transcript_id \"T\"; transcript_biotype \"protein_coding\";
+1\tt\texon\t11\t32\t.\t+\t.\tgene_id \"G\";
+1\tt\tCDS\t13\t27\t.\t+\t0\tgene_id \"G2\"; transcript_id \"U\";
+1\tt\tstop_codon\t28\t30\t.\t+\t0\tgene_id \"G2\"; transcript_id \"U\";
+";
+        let m = load(gtf).unwrap();
+        let r = m.report();
+        assert_eq!(r.transcripts, 2);
+        assert_eq!(r.lines_without_transcript_id, 1);
+        assert_eq!(r.cds_without_exons, 1);
+        assert_eq!(r.complete_cds_clean, 2);
+        let t = m.transcripts().iter().find(|t| t.id == "T").unwrap();
+        assert_eq!(t.contig, "chr1");
+        assert_eq!(t.coding.as_ref().unwrap().protein, b"MKWGP");
+        assert_eq!(t.gene_name.as_deref(), Some("GN"));
+        assert!(t.canonical, "the only transcript of its gene is canonical");
+        assert_eq!(m.overlapping("chr1", 20, 20).len(), 2);
+        assert_eq!(m.overlapping("chr1", 9000, 9000).len(), 0);
+    }
+
+    #[test]
+    fn nothing_on_the_fasta_is_an_error() {
+        let gtf = "chr9\tt\texon\t11\t32\t.\t+\t.\tgene_id \"G\"; transcript_id \"T\";\n";
+        let e = load(gtf).err().unwrap().to_string();
+        assert!(e.contains("no transcript lies on a contig of the FASTA"), "{e}");
+        assert!(e.contains("chr9"), "{e}");
+    }
+
+    #[test]
+    fn cds_that_do_not_translate_are_refused() {
+        // The CDS shifted by one base: no ATG, no final stop.
+        let gtf = "chr1\tt\tCDS\t14\t28\t.\t+\t0\tgene_id \"G\"; transcript_id \"T\";\nchr1\tt\tstop_codon\t29\t31\t.\t+\t0\tgene_id \"G\"; transcript_id \"T\";\n";
+        let e = load(gtf).err().unwrap().to_string();
+        assert!(e.contains("does not match the FASTA"), "{e}");
+    }
+}
