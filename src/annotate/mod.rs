@@ -2,10 +2,17 @@
 //! snpEff `ANN` by the field names in the header, never by position.
 
 pub mod consequence;
+pub mod engine;
 pub mod fields;
+pub mod hgvs;
+pub mod model;
+pub mod stage;
+pub mod writer;
 
 pub use consequence::{Consequence, Impact};
+pub use engine::{annotate_allele, annotate_record, Allele};
 pub use fields::{AnnotationSchema, AnnotationSource, Entry};
+pub use model::{ModelOptions, ModelReport, TranscriptModel};
 
 use std::collections::BTreeMap;
 

@@ -4,6 +4,7 @@
 pub mod msi;
 pub mod quant;
 pub mod signatures;
+pub mod annotate;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +47,8 @@ pub enum Command {
     Quant(quant::QuantArgs),
     /// Immune signature scores (CYT, IFN-γ, GEP, MCP-counter, Danaher, IMPRES, IPS, ssGSEA).
     Signatures(signatures::SignaturesArgs),
+    /// Transcript consequences and protein changes from a GTF + FASTA (VEP-layout CSQ).
+    Annotate(annotate::AnnotateArgs),
 }
 
 impl Command {
@@ -60,6 +63,7 @@ impl Command {
             Command::Msi(args) => msi::run(args),
             Command::Quant(args) => quant::run(args),
             Command::Signatures(args) => signatures::run(args),
+            Command::Annotate(args) => annotate::run(args, threads),
         }
     }
 }

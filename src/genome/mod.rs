@@ -1,11 +1,14 @@
 //! Genomic coordinates. Inside the library every interval is 0-based and half-open; 1-based
 //! positions from VCF, GTF and SAM text are converted once, at the reader.
 
+pub mod codon;
 pub mod contig;
 pub mod interval;
+pub mod transcript;
 
 pub use contig::ContigMatcher;
 pub use interval::{Interval, IntervalSet};
+pub use transcript::{Coding, Transcript};
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,241 @@
+//! The `annotate` stage: a VCF in, the same VCF with a VEP-layout `CSQ` out (bgzipped, with a
+//! tabix index), plus a JSON summary.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::annotate::engine::annotate_record;
+use crate::annotate::model::{ModelOptions, ModelReport, TranscriptModel};
+use crate::annotate::writer::{annotated_line, csq_header_line, info_span};
+use crate::annotate::TranscriptAnnotation;
+use crate::error::{Error, Result};
+use crate::io::fasta::Reference;
+use crate::io::output::{json_file, prefixed, AtomicFile};
+use crate::io::vcf::{RecordView, VcfReader};
+
+pub const SCHEMA_VERSION: u32 = 1;
+const BATCH_LINES: usize = 8192;
+const CHUNK_LINES: usize = 256;
+
+/// Parameters of the stage (stored in the JSON summary).
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnotateParams {
+    pub vcf: PathBuf,
+    pub gtf: PathBuf,
+    pub fasta: PathBuf,
+    pub model: ModelOptions,
+    #[serde(skip)]
+    pub threads: usize,
+}
+
+/// `PREFIX.annotate.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnotateSummary {
+    pub schema_version: u32,
+    pub version: &'static str,
+    pub records: u64,
+    pub alleles: u64,
+    /// Alleles on contigs without any transcript in the model.
+    pub alleles_on_contigs_without_transcripts: u64,
+    /// CSQ entries written.
+    pub annotations: u64,
+    /// Alleles by their most severe consequence.
+    pub most_severe: BTreeMap<String, u64>,
+    pub model: ModelReport,
+    pub output: PathBuf,
+    pub params: AnnotateParams,
+}
+
+/// Loads the model, annotates every record and writes `PREFIX.annotated.vcf.gz` (+ `.tbi`) and
+/// `PREFIX.annotate.json`.
+///
+/// # Errors
+/// Unreadable or mismatched inputs (see [`TranscriptModel::from_gtf`]), malformed VCF lines,
+/// write failures.
+pub fn run(params: &AnnotateParams, prefix: &Path) -> Result<AnnotateSummary> {
+    let mut reference = Reference::open(&params.fasta)?;
+    let model = TranscriptModel::from_gtf(&params.gtf, &mut reference, params.model)?;
+    log::info!(
+        "{}: {} transcripts ({} coding) loaded",
+        params.gtf.display(),
+        model.report().transcripts,
+        model.report().coding_transcripts
+    );
+    let out_path = prefixed(prefix, "annotated.vcf.gz");
+    let file = AtomicFile::create(&out_path)?;
+    let mut bgzf = noodles::bgzf::io::Writer::new(file);
+    let mut summary = annotate_to(params, &model, &mut bgzf)?;
+    let file = bgzf.finish().map_err(|e| Error::io(&out_path, e))?;
+    file.commit()?;
+    write_index(&out_path)?;
+    summary.model = model.report().clone();
+    summary.output = out_path;
+    let json = json_file(prefixed(prefix, "annotate.json"), &summary)?;
+    json.commit()?;
+    Ok(summary)
+}
+
+fn write_index(vcf_gz: &Path) -> Result<()> {
+    let index = noodles::vcf::fs::index(vcf_gz).map_err(|e| {
+        Error::invalid(vcf_gz, None, format!("cannot index the annotated VCF ({e}); is the input sorted by position?"))
+    })?;
+    // Tabix unless a contig is too long for it (then CSI, as bcftools does).
+    let ext = match &index {
+        noodles::vcf::Index::Tabix(_) => ".tbi",
+        noodles::vcf::Index::Csi(_) => ".csi",
+    };
+    let mut name = vcf_gz.as_os_str().to_os_string();
+    name.push(ext);
+    let name = PathBuf::from(name);
+    let file = AtomicFile::create(&name)?;
+    let file = match &index {
+        noodles::vcf::Index::Tabix(i) => {
+            let mut w = noodles::tabix::io::Writer::new(file);
+            w.write_index(i).map_err(|e| Error::io(&name, e))?;
+            w.into_inner().finish()
+        }
+        noodles::vcf::Index::Csi(i) => {
+            let mut w = noodles::csi::io::Writer::new(file);
+            w.write_index(i).map_err(|e| Error::io(&name, e))?;
+            w.into_inner().finish()
+        }
+    }
+    .map_err(|e| Error::io(&name, e))?;
+    file.commit()?;
+    Ok(())
+}
+
+/// Annotates the VCF of `params` into `out` (uncompressed VCF text), streaming in batches so
+/// memory does not grow with the input.
+///
+/// # Errors
+/// Malformed VCF lines, write failures.
+pub fn annotate_to(params: &AnnotateParams, model: &TranscriptModel, out: &mut dyn Write) -> Result<AnnotateSummary> {
+    let path = params.vcf.as_path();
+    let mut reader = VcfReader::open(path, params.threads)?;
+    let header = reader.header().clone();
+    let werr = |e| Error::io("annotated VCF", e);
+    let mut head = String::new();
+    for l in &header.meta_lines {
+        if l.starts_with("##INFO=<ID=CSQ,") {
+            continue;
+        }
+        head.push_str(l);
+        head.push('\n');
+    }
+    head.push_str(&csq_header_line());
+    head.push('\n');
+    head.push_str(&format!(
+        "##immunoprofile_annotate=<Version=\"{}\",GTF=\"{}\",FASTA=\"{}\">\n",
+        crate::VERSION,
+        params.gtf.display(),
+        params.fasta.display()
+    ));
+    head.push_str("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO");
+    if !header.samples.is_empty() {
+        head.push_str("\tFORMAT");
+        for s in &header.samples {
+            head.push('\t');
+            head.push_str(s);
+        }
+    }
+    head.push('\n');
+    out.write_all(head.as_bytes()).map_err(werr)?;
+
+    let mut totals = Tally::default();
+    let progress = crate::progress::bar(None, "annotate");
+    let mut batch: Vec<Vec<u8>> = (0..BATCH_LINES).map(|_| Vec::new()).collect();
+    let mut line_nos = vec![0usize; BATCH_LINES];
+    loop {
+        let mut n = 0;
+        while n < BATCH_LINES && reader.read_line(&mut batch[n])? {
+            line_nos[n] = reader.line_no();
+            n += 1;
+        }
+        if n == 0 {
+            break;
+        }
+        let results: Vec<Result<(String, Tally)>> = batch[..n]
+            .par_chunks(CHUNK_LINES)
+            .zip(line_nos[..n].par_chunks(CHUNK_LINES))
+            .map(|(lines, nos)| {
+                let mut text = String::with_capacity(lines.len() * 400);
+                let mut tally = Tally::default();
+                for (line, &no) in lines.iter().zip(nos) {
+                    let line = std::str::from_utf8(line).map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
+                    annotate_line(model, line, &mut tally, &mut text).map_err(|reason| Error::at_line(path, no, reason))?;
+                }
+                Ok((text, tally))
+            })
+            .collect();
+        for r in results {
+            let (text, tally) = r?;
+            out.write_all(text.as_bytes()).map_err(werr)?;
+            totals.add(tally);
+        }
+        progress.inc(n as u64);
+        if n < BATCH_LINES {
+            break;
+        }
+    }
+    progress.finish_and_clear();
+    Ok(AnnotateSummary {
+        schema_version: SCHEMA_VERSION,
+        version: crate::VERSION,
+        records: totals.records,
+        alleles: totals.alleles,
+        alleles_on_contigs_without_transcripts: totals.unknown_contig,
+        annotations: totals.annotations,
+        most_severe: totals.most_severe,
+        model: ModelReport::default(),
+        output: PathBuf::new(),
+        params: params.clone(),
+    })
+}
+
+#[derive(Default)]
+struct Tally {
+    records: u64,
+    alleles: u64,
+    unknown_contig: u64,
+    annotations: u64,
+    most_severe: BTreeMap<String, u64>,
+}
+
+impl Tally {
+    fn add(&mut self, o: Tally) {
+        self.records += o.records;
+        self.alleles += o.alleles;
+        self.unknown_contig += o.unknown_contig;
+        self.annotations += o.annotations;
+        for (k, v) in o.most_severe {
+            *self.most_severe.entry(k).or_default() += v;
+        }
+    }
+}
+
+fn annotate_line(model: &TranscriptModel, line: &str, tally: &mut Tally, out: &mut String) -> std::result::Result<(), String> {
+    let rec = RecordView::parse(line)?;
+    tally.records += 1;
+    let mut entries: Vec<TranscriptAnnotation> = Vec::new();
+    for (i, _) in rec.alts().enumerate() {
+        tally.alleles += 1;
+        let anns = annotate_record(model, &rec, i + 1);
+        if let Some(worst) = anns.iter().filter_map(|a| a.most_severe()).min() {
+            *tally.most_severe.entry(worst.as_str().to_string()).or_default() += 1;
+        }
+        if anns.len() == 1 && anns[0].transcript_id.is_none() && !model.has_contig(rec.chrom) && !model.has_contig(&format!("chr{}", rec.chrom)) && !rec.chrom.strip_prefix("chr").is_some_and(|c| model.has_contig(c)) {
+            tally.unknown_contig += 1;
+        }
+        entries.extend(anns);
+    }
+    tally.annotations += entries.len() as u64;
+    let (s, e) = info_span(line).ok_or("fewer than 8 columns")?;
+    out.push_str(&annotated_line(line, s, e, &entries));
+    out.push('\n');
+    Ok(())
+}
