@@ -440,3 +440,81 @@ fn result_does_not_depend_on_record_order() {
     }
     assert_eq!(reasons(&p1), reasons(&p2));
 }
+
+/// `--gtf/--fasta` annotates in memory; the result must equal reading the CSQ that `annotate`
+/// writes for the same GTF and FASTA (two independent paths: text round trip vs in memory).
+#[test]
+fn in_memory_annotation_equals_annotate_then_tmb() {
+    let dir = tempfile::tempdir().unwrap();
+    let ann = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/annotate");
+    let fasta = dir.path().join("genome.fa");
+    std::io::copy(
+        &mut flate2::read::MultiGzDecoder::new(
+            std::fs::File::open(ann.join("genome.fa.gz")).unwrap(),
+        ),
+        &mut std::fs::File::create(&fasta).unwrap(),
+    )
+    .unwrap();
+    let gtf = ann.join("genes.gtf.gz");
+    // The synthetic calls are sites-only: give them a tumour column.
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::MultiGzDecoder::new(
+            std::fs::File::open(ann.join("variants.vcf.gz")).unwrap(),
+        ),
+        &mut text,
+    )
+    .unwrap();
+    let with_sample: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("##") {
+                format!("{l}\n")
+            } else if l.starts_with('#') {
+                format!("##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n{l}\tFORMAT\tT\n")
+            } else {
+                format!("{l}\tGT\t0/1\n")
+            }
+        })
+        .collect();
+    let vcf = dir.path().join("calls.vcf");
+    std::fs::write(&vcf, with_sample).unwrap();
+    let annotated = dir.path().join("A");
+    assert_ok(&run(&[
+        "annotate",
+        "--vcf",
+        vcf.to_str().unwrap(),
+        "--gtf",
+        gtf.to_str().unwrap(),
+        "--fasta",
+        fasta.to_str().unwrap(),
+        "-o",
+        annotated.to_str().unwrap(),
+    ]));
+    let csq_vcf = PathBuf::from(format!("{}.annotated.vcf.gz", annotated.display()));
+    let (o1, p1) = run_tmb(
+        &csq_vcf,
+        &["--effective-size", "1000000"],
+        &dir.path().join("csq"),
+    );
+    let (o2, p2) = run_tmb(
+        &vcf,
+        &[
+            "--effective-size",
+            "1000000",
+            "--gtf",
+            gtf.to_str().unwrap(),
+            "--fasta",
+            fasta.to_str().unwrap(),
+        ],
+        &dir.path().join("mem"),
+    );
+    assert_ok(&o1);
+    assert_ok(&o2);
+    let (j1, j2) = (json(&p1), json(&p2));
+    assert_eq!(j2["annotation"], "immunoprofile");
+    assert!(j1["variants_counted"].as_u64().unwrap() > 0);
+    assert_eq!(j1["variants_counted"], j2["variants_counted"]);
+    assert_eq!(j1["excluded"], j2["excluded"]);
+    assert_eq!(reasons(&p1), reasons(&p2));
+}

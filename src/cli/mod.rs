@@ -1,10 +1,10 @@
 //! Command-line layer: one file per subcommand, each turning its clap `Args` into validated
 //! library parameters (no I/O in the conversion) and calling the stage.
 
+pub mod annotate;
 pub mod msi;
 pub mod quant;
 pub mod signatures;
-pub mod annotate;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};

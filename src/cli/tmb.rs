@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::error::{Error, Result};
-use crate::tmb::{self, CountClass, Denominator, FilterOverrides, Preset, TmbParams};
+use crate::tmb::{
+    self, CountClass, Denominator, FilterOverrides, InMemoryAnnotation, Preset, TmbParams,
+};
 use crate::variant::Caller;
 
 /// Tumour mutational burden of one tumour sample.
@@ -27,9 +29,13 @@ pub struct TmbArgs {
     /// Target regions (BED); the territory is their merged size.
     #[arg(long, conflicts_with = "effective_size")]
     pub targets: Option<PathBuf>,
-    /// Restrict the targets to the coding exons (CDS + stop codons) of this GTF.
-    #[arg(long, requires = "targets")]
+    /// GTF: with --targets, restricts the territory to its coding exons (CDS + stop codons);
+    /// with --fasta, annotates the variants in memory (instead of reading CSQ/ANN).
+    #[arg(long)]
     pub gtf: Option<PathBuf>,
+    /// Reference FASTA: with --gtf, annotate the variants in memory (no VEP/snpEff needed).
+    #[arg(long, requires = "gtf")]
+    pub fasta: Option<PathBuf>,
     /// Territory size in bp, instead of --targets.
     #[arg(long)]
     pub effective_size: Option<u64>,
@@ -102,6 +108,18 @@ impl TmbArgs {
             min_normal_depth: self.min_normal_depth,
             max_normal_vaf: fraction("max-normal-vaf", self.max_normal_vaf)?,
         };
+        if self.gtf.is_some() && self.targets.is_none() && self.fasta.is_none() {
+            return Err(Error::usage(
+                "--gtf needs --targets (coding territory) or --fasta (annotation in memory)",
+            ));
+        }
+        let annotation = match (&self.gtf, self.fasta) {
+            (Some(gtf), Some(fasta)) => Some(InMemoryAnnotation {
+                gtf: gtf.clone(),
+                fasta,
+            }),
+            _ => None,
+        };
         let denominator = match (self.targets, self.effective_size) {
             (Some(bed), _) => Denominator::Targets { bed, gtf: self.gtf },
             (None, Some(bp)) => Denominator::EffectiveSize(bp),
@@ -125,6 +143,7 @@ impl TmbArgs {
             normal_sample: self.normal_sample,
             caller: self.caller,
             denominator,
+            annotation,
             preset: self.preset,
             filters: overrides.resolve(self.preset),
             threshold: self.threshold,

@@ -1,11 +1,14 @@
 //! The per-allele decision: counted, or excluded with the first reason that applies.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::annotate::engine::annotate_record;
 use crate::annotate::fields::{max_numeric, AlleleKeys};
+use crate::annotate::model::TranscriptModel;
 use crate::annotate::{AnnotationSchema, Consequence};
 use crate::error::{Error, Result};
 use crate::genome::{ContigMatcher, Interval, IntervalSet};
@@ -146,6 +149,8 @@ pub struct Evaluator<'a> {
     target_contigs: Option<ContigMatcher>,
     info_af: Vec<(String, bool)>,
     layout: Option<CsqLayout>,
+    /// Our own annotation (`--gtf` + `--fasta`), used instead of the VCF's CSQ/ANN.
+    model: Option<&'a TranscriptModel>,
     path: &'a Path,
 }
 
@@ -203,11 +208,35 @@ impl CsqLayout {
 }
 
 /// What the annotation says about one ALT.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct AltAnnotation<'r> {
-    best: Option<(Consequence, bool, Option<&'r str>)>,
+    best: Option<(Consequence, bool, Option<Cow<'r, str>>)>,
     classes: Classes,
     population_af: Option<f64>,
+}
+
+impl<'r> AltAnnotation<'r> {
+    /// Takes one entry's terms into account: a more severe term, or the same term on a canonical
+    /// transcript, replaces the gene shown.
+    fn add_terms<'t>(
+        &mut self,
+        terms: impl Iterator<Item = Consequence>,
+        is_canonical: bool,
+        gene: impl Fn() -> Option<Cow<'r, str>>,
+    ) {
+        self.classes.annotated = true;
+        for c in terms {
+            self.classes.coding |= c.is_coding();
+            self.classes.nonsynonymous |= c.is_nonsynonymous();
+            let better = match &self.best {
+                None => true,
+                Some((b, b_canon, _)) => c < *b || (c == *b && is_canonical && !*b_canon),
+            };
+            if better {
+                self.best = Some((c, is_canonical, gene()));
+            }
+        }
+    }
 }
 
 /// One row of the variants table, formatted without temporary strings (1M rows per run).
@@ -301,8 +330,34 @@ impl<'a> Evaluator<'a> {
                 .map(|t| ContigMatcher::new(t.contig_names().map(str::to_string))),
             info_af,
             layout,
+            model: None,
             path,
         }
+    }
+
+    /// Annotates in memory with `model` instead of reading the VCF's annotation.
+    pub fn with_model(mut self, model: &'a TranscriptModel) -> Self {
+        self.model = Some(model);
+        self
+    }
+
+    fn annotate_in_memory<'r>(
+        model: &TranscriptModel,
+        rec: &RecordView<'r>,
+        n_alts: usize,
+    ) -> Vec<AltAnnotation<'r>> {
+        (1..=n_alts)
+            .map(|alt_index| {
+                let mut acc = AltAnnotation::default();
+                for ann in annotate_record(model, rec, alt_index) {
+                    let gene = ann.symbol.clone().or_else(|| ann.gene_id.clone());
+                    acc.add_terms(ann.consequences.iter().copied(), ann.canonical, || {
+                        gene.clone().map(Cow::Owned)
+                    });
+                }
+                acc
+            })
+            .collect()
     }
 
     fn err(&self, rec: &RecordView<'_>, reason: impl Into<String>) -> Error {
@@ -324,7 +379,10 @@ impl<'a> Evaluator<'a> {
             RecordView::parse(line).map_err(|reason| Error::at_line(self.path, line_no, reason))?;
         counts.records += 1;
         let n_alts = rec.alts().count();
-        let annotation = self.scan_annotation(&rec, n_alts);
+        let mut annotation = match self.model {
+            Some(model) => Self::annotate_in_memory(model, &rec, n_alts),
+            None => self.scan_annotation(&rec, n_alts),
+        };
         let in_targets = match (self.territory, &self.target_contigs) {
             (Some(set), Some(matcher)) => {
                 let contig = matcher.resolve(rec.chrom).map_err(|many| {
@@ -350,11 +408,15 @@ impl<'a> Evaluator<'a> {
                 ),
                 None => None,
             };
-            let ann = annotation.get(i).copied().unwrap_or_default();
+            let ann = annotation
+                .get_mut(i)
+                .map(std::mem::take)
+                .unwrap_or_default();
             let (gene, consequence) = match ann.best {
                 Some((c, _, gene)) => (gene, Some(c)),
                 None => (None, None),
             };
+            let gene = gene.as_deref();
             let classes = ann.classes;
             let mut population_af = ann.population_af;
             for (field, per_alt) in &self.info_af {
@@ -530,24 +592,17 @@ impl<'a> Evaluator<'a> {
             let Some(acc) = alt.and_then(|a| per_alt.get_mut(a)) else {
                 continue;
             };
-            acc.classes.annotated = true;
             let is_canonical = get(&fields, layout.canonical) == Some("YES");
             let terms = fields.get(layout.consequence).copied().unwrap_or("");
-            for term in split_ascii(terms, b'&') {
-                let Some(c) = Consequence::parse(term) else {
-                    continue;
-                };
-                acc.classes.coding |= c.is_coding();
-                acc.classes.nonsynonymous |= c.is_nonsynonymous();
-                let better = match acc.best {
-                    None => true,
-                    Some((b, b_canon, _)) => c < b || (c == b && is_canonical && !b_canon),
-                };
-                if better {
-                    let gene = get(&fields, layout.symbol).or_else(|| get(&fields, layout.gene));
-                    acc.best = Some((c, is_canonical, gene));
-                }
-            }
+            acc.add_terms(
+                split_ascii(terms, b'&').filter_map(Consequence::parse),
+                is_canonical,
+                || {
+                    get(&fields, layout.symbol)
+                        .or_else(|| get(&fields, layout.gene))
+                        .map(Cow::Borrowed)
+                },
+            );
             for &i in &layout.population_af {
                 take_max(
                     &mut acc.population_af,

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::annotate::model::{ModelOptions, TranscriptModel};
 use crate::annotate::{AnnotationSchema, AnnotationSource};
 use crate::error::{Error, Result};
 use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
@@ -40,6 +41,8 @@ pub struct TmbParams {
     /// `None`: recognised from the header.
     pub caller: Option<Caller>,
     pub denominator: Denominator,
+    /// Annotate in memory from a GTF + FASTA instead of reading CSQ/ANN.
+    pub annotation: Option<InMemoryAnnotation>,
     pub preset: Option<Preset>,
     pub filters: FilterParams,
     /// TMB-high cut-off in mutations per Mb.
@@ -57,12 +60,20 @@ impl Default for TmbParams {
             normal_sample: None,
             caller: None,
             denominator: Denominator::EffectiveSize(1),
+            annotation: None,
             preset: None,
             filters: FilterParams::default(),
             threshold: 10.0,
             threads: 1,
         }
     }
+}
+
+/// The GTF and FASTA of `--gtf`/`--fasta` annotation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InMemoryAnnotation {
+    pub gtf: PathBuf,
+    pub fasta: PathBuf,
 }
 
 /// `PREFIX.tmb.json`.
@@ -73,7 +84,8 @@ pub struct TmbSummary {
     pub sample: String,
     pub normal_sample: Option<String>,
     pub caller: Caller,
-    pub annotation: Option<AnnotationSource>,
+    /// `vep`, `snpeff`, `immunoprofile` (in memory from `--gtf`/`--fasta`), or null.
+    pub annotation: Option<String>,
     pub records: u64,
     pub variants_total: u64,
     pub variants_counted: u64,
@@ -171,20 +183,37 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
             path.display()
         )));
     }
-    let schema = AnnotationSchema::from_header(&header);
-    if schema.is_none() && f.count != CountClass::All {
+    let model = match &params.annotation {
+        Some(a) => {
+            let mut reference = crate::io::fasta::Reference::open(&a.fasta)?;
+            let model = TranscriptModel::from_gtf(&a.gtf, &mut reference, ModelOptions::default())?;
+            log::info!(
+                "annotating in memory with {} transcripts from {}",
+                model.report().transcripts,
+                a.gtf.display()
+            );
+            Some(model)
+        }
+        None => None,
+    };
+    let schema = if model.is_some() {
+        None
+    } else {
+        AnnotationSchema::from_header(&header)
+    };
+    if schema.is_none() && model.is_none() && f.count != CountClass::All {
         return Err(Error::invalid(
             path,
             None,
             format!(
-                "--count {} needs consequence annotation, but the header has no VEP CSQ or snpEff ANN field: annotate the VCF (Ensembl VEP, snpEff, or `immunoprofile annotate`), or count every variant with --count all",
+                "--count {} needs consequence annotation, but the header has no VEP CSQ or snpEff ANN field: annotate the VCF (Ensembl VEP, snpEff, or `immunoprofile annotate`, or give --gtf and --fasta to annotate in memory), or count every variant with --count all",
                 serde_json::to_value(f.count).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
             ),
         ));
     }
     let caller = params.caller.unwrap_or_else(|| Caller::detect(&header));
     let territory = territory::build(&params.denominator, &header, path)?;
-    let evaluator = Evaluator::new(
+    let mut evaluator = Evaluator::new(
         f,
         caller,
         tumor,
@@ -194,6 +223,9 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
         &header,
         path,
     );
+    if let Some(model) = &model {
+        evaluator = evaluator.with_model(model);
+    }
 
     if let Some(w) = variants.as_deref_mut() {
         w.write_all(VARIANTS_HEADER.as_bytes())
@@ -241,7 +273,14 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
             sample: header.samples[tumor].clone(),
             normal_sample: normal.map(|n| header.samples[n].clone()),
             caller,
-            annotation: schema.as_ref().map(|s| s.source),
+            annotation: if model.is_some() {
+                Some("immunoprofile".to_string())
+            } else {
+                schema.as_ref().map(|s| match s.source {
+                    AnnotationSource::Vep => "vep".to_string(),
+                    AnnotationSource::Snpeff => "snpeff".to_string(),
+                })
+            },
             records: totals.records,
             variants_total: totals.alleles,
             variants_counted: totals.counted,
