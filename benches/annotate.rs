@@ -17,7 +17,10 @@ fn bench(c: &mut Criterion) {
     flate2::read::MultiGzDecoder::new(std::fs::File::open(data.join("genome.fa.gz")).unwrap())
         .read_to_end(&mut text)
         .unwrap();
-    std::fs::File::create(&fasta).unwrap().write_all(&text).unwrap();
+    std::fs::File::create(&fasta)
+        .unwrap()
+        .write_all(&text)
+        .unwrap();
     let mut reference = Reference::open(&fasta).unwrap();
     let gtf = data.join("genes.gtf.gz");
     c.bench_function("annotate/load_model_69_transcripts", |b| {

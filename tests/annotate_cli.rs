@@ -9,7 +9,9 @@ use immunoprofile::annotate::AnnotationSchema;
 use immunoprofile::io::vcf::{read_to_memory, RecordView};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/annotate").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test-data/annotate")
+        .join(name)
 }
 
 fn run(dir: &Path, threads: &str, prefix: &str, fasta: &Path) -> std::process::Output {
@@ -34,9 +36,16 @@ fn writes_indexed_vcf_with_csq_identically_for_any_thread_count() {
     flate2::read::MultiGzDecoder::new(std::fs::File::open(data("genome.fa.gz")).unwrap())
         .read_to_end(&mut text)
         .unwrap();
-    std::fs::File::create(&fasta).unwrap().write_all(&text).unwrap();
+    std::fs::File::create(&fasta)
+        .unwrap()
+        .write_all(&text)
+        .unwrap();
     let one = run(dir.path(), "1", "one", &fasta);
-    assert!(one.status.success(), "{}", String::from_utf8_lossy(&one.stderr));
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
     let two = run(dir.path(), "2", "two", &fasta);
     assert!(two.status.success());
     let a = std::fs::read(dir.path().join("one.annotated.vcf.gz")).unwrap();
@@ -44,12 +53,18 @@ fn writes_indexed_vcf_with_csq_identically_for_any_thread_count() {
     assert_eq!(a, b, "output differs between 1 and 2 threads");
     assert!(dir.path().join("one.annotated.vcf.gz.tbi").exists());
     let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("one.annotate.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.path().join("one.annotate.json")).unwrap())
+            .unwrap();
     assert!(json["records"].as_u64().unwrap() > 4000);
     let (header, lines) = read_to_memory(&dir.path().join("one.annotated.vcf.gz")).unwrap();
     let schema = AnnotationSchema::from_header(&header).unwrap();
     assert_eq!(schema.info_key, "CSQ");
-    for f in ["WildtypeProtein", "FrameshiftSequence", "HGVSp", "Protein_position"] {
+    for f in [
+        "WildtypeProtein",
+        "FrameshiftSequence",
+        "HGVSp",
+        "Protein_position",
+    ] {
         assert!(schema.field(f).is_some(), "{f}");
     }
     assert_eq!(lines.len() as u64, json["records"].as_u64().unwrap());
@@ -60,7 +75,11 @@ fn writes_indexed_vcf_with_csq_identically_for_any_thread_count() {
         let anns = schema.annotations_for_allele(&rec, 1);
         assert!(!anns.is_empty(), "{line}");
         for a in anns {
-            if a.consequences.iter().any(|c| c.as_str() == "frameshift_variant") && a.frameshift_sequence.is_some() {
+            if a.consequences
+                .iter()
+                .any(|c| c.as_str() == "frameshift_variant")
+                && a.frameshift_sequence.is_some()
+            {
                 frameshifts += 1;
                 assert!(a.wildtype_protein.is_some());
             }

@@ -5,12 +5,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use immunoprofile::annotate::{annotate_record, AnnotationSchema, Consequence, ModelOptions, TranscriptAnnotation, TranscriptModel};
+use immunoprofile::annotate::{
+    annotate_record, AnnotationSchema, Consequence, ModelOptions, TranscriptAnnotation,
+    TranscriptModel,
+};
 use immunoprofile::io::fasta::Reference;
 use immunoprofile::io::vcf::{read_to_memory, RecordView};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/annotate").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test-data/annotate")
+        .join(name)
 }
 
 fn gunzip_to(src: &Path, dst: &Path) {
@@ -18,20 +23,32 @@ fn gunzip_to(src: &Path, dst: &Path) {
     flate2::read::MultiGzDecoder::new(std::fs::File::open(src).unwrap())
         .read_to_end(&mut text)
         .unwrap();
-    std::fs::File::create(dst).unwrap().write_all(&text).unwrap();
+    std::fs::File::create(dst)
+        .unwrap()
+        .write_all(&text)
+        .unwrap();
 }
 
 fn synthetic_model(dir: &Path) -> TranscriptModel {
     let fasta = dir.join("genome.fa");
     gunzip_to(&data("genome.fa.gz"), &fasta);
     let mut reference = Reference::open(&fasta).unwrap();
-    TranscriptModel::from_gtf(&data("genes.gtf.gz"), &mut reference, ModelOptions::default()).unwrap()
+    TranscriptModel::from_gtf(
+        &data("genes.gtf.gz"),
+        &mut reference,
+        ModelOptions::default(),
+    )
+    .unwrap()
 }
 
 /// Consequence terms compared: ours minus the VEP-only terms snpEff never writes (README,
 /// "Differences from snpEff").
 fn comparable(a: &TranscriptAnnotation, ours: bool) -> BTreeSet<String> {
-    let mut set: BTreeSet<String> = a.consequences.iter().map(|c| c.as_str().to_string()).collect();
+    let mut set: BTreeSet<String> = a
+        .consequences
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
     set.extend(a.other_terms.iter().cloned());
     if ours {
         set.remove("NMD_transcript_variant");
@@ -61,13 +78,29 @@ fn agrees_with_snpeff_on_synthetic_genome() {
             }
         }
         let theirs = schema.annotations_for_allele(&rec, 1);
-        let ours_by: BTreeMap<String, &TranscriptAnnotation> =
-            ours.iter().map(|a| (a.transcript_id.clone().unwrap_or_else(|| "intergenic".into()), a)).collect();
+        let ours_by: BTreeMap<String, &TranscriptAnnotation> = ours
+            .iter()
+            .map(|a| {
+                (
+                    a.transcript_id
+                        .clone()
+                        .unwrap_or_else(|| "intergenic".into()),
+                    a,
+                )
+            })
+            .collect();
         let only_intergenic = ours.iter().all(|a| a.transcript_id.is_none());
         // snpEff writes some terms of one transcript as separate entries: merge them.
         let mut theirs_by: BTreeMap<String, TranscriptAnnotation> = BTreeMap::new();
-        for a in theirs.iter().filter(|a| a.feature_type.as_deref() != Some("intergenic_region") || only_intergenic) {
-            let key = if a.feature_type.as_deref() == Some("intergenic_region") { "intergenic".to_string() } else { a.transcript_id.clone().unwrap_or_default() };
+        for a in theirs
+            .iter()
+            .filter(|a| a.feature_type.as_deref() != Some("intergenic_region") || only_intergenic)
+        {
+            let key = if a.feature_type.as_deref() == Some("intergenic_region") {
+                "intergenic".to_string()
+            } else {
+                a.transcript_id.clone().unwrap_or_default()
+            };
             match theirs_by.get_mut(&key) {
                 None => {
                     theirs_by.insert(key, a.clone());
@@ -91,13 +124,18 @@ fn agrees_with_snpeff_on_synthetic_genome() {
                     let (co, ct) = (comparable(o, true), comparable(t, false));
                     let coding = o.consequences.iter().any(|c| c.is_coding());
                     // An insertion between two codons is "201-202" in VEP, "202" in snpEff.
-                    let ours_end = o.protein_position.as_deref().and_then(|p| p.split('-').nth(1)).and_then(|x| x.parse::<u32>().ok());
+                    let ours_end = o
+                        .protein_position
+                        .as_deref()
+                        .and_then(|p| p.split('-').nth(1))
+                        .and_then(|x| x.parse::<u32>().ok());
                     let pos_ok = !coding
                         || t.protein_start().is_none()
                         || o.protein_start() == t.protein_start()
                         || (o.protein_start() < t.protein_start() && ours_end >= t.protein_start());
                     let snv = rec.reference.len() == 1 && rec.alt.len() == 1;
-                    let aa_ok = !(snv && o.consequences.contains(&Consequence::MissenseVariant)) || o.amino_acids == t.amino_acids;
+                    let aa_ok = !(snv && o.consequences.contains(&Consequence::MissenseVariant))
+                        || o.amino_acids == t.amino_acids;
                     if co != ct {
                         match documented_difference(&model, &rec, o, t, &co, &ct) {
                             Some(name) => {
@@ -106,10 +144,21 @@ fn agrees_with_snpeff_on_synthetic_genome() {
                             }
                             None => Some(format!("{:?} vs snpEff {:?}", co, ct)),
                         }
-                    } else if !pos_ok && !t.extra.get("ERRORS").is_some_and(|e| e.contains("INFO_REALIGN_3_PRIME")) {
-                        Some(format!("protein position {:?} vs {:?}", o.protein_position, t.protein_position))
+                    } else if !pos_ok
+                        && !t
+                            .extra
+                            .get("ERRORS")
+                            .is_some_and(|e| e.contains("INFO_REALIGN_3_PRIME"))
+                    {
+                        Some(format!(
+                            "protein position {:?} vs {:?}",
+                            o.protein_position, t.protein_position
+                        ))
                     } else if !aa_ok {
-                        Some(format!("amino acids {:?} vs {:?}", o.amino_acids, t.amino_acids))
+                        Some(format!(
+                            "amino acids {:?} vs {:?}",
+                            o.amino_acids, t.amino_acids
+                        ))
                     } else {
                         None
                     }
@@ -124,7 +173,10 @@ fn agrees_with_snpeff_on_synthetic_genome() {
                     let e = diffs.entry(v).or_insert((0, String::new()));
                     e.0 += 1;
                     if e.1.is_empty() {
-                        e.1 = format!("{}:{} {}>{} {}", rec.chrom, rec.pos, rec.reference, rec.alt, k);
+                        e.1 = format!(
+                            "{}:{} {}>{} {}",
+                            rec.chrom, rec.pos, rec.reference, rec.alt, k
+                        );
                     }
                 }
             }
@@ -163,7 +215,10 @@ const PROTEIN_TERMS: [&str; 12] = [
 ];
 
 fn without(set: &BTreeSet<String>, drop: &[&str]) -> BTreeSet<String> {
-    set.iter().filter(|x| !drop.contains(&x.as_str())).cloned().collect()
+    set.iter()
+        .filter(|x| !drop.contains(&x.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// Which documented difference (README, "Differences from snpEff") explains a disagreement.
@@ -177,11 +232,21 @@ fn documented_difference(
 ) -> Option<&'static str> {
     let has = |s: &BTreeSet<String>, t: &str| s.contains(t);
     // 1. snpEff realigns indels to their 3'-most position before predicting; VEP does not.
-    if theirs.extra.get("ERRORS").is_some_and(|e| e.contains("INFO_REALIGN_3_PRIME")) {
+    if theirs
+        .extra
+        .get("ERRORS")
+        .is_some_and(|e| e.contains("INFO_REALIGN_3_PRIME"))
+    {
         return Some("snpEff shifts indels 3' before predicting");
     }
     // snpEff-only terms and terms it adds next to splice sites.
-    let mut ct2 = without(ct, &["5_prime_UTR_premature_start_codon_gain_variant", "non_coding_transcript_variant"]);
+    let mut ct2 = without(
+        ct,
+        &[
+            "5_prime_UTR_premature_start_codon_gain_variant",
+            "non_coding_transcript_variant",
+        ],
+    );
     let mut co2 = co.clone();
     if SPLICE_SITE.iter().any(|t| has(ct, t)) {
         ct2 = without(&ct2, &["splice_region_variant"]);
@@ -194,15 +259,25 @@ fn documented_difference(
     }
     // 2. Variants that span an exon-intron junction (or insertions exactly at one): VEP predicts
     //    no protein change; compare only whether both see a splice effect.
-    let tx = model.transcripts().iter().find(|t| Some(t.stable_id()) == ours.transcript_id);
+    let tx = model
+        .transcripts()
+        .iter()
+        .find(|t| Some(t.stable_id()) == ours.transcript_id);
     if let Some(t) = tx {
         let (rb, ab) = (rec.reference.as_bytes(), rec.alt.as_bytes());
         let pre = rb.iter().zip(ab).take_while(|(x, y)| x == y).count() as u64;
         let (r, a) = (rb.len() as u64, ab.len() as u64);
-        let (first, last) = if r == pre { (rec.pos + pre - 1, rec.pos + pre) } else { (rec.pos + pre, rec.pos + r - 1) };
+        let (first, last) = if r == pre {
+            (rec.pos + pre - 1, rec.pos + pre)
+        } else {
+            (rec.pos + pre, rec.pos + r - 1)
+        };
         let _ = a;
         let ex = |g: u64| t.cdna_pos_1(g).is_some();
-        let spans = (first..=last.max(first)).any(ex) && !(first..=last.max(first)).all(ex) && last <= t.span().end && first > t.span().start;
+        let spans = (first..=last.max(first)).any(ex)
+            && !(first..=last.max(first)).all(ex)
+            && last <= t.span().end
+            && first > t.span().start;
         if spans {
             let splice = |s: &BTreeSet<String>| s.iter().any(|x| x.starts_with("splice_"));
             if splice(co) && splice(ct) {
@@ -221,7 +296,10 @@ fn documented_difference(
     }
     // Insertions next to a splice site (between its 2nd and 3rd base, or at the exon edge): VEP
     // calls them splice_region_variant, snpEff splice donor/acceptor.
-    if rec.alt.len() > rec.reference.len() && has(co, "splice_region_variant") && SPLICE_SITE.iter().any(|x| has(ct, x)) {
+    if rec.alt.len() > rec.reference.len()
+        && has(co, "splice_region_variant")
+        && SPLICE_SITE.iter().any(|x| has(ct, x))
+    {
         return Some("insertions beside splice sites: splice_region_variant in VEP");
     }
     // Changes that straddle the CDS start or end (UTR and CDS bases): VEP predicts no peptide.
@@ -232,7 +310,8 @@ fn documented_difference(
     // snpEff flags the first and last 3 bases of a transcript as splice_region_variant.
     if let Some(t) = tx {
         let span = t.span();
-        let near_end = rec.pos + 3 >= span.start + 1 && rec.pos <= span.start + 3 || rec.pos + 3 >= span.end && rec.pos <= span.end + 3;
+        let near_end = rec.pos + 3 > span.start && rec.pos <= span.start + 3
+            || rec.pos + 3 >= span.end && rec.pos <= span.end + 3;
         if near_end && without(&ct2, &["splice_region_variant"]) == co2 {
             return Some("snpEff calls transcript ends splice regions");
         }
@@ -244,12 +323,17 @@ fn documented_difference(
     }
     // Frameshifts whose new frame stops at once: VEP calls stop_gained only for a stop inside the
     // inserted bases.
-    if has(co, "frameshift_variant") && has(ct, "stop_gained") && without(&ct2, &["stop_gained"]) == co2 {
+    if has(co, "frameshift_variant")
+        && has(ct, "stop_gained")
+        && without(&ct2, &["stop_gained"]) == co2
+    {
         return Some("frameshifts that stop at the next codon");
     }
     // 4. In-frame indels whose peptides are not a simple insertion/deletion: VEP says
     //    protein_altering_variant, snpEff inframe_insertion/deletion.
-    if has(co, "protein_altering_variant") && (has(ct, "inframe_insertion") || has(ct, "inframe_deletion")) {
+    if has(co, "protein_altering_variant")
+        && (has(ct, "inframe_insertion") || has(ct, "inframe_deletion"))
+    {
         return Some("protein_altering_variant for in-frame indels that change the flanking codon");
     }
     // 5. Alternative start codons: snpEff keeps CTG/TTG as starts (start_retained_variant).
@@ -257,7 +341,10 @@ fn documented_difference(
         return Some("snpEff accepts CTG/TTG start codons");
     }
     // 6. 5' UTR deletions next to the start codon: snpEff adds start_retained_variant.
-    if has(ct, "start_retained_variant") && !has(co, "start_retained_variant") && without(ct, &["start_retained_variant"]) == *co {
+    if has(ct, "start_retained_variant")
+        && !has(co, "start_retained_variant")
+        && without(ct, &["start_retained_variant"]) == *co
+    {
         return Some("snpEff adds start_retained_variant to 5' UTR indels next to the start codon");
     }
     None
@@ -307,7 +394,11 @@ fn chr22_shifted_gtf_translates_cct8l2_and_matches_snpeff() {
     shifted_gtf(&dir.join("genome.gtf"), &gtf, 2027);
     let mut reference = Reference::open(&dir.join("genome.fasta")).unwrap();
     let model = TranscriptModel::from_gtf(&gtf, &mut reference, ModelOptions::default()).unwrap();
-    let cct = model.transcripts().iter().find(|t| t.gene_name.as_deref() == Some("CCT8L2")).unwrap();
+    let cct = model
+        .transcripts()
+        .iter()
+        .find(|t| t.gene_name.as_deref() == Some("CCT8L2"))
+        .unwrap();
     let protein = &cct.coding.as_ref().unwrap().protein;
     // UniProt Q96SF2 (CCT8L2) is 557 residues.
     assert_eq!(protein.len(), 557);
@@ -327,12 +418,17 @@ fn chr22_shifted_gtf_translates_cct8l2_and_matches_snpeff() {
                 .into_iter()
                 .filter(|a| a.transcript_id.as_deref() == Some(id.as_str()))
                 .collect();
-            let coding = theirs.iter().any(|a| a.consequences.iter().any(|c| c.is_coding()));
+            let coding = theirs
+                .iter()
+                .any(|a| a.consequences.iter().any(|c| c.is_coding()));
             if !coding {
                 continue;
             }
             let ours = annotate_record(&model, &rec, alt);
-            let o = ours.iter().find(|a| a.transcript_id.as_deref() == Some(id.as_str())).unwrap();
+            let o = ours
+                .iter()
+                .find(|a| a.transcript_id.as_deref() == Some(id.as_str()))
+                .unwrap();
             let mut t = theirs[0].clone();
             for x in &theirs[1..] {
                 t.consequences.extend(x.consequences.iter().copied());
@@ -343,17 +439,34 @@ fn chr22_shifted_gtf_translates_cct8l2_and_matches_snpeff() {
             let same = co == ct
                 || documented_difference(&model, &rec, o, &t, &co, &ct).is_some()
                 || without(&ct, &["5_prime_UTR_premature_start_codon_gain_variant"]) == co;
-            let snv = rec.reference.len() == 1 && rec.alts().nth(alt - 1).is_some_and(|a| a.len() == 1);
+            let snv =
+                rec.reference.len() == 1 && rec.alts().nth(alt - 1).is_some_and(|a| a.len() == 1);
             // VEP writes a synonymous change as "K", snpEff's HGVS.p gives "K/K".
-            let aa = |x: &Option<String>| x.as_deref().map(|v| match v.split_once('/') {
-                Some((a, b)) if a == b => a.to_string(),
-                _ => v.to_string(),
-            });
-            let aa_ok = !snv || o.protein_start() == t.protein_start() && (t.amino_acids.is_none() || aa(&o.amino_acids) == aa(&t.amino_acids));
+            let aa = |x: &Option<String>| {
+                x.as_deref().map(|v| match v.split_once('/') {
+                    Some((a, b)) if a == b => a.to_string(),
+                    _ => v.to_string(),
+                })
+            };
+            let aa_ok = !snv
+                || o.protein_start() == t.protein_start()
+                    && (t.amino_acids.is_none() || aa(&o.amino_acids) == aa(&t.amino_acids));
             if same && aa_ok {
                 agree += 1;
             } else {
-                eprintln!("{}:{} {}>{}: ours {:?} {:?} {:?}, snpEff {:?} {:?} {:?}", rec.chrom, rec.pos, rec.reference, rec.alt, co, o.protein_position, o.amino_acids, ct, t.protein_position, t.amino_acids);
+                eprintln!(
+                    "{}:{} {}>{}: ours {:?} {:?} {:?}, snpEff {:?} {:?} {:?}",
+                    rec.chrom,
+                    rec.pos,
+                    rec.reference,
+                    rec.alt,
+                    co,
+                    o.protein_position,
+                    o.amino_acids,
+                    ct,
+                    t.protein_position,
+                    t.amino_acids
+                );
             }
         }
     }
@@ -366,14 +479,25 @@ fn chr22_shifted_gtf_translates_cct8l2_and_matches_snpeff() {
 fn chr22_unshifted_gtf_is_refused() {
     let Some(dir) = chr22_dir() else { return };
     let mut reference = Reference::open(&dir.join("genome.fasta")).unwrap();
-    let err = TranscriptModel::from_gtf(&dir.join("genome.gtf"), &mut reference, ModelOptions::default())
-        .err()
-        .expect("the offset GTF must be refused");
+    let err = TranscriptModel::from_gtf(
+        &dir.join("genome.gtf"),
+        &mut reference,
+        ModelOptions::default(),
+    )
+    .err()
+    .expect("the offset GTF must be refused");
     let text = err.to_string();
     assert!(text.contains("does not match the FASTA"), "{text}");
     assert!(text.contains("ENST00000359963"), "{text}");
     // Asked to, it loads anyway and reports the broken CDS.
-    let model = TranscriptModel::from_gtf(&dir.join("genome.gtf"), &mut reference, ModelOptions { allow_mismatch: true }).unwrap();
+    let model = TranscriptModel::from_gtf(
+        &dir.join("genome.gtf"),
+        &mut reference,
+        ModelOptions {
+            allow_mismatch: true,
+        },
+    )
+    .unwrap();
     assert_eq!(model.report().complete_cds_clean, 0);
     assert_eq!(model.report().cds_with_internal_stop, 1);
 }

@@ -50,7 +50,11 @@ impl Allele {
         let a = &a[..a.len() - suf];
         let start = pos + pre as u64;
         // An insertion (nothing left of REF) lies between `start - 1` and `start`.
-        let end = if r.is_empty() { start - 1 } else { start + r.len() as u64 - 1 };
+        let end = if r.is_empty() {
+            start - 1
+        } else {
+            start + r.len() as u64 - 1
+        };
         Self {
             start,
             end,
@@ -71,7 +75,8 @@ pub fn vep_allele_labels(reference: &str, alts: &[&str]) -> Vec<String> {
     // VEP's VCF parser drops the shared first base only for records with an indel.
     let first = reference.as_bytes().first().copied();
     let indel = alts.iter().any(|a| a.len() != reference.len());
-    let shared = indel && first.is_some() && alts.iter().all(|a| a.as_bytes().first().copied() == first);
+    let shared =
+        indel && first.is_some() && alts.iter().all(|a| a.as_bytes().first().copied() == first);
     alts.iter()
         .map(|a| {
             let t = if shared { &a[1..] } else { a };
@@ -92,16 +97,26 @@ fn overlap(a_s: i64, a_e: i64, b_s: i64, b_e: i64) -> bool {
 /// counts) of a VCF record against `model`. Contig names are
 /// matched as they are and with `chr` added or removed. Symbolic ALTs (`<DEL>`), `*` and `.` get
 /// nothing.
-pub fn annotate_record(model: &TranscriptModel, rec: &RecordView<'_>, alt_index: usize) -> Vec<TranscriptAnnotation> {
+pub fn annotate_record(
+    model: &TranscriptModel,
+    rec: &RecordView<'_>,
+    alt_index: usize,
+) -> Vec<TranscriptAnnotation> {
     let alts: Vec<&str> = rec.alts().collect();
     let Some(alt) = alt_index.checked_sub(1).and_then(|i| alts.get(i)) else {
         return Vec::new();
     };
-    if alt.starts_with('<') || *alt == "*" || *alt == "." || alt.contains('[') || alt.contains(']') {
+    if alt.starts_with('<') || *alt == "*" || *alt == "." || alt.contains('[') || alt.contains(']')
+    {
         return Vec::new();
     }
     let labels = vep_allele_labels(rec.reference, &alts);
-    let allele = Allele::new(rec.pos, rec.reference.as_bytes(), alt.as_bytes(), labels[alt_index - 1].clone());
+    let allele = Allele::new(
+        rec.pos,
+        rec.reference.as_bytes(),
+        alt.as_bytes(),
+        labels[alt_index - 1].clone(),
+    );
     let contig = resolve_contig(model, rec.chrom);
     annotate_allele(model, contig.as_deref().unwrap_or(rec.chrom), &allele)
 }
@@ -124,7 +139,11 @@ fn resolve_contig(model: &TranscriptModel, chrom: &str) -> Option<String> {
 
 /// Annotations of one allele on `contig` (a model contig name): one per transcript within 5 kb,
 /// or one `intergenic_variant` entry.
-pub fn annotate_allele(model: &TranscriptModel, contig: &str, allele: &Allele) -> Vec<TranscriptAnnotation> {
+pub fn annotate_allele(
+    model: &TranscriptModel,
+    contig: &str,
+    allele: &Allele,
+) -> Vec<TranscriptAnnotation> {
     if allele.reference == allele.alternative {
         return Vec::new();
     }
@@ -188,7 +207,11 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
     if !overlap(s, e, ts, te) {
         let before = e >= ts - flank && e < ts;
         let after = s <= te + flank && s > te;
-        let (up, down) = if t.is_reverse() { (after, before) } else { (before, after) };
+        let (up, down) = if t.is_reverse() {
+            (after, before)
+        } else {
+            (before, after)
+        };
         if up {
             cons.push(Consequence::UpstreamGeneVariant);
         }
@@ -198,13 +221,20 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
         if cons.is_empty() {
             return None;
         }
-        ann.extra.insert("DISTANCE".into(), (if before { ts - e } else { s - te }).to_string());
+        ann.extra.insert(
+            "DISTANCE".into(),
+            (if before { ts - e } else { s - te }).to_string(),
+        );
         ann.wildtype_protein = None;
         finish(&mut ann, cons);
         return Some(ann);
     }
     let ins = a.is_insertion();
-    let seq = if t.is_reverse() { reverse_complement(&a.alternative) } else { a.alternative.clone() };
+    let seq = if t.is_reverse() {
+        reverse_complement(&a.alternative)
+    } else {
+        a.alternative.clone()
+    };
     let mut ctx = Ctx {
         t,
         s,
@@ -219,7 +249,16 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
         cds_len: t.cds_len() as i64,
         // Copied only for changes that reach the coding region (the hot path skips it).
         translateable: match &t.coding {
-            Some(c) if overlap(s.min(e), s.max(e), c.span.start as i64, c.span.end as i64 + 1) => t.translateable_seq(),
+            Some(c)
+                if overlap(
+                    s.min(e),
+                    s.max(e),
+                    c.span.start as i64,
+                    c.span.end as i64 + 1,
+                ) =>
+            {
+                t.translateable_seq()
+            }
             _ => Vec::new(),
         },
         codons: None,
@@ -258,7 +297,11 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
                 || (ins && (s == is || e == ie || s == is + 2 || e == ie - 2));
         }
     }
-    let (donor, acceptor) = if t.is_reverse() { (end_splice, start_splice) } else { (start_splice, end_splice) };
+    let (donor, acceptor) = if t.is_reverse() {
+        (end_splice, start_splice)
+    } else {
+        (start_splice, end_splice)
+    };
     if donor {
         cons.push(Consequence::SpliceDonorVariant);
     }
@@ -271,7 +314,10 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
     if intronic && !in_fs_intron {
         cons.push(Consequence::IntronVariant);
     }
-    let exonic = t.exons.iter().any(|x| overlap(s, e, x.start as i64 + 1, x.end as i64));
+    let exonic = t
+        .exons
+        .iter()
+        .any(|x| overlap(s, e, x.start as i64 + 1, x.end as i64));
     let within_cdna = ctx.cdna_start.is_some() || ctx.cdna_end.is_some() || exonic;
 
     match &t.coding {
@@ -286,7 +332,11 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
             let (cs, ce) = (c.span.start as i64 + 1, c.span.end as i64);
             let before = (ins && s == cs) || overlap(s, e, ts, cs - 1);
             let after = (ins && e == ce) || overlap(s, e, ce + 1, te);
-            let (five, three) = if t.is_reverse() { (after, before) } else { (before, after) };
+            let (five, three) = if t.is_reverse() {
+                (after, before)
+            } else {
+                (before, after)
+            };
             if five && within_cdna {
                 cons.push(Consequence::FivePrimeUtrVariant);
             }
@@ -301,7 +351,11 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
     }
     if cons.is_empty() {
         // Inside the transcript but none of the above (e.g. an insertion at an exon edge).
-        cons.push(if t.coding.is_some() { Consequence::CodingTranscriptVariant } else { Consequence::NonCodingTranscriptVariant });
+        cons.push(if t.coding.is_some() {
+            Consequence::CodingTranscriptVariant
+        } else {
+            Consequence::NonCodingTranscriptVariant
+        });
     }
     fill_positions(&ctx, &mut ann);
     finish(&mut ann, cons.clone());
@@ -311,7 +365,12 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
         ann.wildtype_protein = None;
     }
     let splice = ann.consequences.iter().any(|c| {
-        matches!(c, Consequence::SpliceAcceptorVariant | Consequence::SpliceDonorVariant | Consequence::SpliceRegionVariant)
+        matches!(
+            c,
+            Consequence::SpliceAcceptorVariant
+                | Consequence::SpliceDonorVariant
+                | Consequence::SpliceRegionVariant
+        )
     });
     if ann.consequences.contains(&Consequence::FrameshiftVariant) && !splice {
         ann.frameshift_sequence = frameshift_sequence(&ctx);
@@ -333,7 +392,6 @@ pub(crate) struct HgvsInput<'a> {
     pub cds_start: Option<i64>,
     pub cds_end: Option<i64>,
     pub translation_start: Option<i64>,
-    pub translation_end: Option<i64>,
     pub ref_pep: Option<&'a [u8]>,
     pub alt_pep: Option<&'a [u8]>,
     pub frameshift: bool,
@@ -353,7 +411,6 @@ fn ctx_view<'a>(c: &'a Ctx<'a>) -> HgvsInput<'a> {
         cds_start: c.cds_start,
         cds_end: c.cds_end,
         translation_start: c.codons.as_ref().map(|x| x.translation_start),
-        translation_end: c.codons.as_ref().map(|x| x.translation_end),
         ref_pep: c.codons.as_ref().map(|x| x.ref_pep.as_slice()),
         alt_pep: c.codons.as_ref().map(|x| x.alt_pep.as_slice()),
         frameshift: c.codons.as_ref().is_some_and(|x| x.frameshift),
@@ -382,8 +439,15 @@ fn base_annotation(t: &Transcript, a: &Allele) -> TranscriptAnnotation {
         canonical: t.canonical,
         mane_select: t.mane_select.clone().filter(|m| !m.is_empty()),
         tsl: t.tsl.clone(),
-        flags: if flags.is_empty() { None } else { Some(flags.join("&")) },
-        wildtype_protein: t.coding.as_ref().map(|c| String::from_utf8_lossy(&c.protein).into_owned()),
+        flags: if flags.is_empty() {
+            None
+        } else {
+            Some(flags.join("&"))
+        },
+        wildtype_protein: t
+            .coding
+            .as_ref()
+            .map(|c| String::from_utf8_lossy(&c.protein).into_owned()),
         ..TranscriptAnnotation::default()
     }
 }
@@ -428,7 +492,10 @@ fn map_coordinates(c: &mut Ctx<'_>) {
         };
         if c.ins {
             if let (Some(a), Some(b)) = (c.cdna_start, c.cdna_end) {
-                let (pa, pb) = (t.cds_of_cdna(a as usize).unwrap_or(0), t.cds_of_cdna(b as usize).unwrap_or(0));
+                let (pa, pb) = (
+                    t.cds_of_cdna(a as usize).unwrap_or(0),
+                    t.cds_of_cdna(b as usize).unwrap_or(0),
+                );
                 if pb >= 1 && pa <= c.cds_len {
                     c.cds_start = Some(pa);
                     c.cds_end = Some(pb);
@@ -449,7 +516,9 @@ fn within_cds(c: &Ctx<'_>) -> bool {
         return false;
     }
     // Partly exonic: any exonic base of the variant inside the CDS.
-    let Some(coding) = &c.t.coding else { return false };
+    let Some(coding) = &c.t.coding else {
+        return false;
+    };
     (c.s..=c.e).any(|g| {
         c.t.cdna_pos_1(g as u64)
             .is_some_and(|x| x >= coding.cdna_start && x <= coding.cdna_end)
@@ -515,7 +584,8 @@ fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) {
     };
     let cstart = coding.cdna_start as i64;
     let cend = coding.cdna_end as i64;
-    let overlaps_start = !coding.start_nf && cdna.is_some_and(|(a, b)| overlap(a, b, cstart, cstart + 2));
+    let overlaps_start =
+        !coding.start_nf && cdna.is_some_and(|(a, b)| overlap(a, b, cstart, cstart + 2));
     let overlaps_stop = !coding.end_nf && cdna.is_some_and(|(a, b)| overlap(a, b, cend - 2, cend));
     let ins_del_start_altered = overlaps_start && (inc || dec) && {
         let (a, b) = cdna.unwrap_or((0, 0));
@@ -527,7 +597,8 @@ fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) {
             true
         } else {
             s.splice(from..from + len, c.seq.iter().copied());
-            s.len() < c.translateable.len() || s[s.len() - c.translateable.len()..] != c.translateable[..]
+            s.len() < c.translateable.len()
+                || s[s.len() - c.translateable.len()..] != c.translateable[..]
         }
     };
     let ins_del_stop_altered = overlaps_stop && (inc || dec) && c.cds_start.is_some() && {
@@ -617,7 +688,12 @@ fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) {
         }
         let pre = rc.iter().zip(ac).take_while(|(x, y)| x == y).count();
         let (r2, a2) = (&rc[pre..], &ac[pre..]);
-        let suf = r2.iter().rev().zip(a2.iter().rev()).take_while(|(x, y)| x == y).count();
+        let suf = r2
+            .iter()
+            .rev()
+            .zip(a2.iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
         a2.len() == suf && (r2.len() - suf) % 3 == 0
     };
     let inframe_deletion = inframe_del(false);
@@ -641,12 +717,25 @@ fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) {
         } else if ref_pep.is_empty() {
             false
         } else {
-            k.translation_start == 1 && !ends_with(alt_pep, ref_pep) && !starts_with(alt_pep, ref_pep)
+            k.translation_start == 1
+                && !ends_with(alt_pep, ref_pep)
+                && !starts_with(alt_pep, ref_pep)
         }
     };
     let inframe_insertion = !start_lost && inframe_ins_raw();
-    let synonymous = !ref_pep.is_empty() && !frameshift && alt_pep == ref_pep && !stop_retained && !has(alt_pep, b'X') && !has(ref_pep, b'X');
-    let missense = !frameshift && !start_lost && !stop_lost && !stop_gained && !partial_codon && ref_pep != alt_pep && ref_pep.len() == alt_pep.len();
+    let synonymous = !ref_pep.is_empty()
+        && !frameshift
+        && alt_pep == ref_pep
+        && !stop_retained
+        && !has(alt_pep, b'X')
+        && !has(ref_pep, b'X');
+    let missense = !frameshift
+        && !start_lost
+        && !stop_lost
+        && !stop_gained
+        && !partial_codon
+        && ref_pep != alt_pep
+        && ref_pep.len() == alt_pep.len();
     let protein_altering = !frameshift
         && peptides_known
         && alt_pep.len() != ref_pep.len()
@@ -656,7 +745,13 @@ fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) {
         && !start_lost;
     let coding_unknown = within
         && (has(alt_pep, b'X') && !frameshift || has(ref_pep, b'X'))
-        && !(frameshift || inframe_deletion || protein_altering || start_retained || start_lost || stop_retained || stop_lost);
+        && !(frameshift
+            || inframe_deletion
+            || protein_altering
+            || start_retained
+            || start_lost
+            || stop_retained
+            || stop_lost);
 
     let push = |cond: bool, x: Consequence, v: &mut Vec<Consequence>| {
         if cond {
@@ -671,11 +766,19 @@ fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) {
     push(inframe_deletion, Consequence::InframeDeletion, cons);
     push(missense, Consequence::MissenseVariant, cons);
     push(protein_altering, Consequence::ProteinAlteringVariant, cons);
-    push(partial_codon && within, Consequence::IncompleteTerminalCodonVariant, cons);
+    push(
+        partial_codon && within,
+        Consequence::IncompleteTerminalCodonVariant,
+        cons,
+    );
     push(start_retained, Consequence::StartRetainedVariant, cons);
     push(stop_retained, Consequence::StopRetainedVariant, cons);
     push(synonymous, Consequence::SynonymousVariant, cons);
-    push(coding_unknown || (partial_codon && within), Consequence::CodingSequenceVariant, cons);
+    push(
+        coding_unknown || (partial_codon && within),
+        Consequence::CodingSequenceVariant,
+        cons,
+    );
 }
 
 fn range_text(a: Option<i64>, b: Option<i64>) -> Option<String> {
@@ -701,7 +804,11 @@ fn fill_positions(c: &Ctx<'_>, ann: &mut TranscriptAnnotation) {
         }
         if i + 1 < order.len() {
             let y = order[i + 1].1;
-            let (is, ie) = if t.is_reverse() { (y.end as i64 + 1, x.start as i64) } else { (x.end as i64 + 1, y.start as i64) };
+            let (is, ie) = if t.is_reverse() {
+                (y.end as i64 + 1, x.start as i64)
+            } else {
+                (x.end as i64 + 1, y.start as i64)
+            };
             if overlap(c.s, c.e, is, ie) {
                 intron_hits.push(*num);
             }
@@ -722,7 +829,13 @@ fn fill_positions(c: &Ctx<'_>, ann: &mut TranscriptAnnotation) {
     }
     if let Some(k) = &c.codons {
         ann.protein_position = range_text(Some(k.translation_start), Some(k.translation_end));
-        let show = |p: &[u8]| if p.is_empty() { "-".to_string() } else { String::from_utf8_lossy(p).into_owned() };
+        let show = |p: &[u8]| {
+            if p.is_empty() {
+                "-".to_string()
+            } else {
+                String::from_utf8_lossy(p).into_owned()
+            }
+        };
         ann.amino_acids = Some(if k.ref_pep == k.alt_pep {
             show(&k.ref_pep)
         } else {
@@ -746,7 +859,13 @@ fn codon_text(c: &Ctx<'_>, k: &Codons) -> String {
     for b in a.iter_mut().skip(before).take(c.seq.len()) {
         b.make_ascii_uppercase();
     }
-    let show = |p: Vec<u8>| if p.is_empty() { "-".to_string() } else { String::from_utf8_lossy(&p).into_owned() };
+    let show = |p: Vec<u8>| {
+        if p.is_empty() {
+            "-".to_string()
+        } else {
+            String::from_utf8_lossy(&p).into_owned()
+        }
+    };
     format!("{}/{}", show(r), show(a))
 }
 
@@ -806,7 +925,9 @@ mod tests {
             ("stop_codon", 58, 60, "0"),
         ] {
             let (a, b) = m(s, e);
-            out.push_str(&format!("c\tt\t{feature}\t{a}\t{b}\t.\t{strand}\t{frame}\t{attrs}\n"));
+            out.push_str(&format!(
+                "c\tt\t{feature}\t{a}\t{b}\t.\t{strand}\t{frame}\t{attrs}\n"
+            ));
         }
         out
     }
@@ -821,7 +942,9 @@ mod tests {
         std::fs::write(dir.path().join("g.fa"), format!(">c\n{seq}\n")).unwrap();
         std::fs::write(dir.path().join("g.gtf"), gtf_lines(reverse)).unwrap();
         let mut r = Reference::open(&dir.path().join("g.fa")).unwrap();
-        let m = TranscriptModel::from_gtf(&dir.path().join("g.gtf"), &mut r, ModelOptions::default()).unwrap();
+        let m =
+            TranscriptModel::from_gtf(&dir.path().join("g.gtf"), &mut r, ModelOptions::default())
+                .unwrap();
         (dir, m)
     }
 
@@ -832,7 +955,11 @@ mod tests {
             let rc = |x: &str| String::from_utf8(reverse_complement(x.as_bytes())).unwrap();
             let len = r.len().max(1) as u64;
             // An insertion before forward base `pos` sits after reverse base 81 - pos.
-            let p = if r.is_empty() { 82 - pos } else { 81 - (pos + len - 1) };
+            let p = if r.is_empty() {
+                82 - pos
+            } else {
+                81 - (pos + len - 1)
+            };
             (p, rc(r), rc(a))
         } else {
             (pos, r.to_string(), a.to_string())
@@ -840,7 +967,11 @@ mod tests {
         let allele = Allele::new(pos, r.as_bytes(), a.as_bytes(), a.clone());
         let allele = if r.is_empty() {
             // Allele::new wants a real VCF allele for insertions: anchor on the previous base.
-            Allele { start: pos, end: pos - 1, ..allele }
+            Allele {
+                start: pos,
+                end: pos - 1,
+                ..allele
+            }
         } else {
             allele
         };
@@ -858,7 +989,11 @@ mod tests {
         for reverse in [false, true] {
             let (_d, m) = model(reverse);
             let t = &m.transcripts()[0];
-            assert_eq!(t.coding.as_ref().unwrap().protein, b"MAWKPGFQ", "reverse={reverse}");
+            assert_eq!(
+                t.coding.as_ref().unwrap().protein,
+                b"MAWKPGFQ",
+                "reverse={reverse}"
+            );
             assert!(m.report().complete_cds_clean == 1);
 
             // CDS 4 G>C: GCT (Ala) -> CCT (Pro).
@@ -902,27 +1037,51 @@ mod tests {
             let a = ann(&m, reverse, 58, "T", "C");
             assert_eq!(terms(&a), ["stop_lost"]);
             assert_eq!(a.amino_acids.as_deref(), Some("*/Q"));
-            assert_eq!(terms(&ann(&m, reverse, 60, "A", "G")), ["stop_retained_variant"]);
+            assert_eq!(
+                terms(&ann(&m, reverse, 60, "A", "G")),
+                ["stop_retained_variant"]
+            );
             // Last exon base (CDS 17, GGA -> GCA): missense and splice region.
-            assert_eq!(terms(&ann(&m, reverse, 30, "G", "C")), ["missense_variant", "splice_region_variant"]);
+            assert_eq!(
+                terms(&ann(&m, reverse, 30, "G", "C")),
+                ["missense_variant", "splice_region_variant"]
+            );
 
             // Intron: +1 donor, +3 region, deep, -2 acceptor. The reverse copy mirrors the whole
             // gene, so the biology (and the expected terms) are the same on both strands.
-            assert_eq!(terms(&ann(&m, reverse, 31, "G", "A")), ["splice_donor_variant"]);
-            assert_eq!(terms(&ann(&m, reverse, 49, "A", "G")), ["splice_acceptor_variant"]);
+            assert_eq!(
+                terms(&ann(&m, reverse, 31, "G", "A")),
+                ["splice_donor_variant"]
+            );
+            assert_eq!(
+                terms(&ann(&m, reverse, 49, "A", "G")),
+                ["splice_acceptor_variant"]
+            );
             let a = ann(&m, reverse, 40, "T", "C");
             assert_eq!(terms(&a), ["intron_variant"]);
             assert_eq!(a.intron.as_deref(), Some("1/1"));
             assert_eq!(a.hgvsc.as_deref(), Some("T1.3:c.17+10T>C"));
-            assert_eq!(terms(&ann(&m, reverse, 33, "A", "C")), ["splice_region_variant", "intron_variant"]);
+            assert_eq!(
+                terms(&ann(&m, reverse, 33, "A", "C")),
+                ["splice_region_variant", "intron_variant"]
+            );
 
             // UTRs and flanks.
-            assert_eq!(terms(&ann(&m, reverse, 12, "C", "T")), ["5_prime_UTR_variant"]);
+            assert_eq!(
+                terms(&ann(&m, reverse, 12, "C", "T")),
+                ["5_prime_UTR_variant"]
+            );
             let a = ann(&m, reverse, 65, "C", "T");
             assert_eq!(terms(&a), ["3_prime_UTR_variant"]);
             assert_eq!(a.hgvsc.as_deref(), Some("T1.3:c.*5C>T"));
-            assert_eq!(terms(&ann(&m, reverse, 5, "A", "C")), ["upstream_gene_variant"]);
-            assert_eq!(terms(&ann(&m, reverse, 75, "T", "C")), ["downstream_gene_variant"]);
+            assert_eq!(
+                terms(&ann(&m, reverse, 5, "A", "C")),
+                ["upstream_gene_variant"]
+            );
+            assert_eq!(
+                terms(&ann(&m, reverse, 75, "T", "C")),
+                ["downstream_gene_variant"]
+            );
         }
     }
 

@@ -2,28 +2,28 @@
 //! indels shifted to their most 3' position in the transcript, `dup` for repeated insertions,
 //! three-letter amino acids with `Ter`.
 
+use crate::annotate::engine::Allele;
 use crate::annotate::engine::HgvsInput;
 use crate::annotate::{Consequence, TranscriptAnnotation};
-use crate::annotate::engine::Allele;
 use crate::genome::codon::{reverse_complement, three_letter, translate};
 
 /// Fills `hgvsc` and `hgvsp` of `ann`.
 pub(crate) fn fill(v: &HgvsInput<'_>, a: &Allele, ann: &mut TranscriptAnnotation) {
-    if ann
-        .consequences
-        .iter()
-        .all(|c| matches!(c, Consequence::UpstreamGeneVariant | Consequence::DownstreamGeneVariant))
-    {
+    if ann.consequences.iter().all(|c| {
+        matches!(
+            c,
+            Consequence::UpstreamGeneVariant | Consequence::DownstreamGeneVariant
+        )
+    }) {
         return;
     }
     ann.hgvsc = hgvsc(v, a).map(|x| format!("{}:{}", v.t.stable_id(), x));
     if let Some(p) = hgvsp(v, ann) {
-        let id = v
-            .t
-            .coding
-            .as_ref()
-            .and_then(|c| c.protein_id.clone())
-            .unwrap_or_else(|| v.t.stable_id());
+        let id =
+            v.t.coding
+                .as_ref()
+                .and_then(|c| c.protein_id.clone())
+                .unwrap_or_else(|| v.t.stable_id());
         ann.hgvsp = Some(format!("{id}:{p}"));
     }
 }
@@ -53,15 +53,37 @@ fn genomic_text(v: &HgvsInput<'_>, g: i64) -> Option<String> {
         return Some(cdna_text(v, c as i64));
     }
     // Nearest exon base on each side (genomic).
-    let left = t.exons.iter().filter(|x| (x.end as i64) < g).map(|x| x.end as i64).max()?;
-    let right = t.exons.iter().filter(|x| (x.start as i64 + 1) > g).map(|x| x.start as i64 + 1).min()?;
+    let left = t
+        .exons
+        .iter()
+        .filter(|x| (x.end as i64) < g)
+        .map(|x| x.end as i64)
+        .max()?;
+    let right = t
+        .exons
+        .iter()
+        .filter(|x| (x.start as i64 + 1) > g)
+        .map(|x| x.start as i64 + 1)
+        .min()?;
     let (d_left, d_right) = (g - left, right - g);
     // The 5' exon (in transcript orientation) gives "+", the 3' one "-"; ties go to "+".
-    let (five, d5, three, d3) = if t.is_reverse() { (right, d_right, left, d_left) } else { (left, d_left, right, d_right) };
-    if d5 <= d3 {
-        Some(format!("{}+{}", cdna_text(v, t.cdna_pos_1(five as u64)? as i64), d5))
+    let (five, d5, three, d3) = if t.is_reverse() {
+        (right, d_right, left, d_left)
     } else {
-        Some(format!("{}-{}", cdna_text(v, t.cdna_pos_1(three as u64)? as i64), d3))
+        (left, d_left, right, d_right)
+    };
+    if d5 <= d3 {
+        Some(format!(
+            "{}+{}",
+            cdna_text(v, t.cdna_pos_1(five as u64)? as i64),
+            d5
+        ))
+    } else {
+        Some(format!(
+            "{}-{}",
+            cdna_text(v, t.cdna_pos_1(three as u64)? as i64),
+            d3
+        ))
     }
 }
 
@@ -69,7 +91,11 @@ fn hgvsc(v: &HgvsInput<'_>, a: &Allele) -> Option<String> {
     let t = v.t;
     let prefix = if t.coding.is_some() { "c." } else { "n." };
     let rev = t.is_reverse();
-    let ref_t = if rev { reverse_complement(&a.reference) } else { a.reference.clone() };
+    let ref_t = if rev {
+        reverse_complement(&a.reference)
+    } else {
+        a.reference.clone()
+    };
     let alt_t = v.seq.to_vec();
     let seq = &t.seq;
     let text = |x: &[u8]| String::from_utf8_lossy(x).into_owned();
@@ -88,10 +114,19 @@ fn hgvsc(v: &HgvsInput<'_>, a: &Allele) -> Option<String> {
                 return Some(if n == 1 {
                     format!("{prefix}{}dup", cdna_text(v, p as i64))
                 } else {
-                    format!("{prefix}{}_{}dup", cdna_text(v, (p - n + 1) as i64), cdna_text(v, p as i64))
+                    format!(
+                        "{prefix}{}_{}dup",
+                        cdna_text(v, (p - n + 1) as i64),
+                        cdna_text(v, p as i64)
+                    )
                 });
             }
-            return Some(format!("{prefix}{}_{}ins{}", cdna_text(v, p as i64), cdna_text(v, p as i64 + 1), text(&x)));
+            return Some(format!(
+                "{prefix}{}_{}ins{}",
+                cdna_text(v, p as i64),
+                cdna_text(v, p as i64 + 1),
+                text(&x)
+            ));
         }
         let (mut s, mut e) = (cs as usize, ce as usize);
         if alt_t.is_empty() {
@@ -102,21 +137,39 @@ fn hgvsc(v: &HgvsInput<'_>, a: &Allele) -> Option<String> {
             return Some(if s == e {
                 format!("{prefix}{}del", cdna_text(v, s as i64))
             } else {
-                format!("{prefix}{}_{}del", cdna_text(v, s as i64), cdna_text(v, e as i64))
+                format!(
+                    "{prefix}{}_{}del",
+                    cdna_text(v, s as i64),
+                    cdna_text(v, e as i64)
+                )
             });
         }
         if s == e && alt_t.len() == 1 {
-            return Some(format!("{prefix}{}{}>{}", cdna_text(v, s as i64), text(&ref_t), text(&alt_t)));
+            return Some(format!(
+                "{prefix}{}{}>{}",
+                cdna_text(v, s as i64),
+                text(&ref_t),
+                text(&alt_t)
+            ));
         }
         return Some(if s == e {
             format!("{prefix}{}delins{}", cdna_text(v, s as i64), text(&alt_t))
         } else {
-            format!("{prefix}{}_{}delins{}", cdna_text(v, s as i64), cdna_text(v, e as i64), text(&alt_t))
+            format!(
+                "{prefix}{}_{}delins{}",
+                cdna_text(v, s as i64),
+                cdna_text(v, e as i64),
+                text(&alt_t)
+            )
         });
     }
     // Intronic or spanning an exon edge: genomic positions, 5'-most first.
     let (g5, g3) = if v.ins {
-        if rev { (v.s, v.e) } else { (v.e, v.s) }
+        if rev {
+            (v.s, v.e)
+        } else {
+            (v.e, v.s)
+        }
     } else if rev {
         (v.e, v.s)
     } else {
@@ -126,7 +179,11 @@ fn hgvsc(v: &HgvsInput<'_>, a: &Allele) -> Option<String> {
     Some(if v.ins {
         format!("{prefix}{p5}_{p3}ins{}", text(&alt_t))
     } else if alt_t.is_empty() {
-        if g5 == g3 { format!("{prefix}{p5}del") } else { format!("{prefix}{p5}_{p3}del") }
+        if g5 == g3 {
+            format!("{prefix}{p5}del")
+        } else {
+            format!("{prefix}{p5}_{p3}del")
+        }
     } else if g5 == g3 && alt_t.len() == 1 && ref_t.len() == 1 {
         format!("{prefix}{p5}{}>{}", text(&ref_t), text(&alt_t))
     } else if g5 == g3 {
@@ -178,9 +235,18 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
     if has(Consequence::StartLost) {
         return Some("p.Met1?".into());
     }
-    let pre = ref_pep.iter().zip(alt_pep).take_while(|(x, y)| x == y).count();
+    let pre = ref_pep
+        .iter()
+        .zip(alt_pep)
+        .take_while(|(x, y)| x == y)
+        .count();
     let (r1, a1) = (&ref_pep[pre..], &alt_pep[pre..]);
-    let suf = r1.iter().rev().zip(a1.iter().rev()).take_while(|(x, y)| x == y).count();
+    let suf = r1
+        .iter()
+        .rev()
+        .zip(a1.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
     let (r, a) = (&r1[..r1.len() - suf], &a1[..a1.len() - suf]);
     let p = start + pre as i64;
     if r.is_empty() && a.is_empty() {
@@ -192,7 +258,9 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
     if r.first() == Some(&b'*') && !a.is_empty() && a[0] != b'*' {
         let new = mutated_protein(v)?;
         let from = (p - 1) as usize;
-        let ter = new.get(from..).and_then(|x| x.iter().position(|&c| c == b'*'));
+        let ter = new
+            .get(from..)
+            .and_then(|x| x.iter().position(|&c| c == b'*'));
         return Some(format!(
             "p.Ter{p}{}extTer{}",
             three_letter(a[0]),
@@ -200,14 +268,25 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
         ));
     }
     if r.len() == 1 && a.len() == 1 {
-        return Some(format!("p.{}{}{}", three_letter(r[0]), p, three_letter(a[0])));
+        return Some(format!(
+            "p.{}{}{}",
+            three_letter(r[0]),
+            p,
+            three_letter(a[0])
+        ));
     }
     let end = p + r.len() as i64 - 1;
     if a.is_empty() {
         return Some(if r.len() == 1 {
             format!("p.{}{}del", three_letter(r[0]), p)
         } else {
-            format!("p.{}{}_{}{}del", three_letter(r[0]), p, three_letter(r[r.len() - 1]), end)
+            format!(
+                "p.{}{}_{}{}del",
+                three_letter(r[0]),
+                p,
+                three_letter(r[r.len() - 1]),
+                end
+            )
         });
     }
     if r.is_empty() {
@@ -217,15 +296,35 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
             return Some(if n == 1 {
                 format!("p.{}{}dup", three_letter(a[0]), p - 1)
             } else {
-                format!("p.{}{}_{}{}dup", three_letter(a[0]), p - n, three_letter(a[a.len() - 1]), p - 1)
+                format!(
+                    "p.{}{}_{}{}dup",
+                    three_letter(a[0]),
+                    p - n,
+                    three_letter(a[a.len() - 1]),
+                    p - 1
+                )
             });
         }
-        return Some(format!("p.{}{}_{}{}ins{}", three_letter(wt(p - 1)), p - 1, three_letter(wt(p)), p, aa3(a)));
+        return Some(format!(
+            "p.{}{}_{}{}ins{}",
+            three_letter(wt(p - 1)),
+            p - 1,
+            three_letter(wt(p)),
+            p,
+            aa3(a)
+        ));
     }
     Some(if r.len() == 1 {
         format!("p.{}{}delins{}", three_letter(r[0]), p, aa3(a))
     } else {
-        format!("p.{}{}_{}{}delins{}", three_letter(r[0]), p, three_letter(r[r.len() - 1]), end, aa3(a))
+        format!(
+            "p.{}{}_{}{}delins{}",
+            three_letter(r[0]),
+            p,
+            three_letter(r[r.len() - 1]),
+            end,
+            aa3(a)
+        )
     })
 }
 
@@ -234,7 +333,11 @@ fn mutated_protein(v: &HgvsInput<'_>) -> Option<Vec<u8>> {
     let (cs, ce) = (v.cds_start?, v.cds_end?);
     let (lo, hi) = (cs.min(ce), cs.max(ce));
     let tr = v.translateable;
-    let (before, after) = if v.ins { (lo as usize, hi as usize - 1) } else { (lo as usize - 1, hi as usize) };
+    let (before, after) = if v.ins {
+        (lo as usize, hi as usize - 1)
+    } else {
+        (lo as usize - 1, hi as usize)
+    };
     let mut s = tr.get(..before)?.to_vec();
     s.extend_from_slice(v.seq);
     s.extend_from_slice(tr.get(after..)?);

@@ -93,7 +93,10 @@ impl Pending {
             }
         }
         if self.gene_name.is_none() {
-            self.gene_name = r.attr("gene_name").or_else(|| r.attr("gene_symbol")).map(str::to_string);
+            self.gene_name = r
+                .attr("gene_name")
+                .or_else(|| r.attr("gene_symbol"))
+                .map(str::to_string);
         }
         if self.biotype.is_none() {
             self.biotype = r
@@ -140,7 +143,10 @@ impl TranscriptModel {
         let mut file_has_stop_codons = false;
         while reader.read_record(&mut record)? {
             let feature = record.feature.as_str();
-            if !matches!(feature, "exon" | "CDS" | "start_codon" | "stop_codon" | "transcript") {
+            if !matches!(
+                feature,
+                "exon" | "CDS" | "start_codon" | "stop_codon" | "transcript"
+            ) {
                 continue;
             }
             let Some(tid) = record.attr("transcript_id") else {
@@ -183,7 +189,11 @@ impl TranscriptModel {
                     return Err(Error::invalid(
                         gtf,
                         None,
-                        format!("contig '{}' matches several FASTA contigs ({}); rename one", p.seqname, many.join(", ")),
+                        format!(
+                            "contig '{}' matches several FASTA contigs ({}); rename one",
+                            p.seqname,
+                            many.join(", ")
+                        ),
                     ))
                 }
             }
@@ -192,13 +202,26 @@ impl TranscriptModel {
         for (contig, list) in by_contig {
             let seq = reference.fetch_contig(&contig)?;
             for (id, p) in list {
-                if let Some(t) = build_transcript(id, p, &contig, &seq, file_has_start_codons, file_has_stop_codons, &mut report) {
+                if let Some(t) = build_transcript(
+                    id,
+                    p,
+                    &contig,
+                    &seq,
+                    file_has_start_codons,
+                    file_has_stop_codons,
+                    &mut report,
+                ) {
                     transcripts.push(t);
                 }
             }
         }
         if transcripts.is_empty() {
-            let missing: Vec<&str> = report.missing_contigs.keys().map(String::as_str).take(5).collect();
+            let missing: Vec<&str> = report
+                .missing_contigs
+                .keys()
+                .map(String::as_str)
+                .take(5)
+                .collect();
             return Err(Error::invalid(
                 gtf,
                 None,
@@ -211,8 +234,18 @@ impl TranscriptModel {
             ));
         }
         transcripts.sort_by(|a, b| {
-            (a.contig.as_str(), a.span().start, a.span().end, a.id.as_str())
-                .cmp(&(b.contig.as_str(), b.span().start, b.span().end, b.id.as_str()))
+            (
+                a.contig.as_str(),
+                a.span().start,
+                a.span().end,
+                a.id.as_str(),
+            )
+                .cmp(&(
+                    b.contig.as_str(),
+                    b.span().start,
+                    b.span().end,
+                    b.id.as_str(),
+                ))
         });
         mark_canonical(&mut transcripts);
         check_translations(&transcripts, &mut report);
@@ -220,7 +253,11 @@ impl TranscriptModel {
         report.coding_transcripts = transcripts.iter().filter(|t| t.coding.is_some()).count();
         report_problems(gtf, reference.path(), &report, options)?;
         let index = build_index(&transcripts);
-        Ok(Self { transcripts, index, report })
+        Ok(Self {
+            transcripts,
+            index,
+            report,
+        })
     }
 
     pub fn transcripts(&self) -> &[Transcript] {
@@ -305,13 +342,23 @@ fn build_transcript(
         version: p.version,
         gene_id: p.gene_id,
         gene_name: p.gene_name,
-        biotype: p.biotype.unwrap_or_else(|| if coding_ivs.is_empty() { "unknown".into() } else { "protein_coding".into() }),
+        biotype: p.biotype.unwrap_or_else(|| {
+            if coding_ivs.is_empty() {
+                "unknown".into()
+            } else {
+                "protein_coding".into()
+            }
+        }),
         contig: contig.to_string(),
         strand,
         exons,
         coding: None,
         canonical: has("Ensembl_canonical") || has("canonical"),
-        mane_select: if has("MANE_Select") { Some(String::new()) } else { None },
+        mane_select: if has("MANE_Select") {
+            Some(String::new())
+        } else {
+            None
+        },
         tsl: p.tsl,
         basic: has("basic"),
         seq,
@@ -321,7 +368,11 @@ fn build_transcript(
             coding_ivs.iter().map(|i| i.start).min().unwrap_or(0),
             coding_ivs.iter().map(|i| i.end).max().unwrap_or(0),
         );
-        let (five, three) = if strand == Strand::Reverse { (span.end, span.start + 1) } else { (span.start + 1, span.end) };
+        let (five, three) = if strand == Strand::Reverse {
+            (span.end, span.start + 1)
+        } else {
+            (span.start + 1, span.end)
+        };
         let (Some(c5), Some(c3)) = (t.cdna_pos_1(five), t.cdna_pos_1(three)) else {
             // CDS outside the exons: keep the transcript as non-coding rather than guess.
             return Some(t);
@@ -330,12 +381,24 @@ fn build_transcript(
         let first_frame = p
             .cds
             .iter()
-            .min_by_key(|(iv, _)| if strand == Strand::Reverse { u64::MAX - iv.end } else { iv.start })
+            .min_by_key(|(iv, _)| {
+                if strand == Strand::Reverse {
+                    u64::MAX - iv.end
+                } else {
+                    iv.start
+                }
+            })
             .and_then(|(_, f)| *f)
             .unwrap_or(0) as usize;
-        let start_nf = has("cds_start_NF") || (file_has_start_codons && !p.start_codon && has("mRNA_start_NF"));
-        let end_nf = has("cds_end_NF") || (file_has_stop_codons && p.stop_codon.is_empty() && has("mRNA_end_NF"));
-        let pad = if start_nf { (3 - first_frame % 3) % 3 } else { 0 };
+        let start_nf = has("cds_start_NF")
+            || (file_has_start_codons && !p.start_codon && has("mRNA_start_NF"));
+        let end_nf = has("cds_end_NF")
+            || (file_has_stop_codons && p.stop_codon.is_empty() && has("mRNA_end_NF"));
+        let pad = if start_nf {
+            (3 - first_frame % 3) % 3
+        } else {
+            0
+        };
         let mut coding = Coding {
             span,
             cdna_start: c5,
@@ -371,7 +434,10 @@ fn merge(mut ivs: Vec<Interval>) -> Vec<Interval> {
 fn mark_canonical(ts: &mut [Transcript]) {
     let mut by_gene: HashMap<(String, String), Vec<usize>> = HashMap::new();
     for (i, t) in ts.iter().enumerate() {
-        by_gene.entry((t.contig.clone(), t.gene_id.clone())).or_default().push(i);
+        by_gene
+            .entry((t.contig.clone(), t.gene_id.clone()))
+            .or_default()
+            .push(i);
     }
     for members in by_gene.values() {
         if members.iter().any(|&i| ts[i].canonical) {
@@ -379,7 +445,14 @@ fn mark_canonical(ts: &mut [Transcript]) {
         }
         let best = members.iter().copied().max_by_key(|&i| {
             let t = &ts[i];
-            (t.mane_select.is_some(), t.coding.is_some(), t.basic, t.cds_len(), t.cdna_len(), std::cmp::Reverse(t.id.clone()))
+            (
+                t.mane_select.is_some(),
+                t.coding.is_some(),
+                t.basic,
+                t.cds_len(),
+                t.cdna_len(),
+                std::cmp::Reverse(t.id.clone()),
+            )
         });
         if let Some(b) = best {
             ts[b].canonical = true;
@@ -403,13 +476,19 @@ fn check_translations(ts: &[Transcript], report: &mut ModelReport) {
         }
         if !cds.starts_with(b"ATG") {
             report.cds_without_start += 1;
-            problems.push(format!("starts with {}", String::from_utf8_lossy(&cds[..cds.len().min(3)])));
+            problems.push(format!(
+                "starts with {}",
+                String::from_utf8_lossy(&cds[..cds.len().min(3)])
+            ));
         }
         if aa.last() != Some(&b'*') {
             report.cds_without_stop += 1;
             problems.push("no stop codon at the end".into());
         }
-        let internal = aa[..aa.len().saturating_sub(1)].iter().filter(|&&a| a == b'*').count();
+        let internal = aa[..aa.len().saturating_sub(1)]
+            .iter()
+            .filter(|&&a| a == b'*')
+            .count();
         if internal > 0 {
             report.cds_with_internal_stop += 1;
             if t.canonical {
@@ -420,7 +499,12 @@ fn check_translations(ts: &[Transcript], report: &mut ModelReport) {
         if problems.is_empty() {
             report.complete_cds_clean += 1;
         } else if report.examples.len() < 3 {
-            report.examples.push(format!("{} ({}): {}", t.stable_id(), t.gene_name.as_deref().unwrap_or(&t.gene_id), problems.join(", ")));
+            report.examples.push(format!(
+                "{} ({}): {}",
+                t.stable_id(),
+                t.gene_name.as_deref().unwrap_or(&t.gene_id),
+                problems.join(", ")
+            ));
         }
     }
 }
@@ -428,17 +512,38 @@ fn check_translations(ts: &[Transcript], report: &mut ModelReport) {
 fn report_problems(gtf: &Path, fasta: &Path, r: &ModelReport, options: ModelOptions) -> Result<()> {
     if !r.missing_contigs.is_empty() {
         let n: usize = r.missing_contigs.values().sum();
-        let names: Vec<&str> = r.missing_contigs.keys().map(String::as_str).take(5).collect();
-        log::warn!("{}: {n} transcripts on contigs absent from the FASTA were skipped ({})", gtf.display(), names.join(", "));
+        let names: Vec<&str> = r
+            .missing_contigs
+            .keys()
+            .map(String::as_str)
+            .take(5)
+            .collect();
+        log::warn!(
+            "{}: {n} transcripts on contigs absent from the FASTA were skipped ({})",
+            gtf.display(),
+            names.join(", ")
+        );
     }
     if r.lines_without_transcript_id > 0 {
-        log::warn!("{}: {} exon/CDS lines without transcript_id were skipped", gtf.display(), r.lines_without_transcript_id);
+        log::warn!(
+            "{}: {} exon/CDS lines without transcript_id were skipped",
+            gtf.display(),
+            r.lines_without_transcript_id
+        );
     }
     if r.cds_without_exons > 0 {
-        log::warn!("{}: {} transcripts have CDS but no exon lines; their exons are taken from the CDS", gtf.display(), r.cds_without_exons);
+        log::warn!(
+            "{}: {} transcripts have CDS but no exon lines; their exons are taken from the CDS",
+            gtf.display(),
+            r.cds_without_exons
+        );
     }
     if r.beyond_contig_end > 0 {
-        log::warn!("{}: {} transcripts run past the end of their FASTA contig and were skipped", gtf.display(), r.beyond_contig_end);
+        log::warn!(
+            "{}: {} transcripts run past the end of their FASTA contig and were skipped",
+            gtf.display(),
+            r.beyond_contig_end
+        );
     }
     let failed = r.complete_cds_checked - r.complete_cds_clean;
     if failed > 0 {
@@ -461,7 +566,10 @@ fn report_problems(gtf: &Path, fasta: &Path, r: &ModelReport, options: ModelOpti
             ));
         }
         if failed * 2 > r.complete_cds_checked {
-            log::warn!("{}: most CDS do not translate, the GTF may not match the FASTA: {message}", gtf.display());
+            log::warn!(
+                "{}: most CDS do not translate, the GTF may not match the FASTA: {message}",
+                gtf.display()
+            );
         } else {
             log::warn!("{}: {message}", gtf.display());
         }
@@ -547,7 +655,10 @@ mod tests {
     fn nothing_on_the_fasta_is_an_error() {
         let gtf = "chr9\tt\texon\t11\t32\t.\t+\t.\tgene_id \"G\"; transcript_id \"T\";\n";
         let e = load(gtf).err().unwrap().to_string();
-        assert!(e.contains("no transcript lies on a contig of the FASTA"), "{e}");
+        assert!(
+            e.contains("no transcript lies on a contig of the FASTA"),
+            "{e}"
+        );
         assert!(e.contains("chr9"), "{e}");
     }
 

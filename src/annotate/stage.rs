@@ -81,7 +81,11 @@ pub fn run(params: &AnnotateParams, prefix: &Path) -> Result<AnnotateSummary> {
 
 fn write_index(vcf_gz: &Path) -> Result<()> {
     let index = noodles::vcf::fs::index(vcf_gz).map_err(|e| {
-        Error::invalid(vcf_gz, None, format!("cannot index the annotated VCF ({e}); is the input sorted by position?"))
+        Error::invalid(
+            vcf_gz,
+            None,
+            format!("cannot index the annotated VCF ({e}); is the input sorted by position?"),
+        )
     })?;
     // Tabix unless a contig is too long for it (then CSI, as bcftools does).
     let ext = match &index {
@@ -114,7 +118,11 @@ fn write_index(vcf_gz: &Path) -> Result<()> {
 ///
 /// # Errors
 /// Malformed VCF lines, write failures.
-pub fn annotate_to(params: &AnnotateParams, model: &TranscriptModel, out: &mut dyn Write) -> Result<AnnotateSummary> {
+pub fn annotate_to(
+    params: &AnnotateParams,
+    model: &TranscriptModel,
+    out: &mut dyn Write,
+) -> Result<AnnotateSummary> {
     let path = params.vcf.as_path();
     let mut reader = VcfReader::open(path, params.threads)?;
     let header = reader.header().clone();
@@ -166,8 +174,10 @@ pub fn annotate_to(params: &AnnotateParams, model: &TranscriptModel, out: &mut d
                 let mut text = String::with_capacity(lines.len() * 400);
                 let mut tally = Tally::default();
                 for (line, &no) in lines.iter().zip(nos) {
-                    let line = std::str::from_utf8(line).map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
-                    annotate_line(model, line, &mut tally, &mut text).map_err(|reason| Error::at_line(path, no, reason))?;
+                    let line = std::str::from_utf8(line)
+                        .map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
+                    annotate_line(model, line, &mut tally, &mut text)
+                        .map_err(|reason| Error::at_line(path, no, reason))?;
                 }
                 Ok((text, tally))
             })
@@ -218,7 +228,12 @@ impl Tally {
     }
 }
 
-fn annotate_line(model: &TranscriptModel, line: &str, tally: &mut Tally, out: &mut String) -> std::result::Result<(), String> {
+fn annotate_line(
+    model: &TranscriptModel,
+    line: &str,
+    tally: &mut Tally,
+    out: &mut String,
+) -> std::result::Result<(), String> {
     let rec = RecordView::parse(line)?;
     tally.records += 1;
     let mut entries: Vec<TranscriptAnnotation> = Vec::new();
@@ -226,9 +241,20 @@ fn annotate_line(model: &TranscriptModel, line: &str, tally: &mut Tally, out: &m
         tally.alleles += 1;
         let anns = annotate_record(model, &rec, i + 1);
         if let Some(worst) = anns.iter().filter_map(|a| a.most_severe()).min() {
-            *tally.most_severe.entry(worst.as_str().to_string()).or_default() += 1;
+            *tally
+                .most_severe
+                .entry(worst.as_str().to_string())
+                .or_default() += 1;
         }
-        if anns.len() == 1 && anns[0].transcript_id.is_none() && !model.has_contig(rec.chrom) && !model.has_contig(&format!("chr{}", rec.chrom)) && !rec.chrom.strip_prefix("chr").is_some_and(|c| model.has_contig(c)) {
+        if anns.len() == 1
+            && anns[0].transcript_id.is_none()
+            && !model.has_contig(rec.chrom)
+            && !model.has_contig(&format!("chr{}", rec.chrom))
+            && !rec
+                .chrom
+                .strip_prefix("chr")
+                .is_some_and(|c| model.has_contig(c))
+        {
             tally.unknown_contig += 1;
         }
         entries.extend(anns);

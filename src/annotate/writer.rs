@@ -58,7 +58,12 @@ fn push_clean(out: &mut String, value: &str) {
 /// Appends one annotation as a CSQ entry (no separator).
 pub fn push_csq_entry(out: &mut String, a: &TranscriptAnnotation) {
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-    let consequence = a.consequences.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("&");
+    let consequence = a
+        .consequences
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join("&");
     let values: [String; 25] = [
         a.allele.clone(),
         consequence,
@@ -78,7 +83,11 @@ pub fn push_csq_entry(out: &mut String, a: &TranscriptAnnotation) {
         opt(&a.amino_acids),
         opt(&a.codons),
         a.strand.map(|s| s.to_string()).unwrap_or_default(),
-        if a.canonical { "YES".into() } else { String::new() },
+        if a.canonical {
+            "YES".into()
+        } else {
+            String::new()
+        },
         opt(&a.mane_select),
         opt(&a.tsl),
         opt(&a.wildtype_protein),
@@ -95,13 +104,21 @@ pub fn push_csq_entry(out: &mut String, a: &TranscriptAnnotation) {
 }
 
 /// The record line with `CSQ=...` set (replacing any CSQ already there).
-pub fn annotated_line(line: &str, info_col_start: usize, info_col_end: usize, entries: &[TranscriptAnnotation]) -> String {
+pub fn annotated_line(
+    line: &str,
+    info_col_start: usize,
+    info_col_end: usize,
+    entries: &[TranscriptAnnotation],
+) -> String {
     let mut out = String::with_capacity(line.len() + entries.len() * 200);
     out.push_str(&line[..info_col_start]);
     let info = &line[info_col_start..info_col_end];
     let mut first = true;
     if info != "." {
-        for item in info.split(';').filter(|i| !i.is_empty() && *i != "CSQ" && !i.starts_with("CSQ=")) {
+        for item in info
+            .split(';')
+            .filter(|i| !i.is_empty() && *i != "CSQ" && !i.starts_with("CSQ="))
+        {
             if !first {
                 out.push(';');
             }
@@ -154,7 +171,10 @@ mod tests {
         let schema = AnnotationSchema::from_header(&header).unwrap();
         let a = TranscriptAnnotation {
             allele: "-".into(),
-            consequences: vec![Consequence::FrameshiftVariant, Consequence::SpliceRegionVariant],
+            consequences: vec![
+                Consequence::FrameshiftVariant,
+                Consequence::SpliceRegionVariant,
+            ],
             impact: Some(Consequence::FrameshiftVariant.impact()),
             symbol: Some("G; 1".into()),
             transcript_id: Some("T.1".into()),

@@ -220,7 +220,10 @@ mod tests {
         assert_eq!(r.cdna_pos_1(11), Some(15));
         assert_eq!(r.genomic_pos_1(11), Some(15));
         assert_eq!(r.stable_id(), "T.2");
-        let order: Vec<usize> = r.exons_in_transcript_order().map(|(n, e)| n * 100 + e.start as usize).collect();
+        let order: Vec<usize> = r
+            .exons_in_transcript_order()
+            .map(|(n, e)| n * 100 + e.start as usize)
+            .collect();
         assert_eq!(order, vec![120, 210]);
     }
 }
