@@ -20,6 +20,8 @@ pub mod cli;
 pub mod error;
 pub mod genome;
 pub mod io;
+pub mod neoantigen;
+pub mod peptides;
 pub mod progress;
 pub mod tmb;
 pub mod variant;

@@ -17,15 +17,22 @@ fn main() -> ExitCode {
     };
     immunoprofile::progress::set_quiet(cli.quiet);
     env_logger::Builder::new()
-        .filter_level(if cli.quiet { log::LevelFilter::Warn } else { log::LevelFilter::Info })
+        .filter_level(if cli.quiet {
+            log::LevelFilter::Warn
+        } else {
+            log::LevelFilter::Info
+        })
         .parse_env("IMMUNOPROFILE_LOG")
         .format_timestamp(None)
         .format_target(false)
         .init();
-    let threads = cli.threads().unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, usize::from)
-    });
-    if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global() {
+    let threads = cli
+        .threads()
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    if let Err(e) = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+    {
         eprintln!("immunoprofile: cannot start {threads} threads: {e}");
         return ExitCode::from(2);
     }
@@ -41,7 +48,9 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
         Err(_) => {
-            eprintln!("immunoprofile: internal error (a bug): please report it with the command line");
+            eprintln!(
+                "immunoprofile: internal error (a bug): please report it with the command line"
+            );
             ExitCode::from(2)
         }
     }

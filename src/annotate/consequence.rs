@@ -109,7 +109,9 @@ impl Consequence {
     /// Parses a term as VEP or snpEff writes it; snpEff's synonyms map to the SO term VEP uses.
     pub fn parse(term: &str) -> Option<Self> {
         let canonical = match term {
-            "conservative_inframe_insertion" | "disruptive_inframe_insertion" => "inframe_insertion",
+            "conservative_inframe_insertion" | "disruptive_inframe_insertion" => {
+                "inframe_insertion"
+            }
             "conservative_inframe_deletion" | "disruptive_inframe_deletion" => "inframe_deletion",
             "intergenic_region" => "intergenic_variant",
             "non_coding_exon_variant" => "non_coding_transcript_exon_variant",
@@ -118,7 +120,9 @@ impl Consequence {
             "5_prime_UTR_truncation" | "3_prime_UTR_truncation" => "feature_truncation",
             other => other,
         };
-        ALL.iter().find(|(_, t, _, _)| *t == canonical).map(|(c, ..)| *c)
+        ALL.iter()
+            .find(|(_, t, _, _)| *t == canonical)
+            .map(|(c, ..)| *c)
     }
 
     fn entry(self) -> &'static (Consequence, &'static str, Impact, Class) {
@@ -180,8 +184,14 @@ mod tests {
 
     #[test]
     fn snpeff_synonyms() {
-        assert_eq!(Consequence::parse("disruptive_inframe_deletion"), Some(Consequence::InframeDeletion));
-        assert_eq!(Consequence::parse("intergenic_region"), Some(Consequence::IntergenicVariant));
+        assert_eq!(
+            Consequence::parse("disruptive_inframe_deletion"),
+            Some(Consequence::InframeDeletion)
+        );
+        assert_eq!(
+            Consequence::parse("intergenic_region"),
+            Some(Consequence::IntergenicVariant)
+        );
         assert_eq!(Consequence::parse("no_such_term"), None);
     }
 

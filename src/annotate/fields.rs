@@ -66,7 +66,10 @@ impl AnnotationSchema {
         let (source, list) = if let Some(i) = desc.find("Format:") {
             (AnnotationSource::Vep, &desc[i + "Format:".len()..])
         } else if let Some(i) = desc.find("Functional annotations:") {
-            (AnnotationSource::Snpeff, &desc[i + "Functional annotations:".len()..])
+            (
+                AnnotationSource::Snpeff,
+                &desc[i + "Functional annotations:".len()..],
+            )
         } else {
             return Err(format!(
                 "INFO/{key}'s Description does not list its fields ('Format: ...' for VEP, 'Functional annotations: ...' for snpEff)"
@@ -111,15 +114,19 @@ impl AnnotationSchema {
     /// The annotation entries of a record (empty when the record has none).
     pub fn entries<'a>(&self, rec: &RecordView<'a>) -> impl Iterator<Item = Entry<'a>> {
         let raw = rec.info_value(&self.info_key).flatten().unwrap_or("");
-        raw.split(',')
-            .filter(|e| !e.is_empty())
-            .map(|e| Entry {
-                values: e.split('|').collect(),
-            })
+        raw.split(',').filter(|e| !e.is_empty()).map(|e| Entry {
+            values: e.split('|').collect(),
+        })
     }
 
     /// Whether an entry's Allele belongs to ALT number `alt_index` (1-based) of `rec`.
-    pub fn entry_matches_allele(&self, entry: &Entry<'_>, rec: &RecordView<'_>, alt_index: usize, keys: &AlleleKeys) -> bool {
+    pub fn entry_matches_allele(
+        &self,
+        entry: &Entry<'_>,
+        rec: &RecordView<'_>,
+        alt_index: usize,
+        keys: &AlleleKeys,
+    ) -> bool {
         if let Some(num) = self.field("ALLELE_NUM").and_then(|i| entry.get(i)) {
             return num.parse::<usize>().ok() == Some(alt_index);
         }
@@ -140,7 +147,11 @@ impl AnnotationSchema {
 
     /// Builds the owned model of one entry.
     pub fn to_annotation(&self, entry: &Entry<'_>) -> TranscriptAnnotation {
-        let get = |name: &str| self.field(name).and_then(|i| entry.get(i)).map(str::to_string);
+        let get = |name: &str| {
+            self.field(name)
+                .and_then(|i| entry.get(i))
+                .map(str::to_string)
+        };
         let mut ann = TranscriptAnnotation {
             allele: get("Allele").unwrap_or_default(),
             impact: get("IMPACT").and_then(|s| match s.as_str() {
@@ -191,10 +202,30 @@ impl AnnotationSchema {
             ann.amino_acids = ann.hgvsp.as_deref().and_then(amino_acids_from_hgvsp);
         }
         const NAMED: &[&str] = &[
-            "Allele", "Consequence", "IMPACT", "SYMBOL", "Gene", "Feature_type", "Feature", "BIOTYPE",
-            "EXON", "INTRON", "HGVSc", "HGVSp", "cDNA_position", "CDS_position", "Protein_position",
-            "Amino_acids", "Codons", "STRAND", "CANONICAL", "MANE_SELECT", "TSL", "FLAGS",
-            "WildtypeProtein", "FrameshiftSequence",
+            "Allele",
+            "Consequence",
+            "IMPACT",
+            "SYMBOL",
+            "Gene",
+            "Feature_type",
+            "Feature",
+            "BIOTYPE",
+            "EXON",
+            "INTRON",
+            "HGVSc",
+            "HGVSp",
+            "cDNA_position",
+            "CDS_position",
+            "Protein_position",
+            "Amino_acids",
+            "Codons",
+            "STRAND",
+            "CANONICAL",
+            "MANE_SELECT",
+            "TSL",
+            "FLAGS",
+            "WildtypeProtein",
+            "FrameshiftSequence",
         ];
         for (i, name) in self.fields.iter().enumerate() {
             if !NAMED.contains(&name.as_str()) {
@@ -207,7 +238,11 @@ impl AnnotationSchema {
     }
 
     /// Every entry of ALT `alt_index` as owned annotations.
-    pub fn annotations_for_allele(&self, rec: &RecordView<'_>, alt_index: usize) -> Vec<TranscriptAnnotation> {
+    pub fn annotations_for_allele(
+        &self,
+        rec: &RecordView<'_>,
+        alt_index: usize,
+    ) -> Vec<TranscriptAnnotation> {
         let keys = AlleleKeys::new(rec);
         self.entries(rec)
             .filter(|e| self.entry_matches_allele(e, rec, alt_index, &keys))
@@ -262,7 +297,11 @@ impl AlleleKeys {
             .map(|a| {
                 if shared {
                     let t = &a[1..];
-                    if t.is_empty() { "-".to_string() } else { t.to_string() }
+                    if t.is_empty() {
+                        "-".to_string()
+                    } else {
+                        t.to_string()
+                    }
                 } else {
                     (*a).to_string()
                 }
@@ -303,7 +342,9 @@ pub fn max_numeric(value: &str) -> Option<f64> {
         .split(['&', ','])
         .filter_map(|v| v.trim().parse::<f64>().ok())
         .filter(|v| v.is_finite())
-        .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))))
+        .fold(None, |acc: Option<f64>, v| {
+            Some(acc.map_or(v, |a| a.max(v)))
+        })
 }
 
 #[cfg(test)]
@@ -331,7 +372,13 @@ mod tests {
         let rec = RecordView::parse(line).unwrap();
         let a1 = s.annotations_for_allele(&rec, 1);
         assert_eq!(a1.len(), 1);
-        assert_eq!(a1[0].consequences, vec![Consequence::MissenseVariant, Consequence::SpliceRegionVariant]);
+        assert_eq!(
+            a1[0].consequences,
+            vec![
+                Consequence::MissenseVariant,
+                Consequence::SpliceRegionVariant
+            ]
+        );
         assert_eq!(a1[0].symbol.as_deref(), Some("GENE1"));
         assert!(a1[0].canonical);
         assert_eq!(max_numeric(&a1[0].extra["gnomAD_AF"]), Some(0.2));
@@ -357,7 +404,10 @@ mod tests {
 
     #[test]
     fn hgvsp_to_amino_acids() {
-        assert_eq!(amino_acids_from_hgvsp("ENSP1.1:p.Gln5Ter").as_deref(), Some("Q/*"));
+        assert_eq!(
+            amino_acids_from_hgvsp("ENSP1.1:p.Gln5Ter").as_deref(),
+            Some("Q/*")
+        );
         assert_eq!(amino_acids_from_hgvsp("p.Leu10=").as_deref(), Some("L/L"));
         assert_eq!(amino_acids_from_hgvsp("p.Leu10fs"), None);
     }

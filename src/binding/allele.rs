@@ -24,14 +24,19 @@ impl HlaAllele {
             format!("'{text}' is not an HLA class I allele name (accepted: HLA-A*02:01, A*02:01, A02:01, A0201)")
         };
         let t = text.trim();
-        let t = t.strip_prefix("HLA-").or_else(|| t.strip_prefix("hla-")).unwrap_or(t);
+        let t = t
+            .strip_prefix("HLA-")
+            .or_else(|| t.strip_prefix("hla-"))
+            .unwrap_or(t);
         let gene_len = t.bytes().take_while(u8::is_ascii_alphabetic).count();
         if gene_len == 0 {
             return Err(bad());
         }
         let gene = t[..gene_len].to_ascii_uppercase();
         if !matches!(gene.as_str(), "A" | "B" | "C" | "E" | "F" | "G") {
-            return Err(format!("'{text}': HLA-{gene} is not a class I gene (A, B, C, E, F, G)"));
+            return Err(format!(
+                "'{text}': HLA-{gene} is not a class I gene (A, B, C, E, F, G)"
+            ));
         }
         let rest = t[gene_len..].trim_start_matches('*');
         let (group, protein) = if rest.contains(':') {
@@ -50,7 +55,11 @@ impl HlaAllele {
         };
         let group: u16 = group.parse().map_err(|_| bad())?;
         let protein: u16 = protein.parse().map_err(|_| bad())?;
-        Ok(Self { gene, group, protein })
+        Ok(Self {
+            gene,
+            group,
+            protein,
+        })
     }
 
     pub fn gene(&self) -> &str {
@@ -83,16 +92,35 @@ mod tests {
 
     #[test]
     fn accepted_spellings_normalise() {
-        for s in ["HLA-A*02:01", "A*02:01", "A02:01", "HLA-A02:01", "A0201", "hla-a*02:01:01:02L"] {
-            assert_eq!(HlaAllele::parse(s).unwrap().to_string(), "HLA-A*02:01", "{s}");
+        for s in [
+            "HLA-A*02:01",
+            "A*02:01",
+            "A02:01",
+            "HLA-A02:01",
+            "A0201",
+            "hla-a*02:01:01:02L",
+        ] {
+            assert_eq!(
+                HlaAllele::parse(s).unwrap().to_string(),
+                "HLA-A*02:01",
+                "{s}"
+            );
         }
-        assert_eq!(HlaAllele::parse("B*57:01").unwrap().to_string(), "HLA-B*57:01");
-        assert_eq!(HlaAllele::parse("C*15:102").unwrap().to_string(), "HLA-C*15:102");
+        assert_eq!(
+            HlaAllele::parse("B*57:01").unwrap().to_string(),
+            "HLA-B*57:01"
+        );
+        assert_eq!(
+            HlaAllele::parse("C*15:102").unwrap().to_string(),
+            "HLA-C*15:102"
+        );
     }
 
     #[test]
     fn rejects_non_alleles() {
-        assert!(HlaAllele::parse("DRB1*01:01").unwrap_err().contains("not a class I gene"));
+        assert!(HlaAllele::parse("DRB1*01:01")
+            .unwrap_err()
+            .contains("not a class I gene"));
         assert!(HlaAllele::parse("A*").is_err());
         assert!(HlaAllele::parse("02:01").is_err());
     }

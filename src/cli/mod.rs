@@ -1,6 +1,8 @@
 //! Command-line layer: one file per subcommand, each turning its clap `Args` into validated
 //! library parameters (no I/O in the conversion) and calling the stage.
 
+pub mod neoantigens;
+pub mod peptides;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};
@@ -8,7 +10,12 @@ use clap::{Parser, Subcommand};
 use crate::error::Result;
 
 #[derive(Debug, Parser)]
-#[command(name = "immunoprofile", version, about = "Immunotherapy biomarkers (TMB, neoantigens, immune signatures, MSI) from tumour sequencing files", propagate_version = true)]
+#[command(
+    name = "immunoprofile",
+    version,
+    about = "Immunotherapy biomarkers (TMB, neoantigens, immune signatures, MSI) from tumour sequencing files",
+    propagate_version = true
+)]
 pub struct Cli {
     /// Worker threads (default: all cores). Outputs are identical for any value.
     #[arg(short = 't', long, global = true, value_parser = clap::value_parser!(u16).range(1..))]
@@ -32,6 +39,10 @@ impl Cli {
 pub enum Command {
     /// Tumour mutational burden (mutations per Mb) with filters and published presets.
     Tmb(tmb::TmbArgs),
+    /// Mutant and wild-type protein windows around protein-changing variants (pVACseq's FASTA).
+    Peptides(peptides::PeptidesArgs),
+    /// Ranked neoantigen candidates: epitopes, binding, VAF, expression, filters and tiers.
+    Neoantigens(neoantigens::NeoantigensArgs),
 }
 
 impl Command {
@@ -43,6 +54,8 @@ impl Command {
     pub fn run(self, threads: usize) -> Result<()> {
         match self {
             Command::Tmb(args) => tmb::run(args, threads),
+            Command::Peptides(args) => peptides::run(args, threads),
+            Command::Neoantigens(args) => neoantigens::run(args, threads),
         }
     }
 }

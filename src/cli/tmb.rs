@@ -115,7 +115,9 @@ impl TmbArgs {
             },
         };
         if !(self.threshold.is_finite() && self.threshold >= 0.0) {
-            return Err(Error::usage("--threshold must be a non-negative number of mutations per Mb"));
+            return Err(Error::usage(
+                "--threshold must be a non-negative number of mutations per Mb",
+            ));
         }
         let params = TmbParams {
             vcf: self.vcf,

@@ -74,6 +74,9 @@ mod tests {
     fn ambiguous_names_are_an_error() {
         let m = ContigMatcher::new(["1", "chr1"]);
         assert_eq!(m.resolve("1"), Ok(Some("1")));
-        assert_eq!(m.resolve("Chr1"), Err(vec!["1".to_string(), "chr1".to_string()]));
+        assert_eq!(
+            m.resolve("Chr1"),
+            Err(vec!["1".to_string(), "chr1".to_string()])
+        );
     }
 }

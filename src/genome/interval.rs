@@ -159,7 +159,10 @@ mod tests {
     fn overlapping_and_touching_intervals_count_once() {
         // [0,10) + [5,15) + [15,20) = [0,20): 20 bases; [30,40) separate: 10 more.
         let s = set(&[("1", 5, 15), ("1", 0, 10), ("1", 15, 20), ("1", 30, 40)]);
-        assert_eq!(s.intervals("1"), &[Interval::new(0, 20), Interval::new(30, 40)]);
+        assert_eq!(
+            s.intervals("1"),
+            &[Interval::new(0, 20), Interval::new(30, 40)]
+        );
         assert_eq!(s.total_len(), 30);
     }
 
@@ -178,7 +181,10 @@ mod tests {
         let a = set(&[("1", 0, 100), ("2", 0, 50)]);
         let b = set(&[("1", 50, 60), ("1", 90, 120), ("3", 0, 10)]);
         let c = a.intersect(&b);
-        assert_eq!(c.intervals("1"), &[Interval::new(50, 60), Interval::new(90, 100)]);
+        assert_eq!(
+            c.intervals("1"),
+            &[Interval::new(50, 60), Interval::new(90, 100)]
+        );
         assert_eq!(c.total_len(), 20);
         assert!(c.intervals("2").is_empty());
     }

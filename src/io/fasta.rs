@@ -62,7 +62,10 @@ impl Reference {
     }
 
     pub fn contig_len(&self, name: &str) -> Option<u64> {
-        self.contigs.iter().find(|(n, _)| n == name).map(|(_, l)| *l)
+        self.contigs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, l)| *l)
     }
 
     /// Upper-case bases of `[start, end)` (0-based), clipped to the contig's end.
@@ -88,7 +91,10 @@ impl Reference {
             return Ok(Vec::new());
         };
         let region = Region::new(contig, s..=e);
-        let record = self.reader.query(&region).map_err(|e| Error::io(&self.path, e))?;
+        let record = self
+            .reader
+            .query(&region)
+            .map_err(|e| Error::io(&self.path, e))?;
         let mut seq = record.sequence().as_ref().to_vec();
         seq.make_ascii_uppercase();
         Ok(seq)
@@ -116,7 +122,10 @@ mod tests {
         writeln!(f, ">c1 desc\nACGTA\ncgtac\nGG\n>c2\nTTTT").unwrap();
         drop(f);
         let mut r = Reference::open(&path).unwrap();
-        assert_eq!(r.contigs(), &[("c1".to_string(), 12), ("c2".to_string(), 4)]);
+        assert_eq!(
+            r.contigs(),
+            &[("c1".to_string(), 12), ("c2".to_string(), 4)]
+        );
         assert_eq!(r.fetch("c1", 3, 8).unwrap(), b"TACGT");
         assert_eq!(r.fetch("c1", 10, 100).unwrap(), b"GG");
         assert_eq!(r.fetch_contig("c2").unwrap(), b"TTTT");

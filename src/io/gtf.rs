@@ -97,9 +97,9 @@ impl GtfReader {
 fn parse_line(text: &str, record: &mut GtfRecord) -> std::result::Result<(), String> {
     let mut fields = text.splitn(9, '\t');
     let mut next = |name: &str| {
-        fields
-            .next()
-            .ok_or_else(|| format!("missing column '{name}': a GTF line has 9 tab-separated columns"))
+        fields.next().ok_or_else(|| {
+            format!("missing column '{name}': a GTF line has 9 tab-separated columns")
+        })
     };
     let seqname = next("seqname")?;
     let source = next("source")?;
@@ -123,9 +123,12 @@ fn parse_line(text: &str, record: &mut GtfRecord) -> std::result::Result<(), Str
         .parse()
         .map_err(|_| format!("end '{end}' is not a whole number"))?;
     if record.start == 0 || record.end < record.start {
-        return Err(format!("bad interval {start}-{end} (GTF is 1-based, end >= start)"));
+        return Err(format!(
+            "bad interval {start}-{end} (GTF is 1-based, end >= start)"
+        ));
     }
-    record.strand = Some(Strand::parse(strand).ok_or_else(|| format!("strand '{strand}' is not +, - or .") )?);
+    record.strand =
+        Some(Strand::parse(strand).ok_or_else(|| format!("strand '{strand}' is not +, - or ."))?);
     record.frame = match frame {
         "." => None,
         "0" => Some(0),
@@ -170,16 +173,23 @@ mod tests {
         assert_eq!(r.strand, Some(Strand::Reverse));
         assert_eq!(r.attr("gene_id"), Some("ENSG1"));
         assert_eq!(r.attr("level"), Some("2"));
-        assert_eq!(r.attrs("tag").collect::<Vec<_>>(), vec!["basic", "Ensembl_canonical"]);
+        assert_eq!(
+            r.attrs("tag").collect::<Vec<_>>(),
+            vec!["basic", "Ensembl_canonical"]
+        );
     }
 
     #[test]
     fn rejects_short_lines_and_bad_frames() {
         let mut r = GtfRecord::default();
-        assert!(parse_line("1\tx\texon\t1\t2", &mut r).unwrap_err().contains("missing column"));
-        assert!(parse_line("1\tx\tCDS\t1\t2\t.\t+\t3\tgene_id \"a\";", &mut r)
+        assert!(parse_line("1\tx\texon\t1\t2", &mut r)
             .unwrap_err()
-            .contains("frame"));
+            .contains("missing column"));
+        assert!(
+            parse_line("1\tx\tCDS\t1\t2\t.\t+\t3\tgene_id \"a\";", &mut r)
+                .unwrap_err()
+                .contains("frame")
+        );
         assert!(parse_line("1\tx\tCDS\t5\t2\t.\t+\t0\tgene_id \"a\";", &mut r).is_err());
     }
 }

@@ -52,7 +52,10 @@ fn open_raw(path: &Path) -> Result<Box<dyn Read + Send>> {
 ///
 /// # Errors
 /// The file cannot be opened or its first bytes cannot be read.
-pub fn open_decompressed(path: &Path, threads: usize) -> Result<(Box<dyn BufRead + Send>, Compression)> {
+pub fn open_decompressed(
+    path: &Path,
+    threads: usize,
+) -> Result<(Box<dyn BufRead + Send>, Compression)> {
     let mut raw = BufReader::with_capacity(1 << 16, open_raw(path)?);
     let head = raw.fill_buf().map_err(|e| Error::io(path, e))?;
     let compression = detect_compression(head);
@@ -106,12 +109,18 @@ mod tests {
     fn detects_bgzf_gzip_and_plain() {
         // The empty BGZF EOF block (SAM spec §4.1.2).
         let eof: [u8; 28] = [
-            0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 0x06, 0, 0x42, 0x43, 0x02, 0, 0x1b, 0, 0x03,
-            0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 0x06, 0, 0x42, 0x43, 0x02, 0, 0x1b, 0,
+            0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         ];
         assert_eq!(detect_compression(&eof), Compression::Bgzf);
-        assert_eq!(detect_compression(&[0x1f, 0x8b, 0x08, 0x00, 0, 0]), Compression::Gzip);
-        assert_eq!(detect_compression(b"##fileformat=VCFv4.2"), Compression::None);
+        assert_eq!(
+            detect_compression(&[0x1f, 0x8b, 0x08, 0x00, 0, 0]),
+            Compression::Gzip
+        );
+        assert_eq!(
+            detect_compression(b"##fileformat=VCFv4.2"),
+            Compression::None
+        );
         assert_eq!(detect_compression(b""), Compression::None);
     }
 }

@@ -97,7 +97,8 @@ pub fn json_file<T: Serialize>(path: impl AsRef<Path>, value: &T) -> Result<Atom
     let mut file = AtomicFile::create(path)?;
     serde_json::to_writer_pretty(&mut file, value)
         .map_err(|e| Error::io(file.path(), io::Error::other(e)))?;
-    file.write_all(b"\n").map_err(|e| Error::io(file.path(), e))?;
+    file.write_all(b"\n")
+        .map_err(|e| Error::io(file.path(), e))?;
     Ok(file)
 }
 
@@ -127,7 +128,11 @@ pub fn fmt_num(value: f64, decimals: usize) -> String {
     } else {
         s
     };
-    if s == "-0" { "0".to_string() } else { s }
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
@@ -136,7 +141,10 @@ mod tests {
 
     #[test]
     fn prefix_appends_suffix() {
-        assert_eq!(prefixed(Path::new("out/S1"), "tmb.json"), PathBuf::from("out/S1.tmb.json"));
+        assert_eq!(
+            prefixed(Path::new("out/S1"), "tmb.json"),
+            PathBuf::from("out/S1.tmb.json")
+        );
     }
 
     #[test]

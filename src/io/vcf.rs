@@ -46,18 +46,23 @@ impl VcfHeader {
         for line in lines {
             if let Some(rest) = line.strip_prefix("##") {
                 header.meta_lines.push(line.clone());
-                if let Some(body) = rest.strip_prefix("INFO=<").and_then(|b| b.strip_suffix('>')) {
+                if let Some(body) = rest
+                    .strip_prefix("INFO=<")
+                    .and_then(|b| b.strip_suffix('>'))
+                {
                     if let Some((id, def)) = parse_field_def(body) {
                         header.info.insert(id, def);
                     }
-                } else if let Some(body) =
-                    rest.strip_prefix("FORMAT=<").and_then(|b| b.strip_suffix('>'))
+                } else if let Some(body) = rest
+                    .strip_prefix("FORMAT=<")
+                    .and_then(|b| b.strip_suffix('>'))
                 {
                     if let Some((id, def)) = parse_field_def(body) {
                         header.format.insert(id, def);
                     }
-                } else if let Some(body) =
-                    rest.strip_prefix("contig=<").and_then(|b| b.strip_suffix('>'))
+                } else if let Some(body) = rest
+                    .strip_prefix("contig=<")
+                    .and_then(|b| b.strip_suffix('>'))
                 {
                     let kv = parse_structured(body);
                     if let Some(id) = kv.get("ID") {
@@ -73,7 +78,12 @@ impl VcfHeader {
             Error::invalid(path, None, "no #CHROM header line: is this a VCF file?")
         })?;
         let cols: Vec<&str> = chrom_line.split('\t').collect();
-        if cols.len() < 8 || cols[..8] != ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"] {
+        if cols.len() < 8
+            || cols[..8]
+                != [
+                    "#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO",
+                ]
+        {
             return Err(Error::invalid(
                 path,
                 Some("#CHROM line".into()),
@@ -117,7 +127,11 @@ impl VcfHeader {
         };
         if let Some(name) = requested {
             return self.sample_index(name).ok_or_else(|| {
-                Error::invalid(path, None, format!("sample '{name}' not found; {}", listing()))
+                Error::invalid(
+                    path,
+                    None,
+                    format!("sample '{name}' not found; {}", listing()),
+                )
             });
         }
         if let Some(name) = self.simple("tumor_sample") {
@@ -130,11 +144,18 @@ impl VcfHeader {
         }
         match self.samples.len() {
             1 => Ok(0),
-            0 => Err(Error::invalid(path, None, "the VCF has no sample columns; a tumour sample is needed")),
+            0 => Err(Error::invalid(
+                path,
+                None,
+                "the VCF has no sample columns; a tumour sample is needed",
+            )),
             _ => Err(Error::invalid(
                 path,
                 None,
-                format!("several samples and no ##tumor_sample header: choose one with --sample ({})", listing()),
+                format!(
+                    "several samples and no ##tumor_sample header: choose one with --sample ({})",
+                    listing()
+                ),
             )),
         }
     }
@@ -144,13 +165,21 @@ impl VcfHeader {
     ///
     /// # Errors
     /// A requested normal sample that is absent.
-    pub fn normal_sample(&self, tumor: usize, requested: Option<&str>, path: &Path) -> Result<Option<usize>> {
+    pub fn normal_sample(
+        &self,
+        tumor: usize,
+        requested: Option<&str>,
+        path: &Path,
+    ) -> Result<Option<usize>> {
         if let Some(name) = requested {
             return self.sample_index(name).map(Some).ok_or_else(|| {
                 Error::invalid(
                     path,
                     None,
-                    format!("normal sample '{name}' not found; samples: {}", self.samples.join(", ")),
+                    format!(
+                        "normal sample '{name}' not found; samples: {}",
+                        self.samples.join(", ")
+                    ),
                 )
             });
         }
@@ -242,7 +271,11 @@ impl VcfReader {
         let (mut inner, _) = open_decompressed(path, threads)?;
         let head = inner.fill_buf().map_err(|e| read_error(path, e))?;
         if head.is_empty() {
-            return Err(Error::invalid(path, None, "the file is empty (not even a VCF header)"));
+            return Err(Error::invalid(
+                path,
+                None,
+                "the file is empty (not even a VCF header)",
+            ));
         }
         if head.starts_with(b"BCF") {
             return Self::open_bcf(path, inner);
@@ -285,7 +318,11 @@ impl VcfReader {
     fn open_bcf(path: &Path, inner: Box<dyn BufRead + Send>) -> Result<Self> {
         let mut reader = bcf::io::Reader::from(inner);
         let vcf_header = reader.read_header().map_err(|e| {
-            Error::invalid(path, Some("BCF header".into()), format!("cannot read the BCF header: {e}"))
+            Error::invalid(
+                path,
+                Some("BCF header".into()),
+                format!("cannot read the BCF header: {e}"),
+            )
         })?;
         let mut writer = vcf::io::Writer::new(Vec::new());
         writer
@@ -351,20 +388,21 @@ impl VcfReader {
                 }
                 self.line_no += 1;
                 writer.get_mut().clear();
-                vcf::variant::io::Write::write_variant_record(writer.as_mut(), header, record.as_ref())
-                    .map_err(|e| {
-                        Error::invalid(
-                            &self.path,
-                            Some(format!("record {}", self.line_no)),
-                            format!("cannot decode BCF record: {e}"),
-                        )
-                    })?;
+                vcf::variant::io::Write::write_variant_record(
+                    writer.as_mut(),
+                    header,
+                    record.as_ref(),
+                )
+                .map_err(|e| {
+                    Error::invalid(
+                        &self.path,
+                        Some(format!("record {}", self.line_no)),
+                        format!("cannot decode BCF record: {e}"),
+                    )
+                })?;
                 buf.clear();
                 let text = writer.get_ref();
-                let end = text
-                    .iter()
-                    .rposition(|&b| b != b'\n')
-                    .map_or(0, |p| p + 1);
+                let end = text.iter().rposition(|&b| b != b'\n').map_or(0, |p| p + 1);
                 buf.extend_from_slice(&text[..end]);
                 Ok(true)
             }
@@ -411,8 +449,11 @@ impl<'a> RecordView<'a> {
     pub fn parse(line: &'a str) -> std::result::Result<Self, String> {
         let mut cols = line.splitn(10, '\t');
         let mut next = |name: &str| {
-            cols.next()
-                .ok_or_else(|| format!("missing the {name} column (a VCF line has at least 8 tab-separated columns)"))
+            cols.next().ok_or_else(|| {
+                format!(
+                    "missing the {name} column (a VCF line has at least 8 tab-separated columns)"
+                )
+            })
         };
         let chrom = next("CHROM")?;
         let pos_text = next("POS")?;
@@ -428,7 +469,9 @@ impl<'a> RecordView<'a> {
             .parse::<u64>()
             .ok()
             .filter(|&p| p > 0)
-            .ok_or_else(|| format!("{chrom}:{pos_text}: POS '{pos_text}' is not a positive whole number"))?;
+            .ok_or_else(|| {
+                format!("{chrom}:{pos_text}: POS '{pos_text}' is not a positive whole number")
+            })?;
         Ok(Self {
             chrom,
             pos,
@@ -520,7 +563,9 @@ mod tests {
         assert_eq!(h.tumor_sample(None, f.path()).unwrap(), 1);
         assert_eq!(h.normal_sample(1, None, f.path()).unwrap(), Some(0));
         assert_eq!(h.contigs, vec![("chr1".to_string(), Some(1000))]);
-        assert!(h.info["CSQ"].description.ends_with("Format: Allele|Consequence"));
+        assert!(h.info["CSQ"]
+            .description
+            .ends_with("Format: Allele|Consequence"));
         assert_eq!(h.format["AD"].description, "Allelic depths, \"quoted\"");
         let lines = r.read_all_lines().unwrap();
         assert_eq!(lines.len(), 1);
@@ -541,9 +586,17 @@ mod tests {
         let text = VCF.replace("##tumor_sample=T\n", "");
         let f = write(&text);
         let r = VcfReader::open(f.path(), 1).unwrap();
-        let e = r.header().tumor_sample(None, f.path()).unwrap_err().to_string();
+        let e = r
+            .header()
+            .tumor_sample(None, f.path())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("--sample") && e.contains("N, T"), "{e}");
-        let e = r.header().tumor_sample(Some("X"), f.path()).unwrap_err().to_string();
+        let e = r
+            .header()
+            .tumor_sample(Some("X"), f.path())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("'X' not found"), "{e}");
     }
 
@@ -551,7 +604,10 @@ mod tests {
     fn bgzip_and_plain_gzip_are_detected() {
         let dir = tempfile::tempdir().unwrap();
         let gz = dir.path().join("a.vcf.gz");
-        let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::default());
+        let mut enc = flate2::write::GzEncoder::new(
+            std::fs::File::create(&gz).unwrap(),
+            flate2::Compression::default(),
+        );
         enc.write_all(VCF.as_bytes()).unwrap();
         enc.finish().unwrap();
         assert_eq!(read_to_memory(&gz).unwrap().1.len(), 1);

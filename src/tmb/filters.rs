@@ -65,7 +65,10 @@ impl Default for FilterParams {
             min_vaf: None,
             max_vaf: None,
             max_population_af: None,
-            population_af_fields: DEFAULT_POPULATION_AF_FIELDS.iter().map(|s| s.to_string()).collect(),
+            population_af_fields: DEFAULT_POPULATION_AF_FIELDS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             count: CountClass::Nonsynonymous,
             exclude_indels: false,
             min_normal_depth: None,
@@ -164,7 +167,13 @@ impl<'a> Evaluator<'a> {
             .filter_map(|f| header.info.get(f).map(|d| (f.clone(), d.number == "A")))
             .collect();
         let csq_af = schema
-            .map(|s| filters.population_af_fields.iter().filter_map(|f| s.field(f)).collect())
+            .map(|s| {
+                filters
+                    .population_af_fields
+                    .iter()
+                    .filter_map(|f| s.field(f))
+                    .collect()
+            })
             .unwrap_or_default();
         Self {
             filters,
@@ -173,7 +182,8 @@ impl<'a> Evaluator<'a> {
             normal,
             schema,
             territory,
-            target_contigs: territory.map(|t| ContigMatcher::new(t.contig_names().map(str::to_string))),
+            target_contigs: territory
+                .map(|t| ContigMatcher::new(t.contig_names().map(str::to_string))),
             info_af,
             csq_af,
             path,
@@ -188,9 +198,15 @@ impl<'a> Evaluator<'a> {
     ///
     /// # Errors
     /// A malformed line or non-numeric read counts, naming the record.
-    pub fn evaluate(&self, line: &str, line_no: usize, out: &mut String, counts: &mut Counts) -> Result<()> {
-        let rec = RecordView::parse(line)
-            .map_err(|reason| Error::at_line(self.path, line_no, reason))?;
+    pub fn evaluate(
+        &self,
+        line: &str,
+        line_no: usize,
+        out: &mut String,
+        counts: &mut Counts,
+    ) -> Result<()> {
+        let rec =
+            RecordView::parse(line).map_err(|reason| Error::at_line(self.path, line_no, reason))?;
         counts.records += 1;
         let keys = self.schema.map(|_| AlleleKeys::new(&rec));
         let in_targets = match (self.territory, &self.target_contigs) {
@@ -218,10 +234,19 @@ impl<'a> Evaluator<'a> {
                 ),
                 None => None,
             };
-            let (gene, consequence, classes) = self.annotation_summary(&rec, alt_index, keys.as_ref());
+            let (gene, consequence, classes) =
+                self.annotation_summary(&rec, alt_index, keys.as_ref());
             let population_af = self.population_af(&rec, alt_index, keys.as_ref());
             let reason = self.first_reason(
-                &rec, kind, in_targets, gt, alt_index, &support, normal_support.as_ref(), population_af, classes,
+                &rec,
+                kind,
+                in_targets,
+                gt,
+                alt_index,
+                &support,
+                normal_support.as_ref(),
+                population_af,
+                classes,
             );
             match reason {
                 None => counts.counted += 1,
@@ -237,8 +262,12 @@ impl<'a> Evaluator<'a> {
                 alt,
                 gene.unwrap_or("NA"),
                 consequence.map_or("NA", Consequence::as_str),
-                support.depth.map_or_else(|| "NA".to_string(), |d| d.to_string()),
-                support.alt_reads.map_or_else(|| "NA".to_string(), |d| d.to_string()),
+                support
+                    .depth
+                    .map_or_else(|| "NA".to_string(), |d| d.to_string()),
+                support
+                    .alt_reads
+                    .map_or_else(|| "NA".to_string(), |d| d.to_string()),
                 fmt_opt(support.vaf, 4),
                 fmt_opt(population_af, 6),
                 reason.is_none(),
@@ -277,7 +306,11 @@ impl<'a> Evaluator<'a> {
         if let Some(gt) = gt {
             // A called genotype that does not carry this allele (multi-sample or multi-allelic).
             let calls: Vec<&str> = gt.split(['/', '|']).collect();
-            if calls.iter().all(|c| *c != ".") && !calls.iter().any(|c| c.parse::<usize>().ok() == Some(alt_index)) {
+            if calls.iter().all(|c| *c != ".")
+                && !calls
+                    .iter()
+                    .any(|c| c.parse::<usize>().ok() == Some(alt_index))
+            {
                 return Some(Reason::NotInSample);
             }
         }
@@ -357,7 +390,9 @@ impl<'a> Evaluator<'a> {
             classes.annotated = true;
             let is_canonical = canonical.and_then(|i| entry.get(i)) == Some("YES");
             for term in entry.consequences(schema) {
-                let Some(c) = Consequence::parse(term) else { continue };
+                let Some(c) = Consequence::parse(term) else {
+                    continue;
+                };
                 classes.coding |= c.is_coding();
                 classes.nonsynonymous |= c.is_nonsynonymous();
                 let better = match best {
@@ -365,7 +400,9 @@ impl<'a> Evaluator<'a> {
                     Some((b, b_canon, _)) => c < b || (c == b && is_canonical && !b_canon),
                 };
                 if better {
-                    let gene = symbol.and_then(|i| entry.get(i)).or_else(|| gene_id.and_then(|i| entry.get(i)));
+                    let gene = symbol
+                        .and_then(|i| entry.get(i))
+                        .or_else(|| gene_id.and_then(|i| entry.get(i)));
                     best = Some((c, is_canonical, gene));
                 }
             }
@@ -377,7 +414,12 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Largest population AF of this allele over the configured annotation and INFO fields.
-    fn population_af(&self, rec: &RecordView<'_>, alt_index: usize, keys: Option<&AlleleKeys>) -> Option<f64> {
+    fn population_af(
+        &self,
+        rec: &RecordView<'_>,
+        alt_index: usize,
+        keys: Option<&AlleleKeys>,
+    ) -> Option<f64> {
         let mut best: Option<f64> = None;
         let mut take = |v: Option<f64>| {
             if let Some(v) = v {
@@ -397,7 +439,11 @@ impl<'a> Evaluator<'a> {
         }
         for (field, per_alt) in &self.info_af {
             if let Some(Some(v)) = rec.info_value(field) {
-                let v = if *per_alt { v.split(',').nth(alt_index - 1) } else { Some(v) };
+                let v = if *per_alt {
+                    v.split(',').nth(alt_index - 1)
+                } else {
+                    Some(v)
+                };
                 take(v.and_then(max_numeric));
             }
         }

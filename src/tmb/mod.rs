@@ -152,7 +152,8 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
     );
 
     if let Some(w) = variants.as_deref_mut() {
-        w.write_all(VARIANTS_HEADER.as_bytes()).map_err(|e| Error::io("variants table", e))?;
+        w.write_all(VARIANTS_HEADER.as_bytes())
+            .map_err(|e| Error::io("variants table", e))?;
     }
     let progress = crate::progress::bar(None, "tmb");
     let mut totals = Counts::default();
@@ -184,7 +185,8 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
         for r in results {
             let (text, counts) = r?;
             if let Some(w) = variants.as_deref_mut() {
-                w.write_all(text.as_bytes()).map_err(|e| Error::io("variants table", e))?;
+                w.write_all(text.as_bytes())
+                    .map_err(|e| Error::io("variants table", e))?;
             }
             totals.add(&counts);
         }

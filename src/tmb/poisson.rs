@@ -51,7 +51,10 @@ mod tests {
         ];
         for (k, lo, hi) in cases {
             let (l, h) = exact_interval(k, 0.95);
-            assert!((l - lo).abs() < 1e-8 * lo.max(1.0), "k={k} lower {l} vs {lo}");
+            assert!(
+                (l - lo).abs() < 1e-8 * lo.max(1.0),
+                "k={k} lower {l} vs {lo}"
+            );
             assert!((h - hi).abs() < 1e-8 * hi, "k={k} upper {h} vs {hi}");
         }
     }

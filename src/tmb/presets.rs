@@ -98,7 +98,10 @@ impl FilterOverrides {
                 .or(p.population_af_fields)
                 .unwrap_or(d.population_af_fields),
             count: self.count.or(p.count).unwrap_or(d.count),
-            exclude_indels: self.exclude_indels.or(p.exclude_indels).unwrap_or(d.exclude_indels),
+            exclude_indels: self
+                .exclude_indels
+                .or(p.exclude_indels)
+                .unwrap_or(d.exclude_indels),
             min_normal_depth: self.min_normal_depth.or(p.min_normal_depth),
             max_normal_vaf: self.max_normal_vaf.or(p.max_normal_vaf),
         }

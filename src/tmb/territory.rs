@@ -38,11 +38,18 @@ pub fn coding_exons(gtf: &Path) -> Result<IntervalSet> {
     let mut items = Vec::new();
     while reader.read_record(&mut record)? {
         if record.feature == "CDS" || record.feature == "stop_codon" {
-            items.push((record.seqname.clone(), Interval::new(record.start - 1, record.end)));
+            items.push((
+                record.seqname.clone(),
+                Interval::new(record.start - 1, record.end),
+            ));
         }
     }
     if items.is_empty() {
-        return Err(Error::invalid(gtf, None, "no CDS lines: is this a GTF with coding transcripts?"));
+        return Err(Error::invalid(
+            gtf,
+            None,
+            "no CDS lines: is this a GTF with coding transcripts?",
+        ));
     }
     Ok(IntervalSet::from_intervals(items))
 }

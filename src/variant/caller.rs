@@ -28,7 +28,10 @@ impl Caller {
         let source = header.simple("source").unwrap_or("").to_ascii_lowercase();
         if source.contains("mutect2") || header.mentions("<ID=Mutect2") {
             Caller::Mutect2
-        } else if source.contains("strelka") || (has("TIR") && has("TAR")) || (has("AU") && has("TU")) {
+        } else if source.contains("strelka")
+            || (has("TIR") && has("TAR"))
+            || (has("AU") && has("TU"))
+        {
             Caller::Strelka2
         } else if source.contains("varscan") || (has("RD") && has("FREQ")) {
             Caller::Varscan2
@@ -116,7 +119,10 @@ pub fn allele_support(
     match caller {
         Caller::Mutect2 | Caller::Generic => {
             let ad = get("AD");
-            let alt_reads = nth(ad, alt_index).map(|v| int(v, "AD")).transpose()?.flatten();
+            let alt_reads = nth(ad, alt_index)
+                .map(|v| int(v, "AD"))
+                .transpose()?
+                .flatten();
             let ad_total = ad.map(|v| sum_ints(v, "AD")).transpose()?.flatten();
             let af = nth(get("AF"), alt_index - 1)
                 .map(|v| float(v, "AF"))
@@ -130,7 +136,10 @@ pub fn allele_support(
         }
         Caller::Strelka2 => {
             let tier1 = |k: &str| -> Result<Option<u32>, String> {
-                nth(get(k), 0).map(|v| int(v, k)).transpose().map(Option::flatten)
+                nth(get(k), 0)
+                    .map(|v| int(v, k))
+                    .transpose()
+                    .map(Option::flatten)
             };
             let (ref_reads, alt_reads) = if is_indel {
                 (tier1("TAR")?, tier1("TIR")?)
@@ -168,7 +177,9 @@ pub fn allele_support(
                 .transpose()?
                 .flatten();
             let freq = match get("FREQ") {
-                Some(v) if alt_index == 1 => float(v.trim_end_matches('%'), "FREQ")?.map(|f| f / 100.0),
+                Some(v) if alt_index == 1 => {
+                    float(v.trim_end_matches('%'), "FREQ")?.map(|f| f / 100.0)
+                }
                 _ => None,
             };
             let both = rd.zip(ad).map(|(r, a)| r + a);
@@ -212,49 +223,96 @@ mod tests {
         let l = "1\t5\t.\tA\tG,T\t.\tPASS\t.\tGT:AD:AF:DP\t0/1/2:20,6,4:0.2,0.13:31";
         let r = rec(l);
         let s = allele_support(Caller::Mutect2, &r, 0, 2, false).unwrap();
-        assert_eq!(s, AlleleSupport { depth: Some(31), alt_reads: Some(4), vaf: Some(0.13) });
+        assert_eq!(
+            s,
+            AlleleSupport {
+                depth: Some(31),
+                alt_reads: Some(4),
+                vaf: Some(0.13)
+            }
+        );
     }
 
     #[test]
     fn generic_falls_back_to_ad_ratio() {
         let r = rec("1\t5\t.\tA\tG\t.\tPASS\t.\tGT:AD\t0/1:30,10");
         let s = allele_support(Caller::Generic, &r, 0, 1, false).unwrap();
-        assert_eq!(s, AlleleSupport { depth: Some(40), alt_reads: Some(10), vaf: Some(0.25) });
+        assert_eq!(
+            s,
+            AlleleSupport {
+                depth: Some(40),
+                alt_reads: Some(10),
+                vaf: Some(0.25)
+            }
+        );
     }
 
     #[test]
     fn strelka_snv_tier1_counts() {
         // REF C, ALT T: CU tier1 = 30, TU tier1 = 10 -> VAF 10/40.
-        let r = rec("1\t5\t.\tC\tT\t.\tPASS\t.\tDP:FDP:SDP:SUBDP:AU:CU:GU:TU\t45:0:0:0:0,0:30,32:0,0:10,11");
+        let r = rec(
+            "1\t5\t.\tC\tT\t.\tPASS\t.\tDP:FDP:SDP:SUBDP:AU:CU:GU:TU\t45:0:0:0:0,0:30,32:0,0:10,11",
+        );
         let s = allele_support(Caller::Strelka2, &r, 0, 1, false).unwrap();
-        assert_eq!(s, AlleleSupport { depth: Some(45), alt_reads: Some(10), vaf: Some(0.25) });
+        assert_eq!(
+            s,
+            AlleleSupport {
+                depth: Some(45),
+                alt_reads: Some(10),
+                vaf: Some(0.25)
+            }
+        );
     }
 
     #[test]
     fn strelka_indel_tar_tir() {
         let r = rec("1\t5\t.\tCA\tC\t.\tPASS\t.\tDP:DP2:TAR:TIR:TOR\t50:50:36,40:12,13:2,2");
         let s = allele_support(Caller::Strelka2, &r, 0, 1, true).unwrap();
-        assert_eq!(s, AlleleSupport { depth: Some(50), alt_reads: Some(12), vaf: Some(0.25) });
+        assert_eq!(
+            s,
+            AlleleSupport {
+                depth: Some(50),
+                alt_reads: Some(12),
+                vaf: Some(0.25)
+            }
+        );
     }
 
     #[test]
     fn varscan_freq_percent() {
         let r = rec("1\t5\t.\tA\tG\t.\tPASS\t.\tGT:GQ:DP:RD:AD:FREQ\t0/1:.:40:30:10:25%");
         let s = allele_support(Caller::Varscan2, &r, 0, 1, false).unwrap();
-        assert_eq!(s, AlleleSupport { depth: Some(40), alt_reads: Some(10), vaf: Some(0.25) });
+        assert_eq!(
+            s,
+            AlleleSupport {
+                depth: Some(40),
+                alt_reads: Some(10),
+                vaf: Some(0.25)
+            }
+        );
     }
 
     #[test]
     fn freebayes_ro_ao() {
         let r = rec("1\t5\t.\tA\tG,C\t.\tPASS\t.\tGT:DP:RO:AO\t0/1:40:28:10,2");
         let s = allele_support(Caller::Freebayes, &r, 0, 1, false).unwrap();
-        assert_eq!(s, AlleleSupport { depth: Some(40), alt_reads: Some(10), vaf: Some(0.25) });
+        assert_eq!(
+            s,
+            AlleleSupport {
+                depth: Some(40),
+                alt_reads: Some(10),
+                vaf: Some(0.25)
+            }
+        );
     }
 
     #[test]
     fn missing_fields_are_none_and_garbage_is_an_error() {
         let r = rec("1\t5\t.\tA\tG\t.\tPASS\t.\tGT\t0/1");
-        assert_eq!(allele_support(Caller::Mutect2, &r, 0, 1, false).unwrap(), AlleleSupport::default());
+        assert_eq!(
+            allele_support(Caller::Mutect2, &r, 0, 1, false).unwrap(),
+            AlleleSupport::default()
+        );
         let r = rec("1\t5\t.\tA\tG\t.\tPASS\t.\tGT:AD:DP\t0/1:5,x:9");
         let e = allele_support(Caller::Mutect2, &r, 0, 1, false).unwrap_err();
         assert!(e.contains("FORMAT/AD") && e.contains("'x'"), "{e}");

@@ -50,7 +50,10 @@ impl VariantKind {
 
     /// Insertions, deletions and complex length-changing alleles.
     pub fn is_indel(self) -> bool {
-        matches!(self, VariantKind::Insertion | VariantKind::Deletion | VariantKind::Complex)
+        matches!(
+            self,
+            VariantKind::Insertion | VariantKind::Deletion | VariantKind::Complex
+        )
     }
 }
 
