@@ -305,12 +305,12 @@ fn write_row(out: &mut String, e: &VariantEntry, allele: &HlaAllele, c: &Candida
         fmt_opt(c.wt.and_then(|p| p.percentile), 3),
         fmt_opt(c.agretopicity, 3),
         v.dna_depth.map_or("NA".to_string(), |d| d.to_string()),
-        fmt_opt(v.dna_vaf, 4),
+        fmt_opt(v.dna_vaf, 6),
         v.rna_depth.map_or("NA".to_string(), |d| d.to_string()),
-        fmt_opt(v.rna_vaf, 4),
-        fmt_opt(v.gene_expression, 4),
-        fmt_opt(v.transcript_expression, 4),
-        fmt_opt(c.allele_expression, 4),
+        fmt_opt(v.rna_vaf, 6),
+        fmt_opt(v.gene_expression, 6),
+        fmt_opt(v.transcript_expression, 6),
+        fmt_opt(c.allele_expression, 6),
         e.index()
     );
 }
@@ -325,13 +325,25 @@ pub fn compute(
     all: &mut dyn Write,
     fasta: &mut FastaGroups,
 ) -> Result<NeoantigenResult> {
-    if params.alleles.is_empty() {
-        return Err(Error::usage(
-            "--alleles needs at least one HLA class I allele",
-        ));
-    }
     let predictor = make_predictor(&params.predictor)?;
-    check_alleles(params, predictor.as_ref())?;
+    compute_with(params, predictor.as_ref(), all, fasta)
+}
+
+/// As [`compute`], with a predictor built by the caller (tests, benchmarks, other front ends);
+/// `params.predictor` is then only recorded.
+///
+/// # Errors
+/// As [`compute`].
+pub fn compute_with(
+    params: &NeoantigenParams,
+    predictor: &dyn BindingPredictor,
+    all: &mut dyn Write,
+    fasta: &mut FastaGroups,
+) -> Result<NeoantigenResult> {
+    if params.alleles.is_empty() {
+        return Err(Error::usage("--alleles needs at least one HLA class I allele"));
+    }
+    check_alleles(params, predictor)?;
     let mut expr = expression::Expression::default();
     for t in &params.expression {
         expr.add_table(t)?;
@@ -385,7 +397,7 @@ pub fn compute(
             }
         }
         let peptides: Vec<&str> = peptides.into_iter().collect();
-        let predictions = predict_all(predictor.as_ref(), &params.alleles, &peptides)?;
+        let predictions = predict_all(predictor, &params.alleles, &peptides)?;
         let mut text = String::new();
         for (mut e, (eps, why, win)) in batch.into_iter().zip(built) {
             transcripts += 1;
