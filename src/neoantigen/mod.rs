@@ -341,7 +341,9 @@ pub fn compute_with(
     fasta: &mut FastaGroups,
 ) -> Result<NeoantigenResult> {
     if params.alleles.is_empty() {
-        return Err(Error::usage("--alleles needs at least one HLA class I allele"));
+        return Err(Error::usage(
+            "--alleles needs at least one HLA class I allele",
+        ));
     }
     check_alleles(params, predictor)?;
     let mut expr = expression::Expression::default();
