@@ -554,12 +554,11 @@ pub fn run(params: &NeoantigenParams, prefix: &Path) -> Result<NeoantigenSummary
     let mut groups = FastaGroups::default();
     let result = compute(params, &mut all, &mut groups)?;
     let mut ranked = AtomicFile::create(prefixed(prefix, "neoantigens.tsv"))?;
-    write_ranked(&mut ranked, &result, &params.alleles)
-        .map_err(|e| Error::io(ranked.path().to_path_buf(), e))?;
+    write_ranked(&mut ranked, &result, &params.alleles).map_err(|e| Error::io(ranked.path(), e))?;
     let mut fasta = AtomicFile::create(prefixed(prefix, "peptides.fasta"))?;
     groups
         .write(&mut fasta, false)
-        .map_err(|e| Error::io(fasta.path().to_path_buf(), e))?;
+        .map_err(|e| Error::io(fasta.path(), e))?;
     let json = json_file(prefixed(prefix, "neoantigens.json"), &result.summary)?;
     commit_all(vec![all, ranked, fasta, json])?;
     Ok(result.summary)

@@ -320,7 +320,7 @@ fn transcript_slot(
 /// AD (RAD) alt count / DP (RDP). AD may list REF first (Number=R) or only the ALTs (Number=A).
 pub fn format_support(rec: &RecordView<'_>, sample: usize, alt_index: usize) -> SampleValues {
     let n_alts = rec.alts().count();
-    let depth = |k: &str| rec.sample_value(sample, k).and_then(|v| parse_u32(v));
+    let depth = |k: &str| rec.sample_value(sample, k).and_then(parse_u32);
     let vaf = |af: &str, ad: &str, dp: &str| -> Option<f64> {
         if let Some(v) = rec.sample_value(sample, af) {
             return v

@@ -368,7 +368,7 @@ pub fn run(params: &PeptideParams, prefix: &Path) -> Result<PeptideSummary> {
     let mut fasta = AtomicFile::create(prefixed(prefix, "peptides.fasta"))?;
     groups
         .write(&mut fasta, params.mutant_only)
-        .map_err(|e| Error::io(fasta.path().to_path_buf(), e))?;
+        .map_err(|e| Error::io(fasta.path(), e))?;
     let json = json_file(prefixed(prefix, "peptides.json"), &summary)?;
     commit_all(vec![fasta, tsv, json])?;
     Ok(summary)
