@@ -21,6 +21,8 @@ pub mod error;
 pub mod genome;
 pub mod io;
 pub mod msi;
+pub mod neoantigen;
+pub mod peptides;
 pub mod progress;
 pub mod quant;
 pub mod signatures;

@@ -5,6 +5,8 @@ pub mod annotate;
 pub mod msi;
 pub mod quant;
 pub mod signatures;
+pub mod neoantigens;
+pub mod peptides;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +51,10 @@ pub enum Command {
     Signatures(signatures::SignaturesArgs),
     /// Transcript consequences and protein changes from a GTF + FASTA (VEP-layout CSQ).
     Annotate(annotate::AnnotateArgs),
+    /// Mutant and wild-type protein windows around protein-changing variants (pVACseq's FASTA).
+    Peptides(peptides::PeptidesArgs),
+    /// Ranked neoantigen candidates: epitopes, binding, VAF, expression, filters and tiers.
+    Neoantigens(neoantigens::NeoantigensArgs),
 }
 
 impl Command {
@@ -64,6 +70,8 @@ impl Command {
             Command::Quant(args) => quant::run(args),
             Command::Signatures(args) => signatures::run(args),
             Command::Annotate(args) => annotate::run(args, threads),
+            Command::Peptides(args) => peptides::run(args, threads),
+            Command::Neoantigens(args) => neoantigens::run(args, threads),
         }
     }
 }

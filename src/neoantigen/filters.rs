@@ -1,0 +1,361 @@
+//! Candidate filters (pVACseq's binding and coverage filters, each counted), tiers (pVACseq's
+//! aggregate-report tiers) and the ranking of `PREFIX.neoantigens.tsv`.
+
+use std::cmp::Ordering;
+
+use serde::{Deserialize, Serialize};
+
+use super::Candidate;
+
+/// How the IC50 and percentile cut-offs combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum BindingRule {
+    /// Binds when IC50 < threshold or percentile ≤ threshold.
+    Either,
+    /// Binds when both pass (pVACseq's `conservative` strategy).
+    Both,
+}
+
+/// Filter cut-offs; a missing value (`NA`) passes, as in pVACseq.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FilterParams {
+    /// MT IC50 below this (nM).
+    pub binding_threshold: f64,
+    /// MT percentile at or below this.
+    pub percentile_threshold: f64,
+    pub binding_rule: BindingRule,
+    pub min_dna_depth: u32,
+    pub min_dna_vaf: f64,
+    pub min_rna_depth: u32,
+    pub min_rna_vaf: f64,
+    /// Gene and transcript expression at least this (TPM).
+    pub min_expression: f64,
+    /// Tumour purity for the clonal VAF (else estimated from the VAFs, as pVACseq does).
+    pub tumor_purity: Option<f64>,
+}
+
+impl Default for FilterParams {
+    fn default() -> Self {
+        Self {
+            binding_threshold: 500.0,
+            percentile_threshold: 2.0,
+            binding_rule: BindingRule::Either,
+            min_dna_depth: 10,
+            min_dna_vaf: 0.25,
+            min_rna_depth: 10,
+            min_rna_vaf: 0.25,
+            min_expression: 1.0,
+            tumor_purity: None,
+        }
+    }
+}
+
+/// Filters in the order they are applied; a candidate is counted under the first that removes it.
+pub const FILTER_NAMES: [&str; 7] = [
+    "binding",
+    "dna_depth",
+    "dna_vaf",
+    "rna_depth",
+    "rna_vaf",
+    "gene_expression",
+    "transcript_expression",
+];
+
+fn at_least<T: PartialOrd>(v: Option<T>, min: T) -> bool {
+    v.is_none_or(|x| x >= min)
+}
+
+impl FilterParams {
+    /// Whether the MT epitope binds by the cut-offs.
+    pub fn binds(&self, c: &Candidate) -> bool {
+        let ic50 = c.mt.map(|p| p.ic50);
+        let pct = c.mt.and_then(|p| p.percentile);
+        match self.binding_rule {
+            BindingRule::Either => {
+                if ic50.is_none() && pct.is_none() {
+                    return true;
+                }
+                ic50.is_some_and(|v| v < self.binding_threshold)
+                    || pct.is_some_and(|v| v <= self.percentile_threshold)
+            }
+            BindingRule::Both => {
+                ic50.is_none_or(|v| v < self.binding_threshold)
+                    && pct.is_none_or(|v| v <= self.percentile_threshold)
+            }
+        }
+    }
+
+    /// Index into [`FILTER_NAMES`] of the first filter the candidate fails.
+    pub fn first_failure(&self, c: &Candidate) -> Option<usize> {
+        let v = &c.values;
+        let checks = [
+            self.binds(c),
+            at_least(v.dna_depth, self.min_dna_depth),
+            at_least(v.dna_vaf, self.min_dna_vaf),
+            at_least(v.rna_depth, self.min_rna_depth),
+            at_least(v.rna_vaf, self.min_rna_vaf),
+            at_least(v.gene_expression, self.min_expression),
+            at_least(v.transcript_expression, self.min_expression),
+        ];
+        checks.iter().position(|ok| !ok)
+    }
+}
+
+/// pVACseq's tiers, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Tier {
+    Pass,
+    PoorBinder,
+    LowExpr,
+    Anchor,
+    Subclonal,
+    Poor,
+    NoExpr,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 7] = [
+        Tier::Pass,
+        Tier::PoorBinder,
+        Tier::LowExpr,
+        Tier::Anchor,
+        Tier::Subclonal,
+        Tier::Poor,
+        Tier::NoExpr,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Pass => "Pass",
+            Tier::PoorBinder => "PoorBinder",
+            Tier::LowExpr => "LowExpr",
+            Tier::Anchor => "Anchor",
+            Tier::Subclonal => "Subclonal",
+            Tier::Poor => "Poor",
+            Tier::NoExpr => "NoExpr",
+        }
+    }
+}
+
+/// pVACseq's clonal VAF estimate: the tumour purity / 2 when given, else the largest DNA VAF
+/// below 0.6 (capped at 0.5), else 0.6. Variants below half of it are subclonal.
+pub fn clonal_vaf(purity: Option<f64>, vafs: impl IntoIterator<Item = f64>) -> f64 {
+    if let Some(p) = purity {
+        return p * 0.5;
+    }
+    vafs.into_iter()
+        .filter(|v| *v < 0.6)
+        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |x| x.max(v))))
+        .map_or(0.6, |v| v.min(0.5))
+}
+
+/// pVACseq's `get_tier` (anchors at positions 1, 2, L-1, L; no transcript, reference-match or
+/// problematic-position criteria).
+pub fn tier(f: &FilterParams, c: &Candidate, vaf_clonal: f64) -> Tier {
+    let binding_pass = f.binds(c);
+    let len = c.epitope.length as u32;
+    let anchors = [1, 2, len.saturating_sub(1), len];
+    let positions = &c.epitope.mutation_positions;
+    let anchor_pass = if positions.is_empty()
+        || positions.len() > 2
+        || !positions.iter().all(|p| anchors.contains(p))
+    {
+        true
+    } else {
+        // The change only touches anchors: a concern only when the WT epitope binds too.
+        c.wt.is_some_and(|w| w.ic50 >= f.binding_threshold)
+    };
+    let v = &c.values;
+    let allele_expr_threshold = f.min_rna_vaf * f.min_expression * 10.0;
+    let allele_expr_pass = c
+        .allele_expression
+        .is_none_or(|a| a > allele_expr_threshold);
+    let vaf_clonal_pass = v.dna_vaf.is_none_or(|x| x >= vaf_clonal / 2.0);
+    let others = |a: bool, b: bool, c_: bool| a && b && c_;
+    if binding_pass && others(allele_expr_pass, vaf_clonal_pass, anchor_pass) {
+        return Tier::Pass;
+    }
+    if !binding_pass && others(allele_expr_pass, vaf_clonal_pass, anchor_pass) {
+        return Tier::PoorBinder;
+    }
+    if binding_pass && allele_expr_pass && vaf_clonal_pass && !anchor_pass {
+        return Tier::Anchor;
+    }
+    if binding_pass && allele_expr_pass && !vaf_clonal_pass && anchor_pass {
+        return Tier::Subclonal;
+    }
+    let low_expr = match (
+        v.rna_vaf,
+        v.gene_expression,
+        v.rna_depth,
+        c.allele_expression,
+    ) {
+        (Some(rv), Some(ge), Some(rd), Some(ae)) => {
+            ae > 0.0 || (ge == 0.0 && rd > f.min_rna_depth && rv > f.min_rna_vaf)
+        }
+        _ => false,
+    };
+    if binding_pass && low_expr && vaf_clonal_pass && anchor_pass {
+        return Tier::LowExpr;
+    }
+    if (v.gene_expression == Some(0.0) || v.rna_vaf == Some(0.0)) && !low_expr {
+        return Tier::NoExpr;
+    }
+    Tier::Poor
+}
+
+fn asc_na_last(a: Option<f64>, b: Option<f64>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// Ranking of passing candidates: tier, MT IC50 (low first), MT percentile (low first),
+/// agretopicity (high first), allele expression (high first), DNA VAF (high first), then
+/// position, transcript, allele, length and epitope so ties are ordered the same every run.
+pub fn rank_order(a: &(Tier, &Candidate), b: &(Tier, &Candidate)) -> Ordering {
+    let (ta, ca) = a;
+    let (tb, cb) = b;
+    ta.cmp(tb)
+        .then_with(|| asc_na_last(ca.mt.map(|p| p.ic50), cb.mt.map(|p| p.ic50)))
+        .then_with(|| {
+            asc_na_last(
+                ca.mt.and_then(|p| p.percentile),
+                cb.mt.and_then(|p| p.percentile),
+            )
+        })
+        .then_with(|| asc_na_last(cb.agretopicity, ca.agretopicity))
+        .then_with(|| asc_na_last(cb.allele_expression, ca.allele_expression))
+        .then_with(|| asc_na_last(cb.values.dna_vaf, ca.values.dna_vaf))
+        .then_with(|| ca.order.cmp(&cb.order))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binding::Prediction;
+    use crate::neoantigen::epitopes::Epitope;
+    use crate::peptides::SampleValues;
+
+    fn cand(
+        ic50: f64,
+        pct: Option<f64>,
+        values: SampleValues,
+        positions: Vec<u32>,
+        wt_ic50: Option<f64>,
+    ) -> Candidate {
+        Candidate {
+            entry: 0,
+            allele: 0,
+            epitope: Epitope {
+                length: 9,
+                start: 1,
+                mt: "AAAAAAAAA".into(),
+                wt: Some("AAAAAAAAC".into()),
+                mutation_positions: positions,
+            },
+            mt: Some(Prediction {
+                ic50,
+                percentile: pct,
+            }),
+            wt: wt_ic50.map(|ic50| Prediction {
+                ic50,
+                percentile: None,
+            }),
+            agretopicity: None,
+            allele_expression: values
+                .gene_expression
+                .zip(values.rna_vaf)
+                .map(|(g, r)| g * r),
+            values,
+            order: 0,
+        }
+    }
+
+    #[test]
+    fn binding_rules_and_filter_order() {
+        let f = FilterParams::default();
+        let v = SampleValues {
+            dna_depth: Some(30),
+            dna_vaf: Some(0.4),
+            ..Default::default()
+        };
+        assert!(f.binds(&cand(499.0, Some(10.0), v, vec![5], None)));
+        assert!(f.binds(&cand(5000.0, Some(1.5), v, vec![5], None)));
+        assert!(!f.binds(&cand(500.0, Some(2.5), v, vec![5], None)));
+        let both = FilterParams {
+            binding_rule: BindingRule::Both,
+            ..f
+        };
+        assert!(!both.binds(&cand(5000.0, Some(1.5), v, vec![5], None)));
+        let low = SampleValues {
+            dna_depth: Some(30),
+            dna_vaf: Some(0.1),
+            ..Default::default()
+        };
+        assert_eq!(
+            f.first_failure(&cand(50.0, None, low, vec![5], None)),
+            Some(2)
+        );
+        assert_eq!(f.first_failure(&cand(50.0, None, v, vec![5], None)), None);
+    }
+
+    #[test]
+    fn tiers_follow_pvacseq() {
+        let f = FilterParams::default();
+        let good = SampleValues {
+            dna_vaf: Some(0.4),
+            rna_vaf: Some(0.5),
+            rna_depth: Some(40),
+            gene_expression: Some(20.0),
+            ..Default::default()
+        };
+        assert_eq!(
+            tier(&f, &cand(50.0, None, good, vec![5], None), 0.4),
+            Tier::Pass
+        );
+        // Change only at anchor position 2 and the WT binds as well.
+        assert_eq!(
+            tier(&f, &cand(50.0, None, good, vec![2], Some(100.0)), 0.4),
+            Tier::Anchor
+        );
+        assert_eq!(
+            tier(&f, &cand(50.0, None, good, vec![2], Some(5000.0)), 0.4),
+            Tier::Pass
+        );
+        let sub = SampleValues {
+            dna_vaf: Some(0.1),
+            ..good
+        };
+        assert_eq!(
+            tier(&f, &cand(50.0, None, sub, vec![5], None), 0.4),
+            Tier::Subclonal
+        );
+        // Allele expression 0.5 × 2 = 1 ≤ 2.5 but above 0: LowExpr.
+        let low = SampleValues {
+            gene_expression: Some(2.0),
+            ..good
+        };
+        assert_eq!(
+            tier(&f, &cand(50.0, None, low, vec![5], None), 0.4),
+            Tier::LowExpr
+        );
+        let none = SampleValues {
+            gene_expression: Some(0.0),
+            rna_vaf: Some(0.0),
+            ..good
+        };
+        assert_eq!(
+            tier(&f, &cand(50.0, None, none, vec![5], None), 0.4),
+            Tier::NoExpr
+        );
+        assert_eq!(clonal_vaf(None, [0.7, 0.3, 0.45]), 0.45);
+        assert_eq!(clonal_vaf(None, [0.55]), 0.5);
+        assert_eq!(clonal_vaf(None, []), 0.6);
+        assert_eq!(clonal_vaf(Some(0.8), [0.1]), 0.4);
+    }
+}

@@ -1,0 +1,451 @@
+//! From an annotated VCF record to the per-transcript protein changes pVACseq works on
+//! (its `VcfConverter`): consequence classes, the numbered index used in FASTA headers, biotype
+//! and incomplete-CDS filters, and the sample's read support and expression from FORMAT.
+
+use serde::Serialize;
+
+use crate::annotate::{AnnotationSchema, TranscriptAnnotation};
+use crate::io::vcf::{RecordView, VcfHeader};
+
+/// The protein-changing classes pVACseq builds windows for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum VariantType {
+    #[serde(rename = "missense")]
+    Missense,
+    #[serde(rename = "inframe_ins")]
+    InframeIns,
+    #[serde(rename = "inframe_del")]
+    InframeDel,
+    #[serde(rename = "FS")]
+    Frameshift,
+}
+
+impl VariantType {
+    /// The spelling in FASTA headers and tables (pVACseq's).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VariantType::Missense => "missense",
+            VariantType::InframeIns => "inframe_ins",
+            VariantType::InframeDel => "inframe_del",
+            VariantType::Frameshift => "FS",
+        }
+    }
+
+    /// pVACseq's `resolve_consequence`: the first matching rule wins; start loss and stop
+    /// retention give no peptide.
+    pub fn resolve(terms: &[&str], reference: &str, alt: &str) -> Option<Self> {
+        let has = |t: &str| terms.iter().any(|x| x.eq_ignore_ascii_case(t));
+        if has("start_lost") || has("stop_retained_variant") {
+            None
+        } else if has("frameshift_variant") {
+            Some(VariantType::Frameshift)
+        } else if has("missense_variant") {
+            Some(VariantType::Missense)
+        } else if has("inframe_insertion") {
+            Some(VariantType::InframeIns)
+        } else if has("inframe_deletion") {
+            Some(VariantType::InframeDel)
+        } else if has("protein_altering_variant") {
+            let (r, a) = (reference.len(), alt.len());
+            if r > a && (r - a) % 3 == 0 {
+                Some(VariantType::InframeDel)
+            } else if a > r && (a - r) % 3 == 0 {
+                Some(VariantType::InframeIns)
+            } else {
+                None
+            }
+        } else {
+            None
+        }
+    }
+}
+
+/// Tumour read support and expression of one variant allele, as the VCF (or BAMs, or an
+/// expression table) gives them; `None` is `NA`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct SampleValues {
+    pub dna_depth: Option<u32>,
+    pub dna_vaf: Option<f64>,
+    pub rna_depth: Option<u32>,
+    pub rna_vaf: Option<f64>,
+    pub gene_expression: Option<f64>,
+    pub transcript_expression: Option<f64>,
+}
+
+/// One (variant allele, transcript) whose protein change gives peptides.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VariantEntry {
+    /// pVACseq's running number (counted before the biotype filter, as pVACseq counts).
+    pub number: u64,
+    pub chrom: String,
+    /// 1-based VCF position.
+    pub pos: u64,
+    pub reference: String,
+    pub alt: String,
+    /// SYMBOL, else the gene ID.
+    pub gene: String,
+    pub gene_id: Option<String>,
+    pub transcript: String,
+    pub biotype: Option<String>,
+    pub variant_type: VariantType,
+    /// First protein position as written (`20`, `495-502`).
+    pub protein_position: String,
+    /// VEP Amino_acids (`R/H`, `-/L`, `AAAAAAAA/A`).
+    pub amino_acid_change: String,
+    /// The change as the FASTA header writes it: `535R/H`, or for frameshifts `219GA/G` (VCF REF/ALT).
+    pub change: String,
+    pub canonical: bool,
+    pub tsl: Option<String>,
+    #[serde(skip)]
+    pub wildtype_protein: String,
+    #[serde(skip)]
+    pub frameshift_sequence: String,
+    pub values: SampleValues,
+}
+
+impl VariantEntry {
+    /// `{n}.{gene}.{transcript}.{type}.{change}`: the FASTA header body and pVACseq's Index.
+    pub fn index(&self) -> String {
+        format!(
+            "{}.{}.{}.{}.{}",
+            self.number,
+            self.gene,
+            self.transcript,
+            self.variant_type.as_str(),
+            self.change
+        )
+    }
+
+    pub fn locus(&self) -> String {
+        format!("{}:{}", self.chrom, self.pos)
+    }
+}
+
+/// What decides which transcripts are kept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntryFilter {
+    /// Transcript biotypes kept (pVACseq default: protein_coding).
+    pub biotypes: Vec<String>,
+    /// Keep transcripts flagged cds_start_NF / cds_end_NF.
+    pub allow_incomplete: bool,
+    /// Only FILTER PASS (or `.`) records.
+    pub pass_only: bool,
+}
+
+impl Default for EntryFilter {
+    fn default() -> Self {
+        Self {
+            biotypes: vec!["protein_coding".to_string()],
+            allow_incomplete: false,
+            pass_only: false,
+        }
+    }
+}
+
+/// One numbered slot of pVACseq's index: `None` when the transcript was numbered and then
+/// dropped (biotype, stop in the wild-type protein, no Amino_acids), as pVACseq does.
+pub type Slot = Option<VariantEntry>;
+
+/// Notes on transcripts skipped for a reason the user may want to know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub locus: String,
+    pub transcript: String,
+    pub reason: &'static str,
+}
+
+/// The entries of one record for the tumour sample `sample`, in CSQ order; each element takes
+/// one index number.
+pub fn record_entries(
+    schema: &AnnotationSchema,
+    header: &VcfHeader,
+    rec: &RecordView<'_>,
+    sample: usize,
+    filter: &EntryFilter,
+    skipped: &mut Vec<Skipped>,
+) -> Vec<Slot> {
+    let mut out = Vec::new();
+    let Some(gt) = rec.sample_value(sample, "GT") else {
+        return out;
+    };
+    let called: Vec<usize> = gt
+        .split(['/', '|'])
+        .filter_map(|a| a.parse::<usize>().ok())
+        .collect();
+    if called.is_empty() {
+        return out;
+    }
+    if filter.pass_only && !rec.is_pass() {
+        return out;
+    }
+    if rec.info_value(&schema.info_key).flatten().is_none() {
+        return out;
+    }
+    let has_gx = header.format.contains_key("GX");
+    let has_tx = header.format.contains_key("TX");
+    for (i, alt) in rec.alts().enumerate() {
+        let alt_index = i + 1;
+        if !called.contains(&alt_index) {
+            continue;
+        }
+        let support = format_support(rec, sample, alt_index);
+        for ann in schema.annotations_for_allele(rec, alt_index) {
+            if let Some(slot) = transcript_slot(&ann, rec, alt, filter, skipped) {
+                out.push(slot.map(|mut e| {
+                    e.values = support;
+                    if has_gx {
+                        e.values.gene_expression = expression_value(
+                            rec.sample_value(sample, "GX"),
+                            &[e.gene_id.as_deref().unwrap_or(""), e.gene.as_str()],
+                        );
+                    }
+                    if has_tx {
+                        e.values.transcript_expression = expression_value(
+                            rec.sample_value(sample, "TX"),
+                            &[e.transcript.as_str()],
+                        );
+                    }
+                    e
+                }));
+            }
+        }
+    }
+    out
+}
+
+/// `None`: the transcript takes no number; `Some(None)`: numbered, then dropped.
+fn transcript_slot(
+    ann: &TranscriptAnnotation,
+    rec: &RecordView<'_>,
+    alt: &str,
+    filter: &EntryFilter,
+    skipped: &mut Vec<Skipped>,
+) -> Option<Slot> {
+    let transcript = ann.transcript_id.clone().unwrap_or_default();
+    let flags = ann.flags.as_deref().unwrap_or("").to_ascii_lowercase();
+    if !filter.allow_incomplete && (flags.contains("cds_start_nf") || flags.contains("cds_end_nf"))
+    {
+        return None;
+    }
+    let terms: Vec<&str> = ann
+        .consequences
+        .iter()
+        .map(|c| c.as_str())
+        .chain(ann.other_terms.iter().map(String::as_str))
+        .collect();
+    let variant_type = VariantType::resolve(&terms, rec.reference, alt)?;
+    let raw_pos = ann.protein_position.as_deref().unwrap_or("");
+    let protein_position = match raw_pos.split_once('/') {
+        Some(("-", total)) => total.to_string(),
+        Some((p, _)) => p.to_string(),
+        None => raw_pos.to_string(),
+    };
+    if protein_position.is_empty() || protein_position == "-" {
+        skipped.push(Skipped {
+            locus: rec.locus(),
+            transcript,
+            reason: "no protein position",
+        });
+        return None;
+    }
+    let amino_acids = ann.amino_acids.clone().unwrap_or_default();
+    let frameshift = ann.frameshift_sequence.clone().unwrap_or_default();
+    let change = if variant_type == VariantType::Frameshift {
+        if frameshift.is_empty() {
+            skipped.push(Skipped {
+                locus: rec.locus(),
+                transcript,
+                reason: "frameshift without FrameshiftSequence",
+            });
+            return None;
+        }
+        format!("{protein_position}{}/{alt}", rec.reference)
+    } else {
+        if amino_acids.is_empty() {
+            skipped.push(Skipped {
+                locus: rec.locus(),
+                transcript,
+                reason: "no Amino_acids",
+            });
+            return None;
+        }
+        format!("{protein_position}{amino_acids}")
+    };
+    let gene = ann
+        .symbol
+        .clone()
+        .or_else(|| ann.gene_id.clone())
+        .unwrap_or_default();
+    let entry = VariantEntry {
+        number: 0,
+        chrom: rec.chrom.to_string(),
+        pos: rec.pos,
+        reference: rec.reference.to_string(),
+        alt: alt.to_string(),
+        gene,
+        gene_id: ann.gene_id.clone(),
+        transcript,
+        biotype: ann.biotype.clone(),
+        variant_type,
+        protein_position,
+        amino_acid_change: amino_acids,
+        change,
+        canonical: ann.canonical,
+        tsl: ann.tsl.clone(),
+        wildtype_protein: ann.wildtype_protein.clone().unwrap_or_default(),
+        frameshift_sequence: frameshift,
+        values: SampleValues::default(),
+    };
+    // From here on pVACseq has already used up the number.
+    if let Some(b) = entry.biotype.as_deref() {
+        if !filter.biotypes.iter().any(|x| x == b) {
+            return Some(None);
+        }
+    }
+    if entry.wildtype_protein.contains('*') {
+        skipped.push(Skipped {
+            locus: rec.locus(),
+            transcript: entry.transcript.clone(),
+            reason: "WildtypeProtein has an internal stop codon",
+        });
+        return Some(None);
+    }
+    if entry.amino_acid_change.is_empty() {
+        return Some(None);
+    }
+    Some(Some(entry))
+}
+
+/// pVACseq's DNA/RNA support from FORMAT: depth = DP (RDP), VAF = AF (RAF) when present, else
+/// AD (RAD) alt count / DP (RDP). AD may list REF first (Number=R) or only the ALTs (Number=A).
+pub fn format_support(rec: &RecordView<'_>, sample: usize, alt_index: usize) -> SampleValues {
+    let n_alts = rec.alts().count();
+    let depth = |k: &str| rec.sample_value(sample, k).and_then(parse_u32);
+    let vaf = |af: &str, ad: &str, dp: &str| -> Option<f64> {
+        if let Some(v) = rec.sample_value(sample, af) {
+            return v
+                .split(',')
+                .nth(alt_index - 1)
+                .and_then(|x| x.parse::<f64>().ok());
+        }
+        let ads: Vec<&str> = rec.sample_value(sample, ad)?.split(',').collect();
+        let alt_count = if ads.len() == n_alts {
+            ads.get(alt_index - 1)
+        } else if ads.len() == n_alts + 1 {
+            ads.get(alt_index)
+        } else {
+            None
+        }
+        .and_then(|v| parse_u32(v))?;
+        let d = rec.sample_value(sample, dp).and_then(parse_u32)?;
+        (d > 0).then(|| f64::from(alt_count) / f64::from(d))
+    };
+    SampleValues {
+        dna_depth: depth("DP"),
+        dna_vaf: vaf("AF", "AD", "DP"),
+        rna_depth: depth("RDP"),
+        rna_vaf: vaf("RAF", "RAD", "RDP"),
+        gene_expression: None,
+        transcript_expression: None,
+    }
+}
+
+fn parse_u32(v: &str) -> Option<u32> {
+    v.parse::<u32>().ok().or_else(|| {
+        v.parse::<f64>()
+            .ok()
+            .filter(|f| *f >= 0.0)
+            .map(|f| f as u32)
+    })
+}
+
+/// A FORMAT GX/TX value (`ID|value,ID|value`): the value of the first ID that equals one of
+/// `ids`, else one that equals it once Ensembl version suffixes (`.4`) are dropped.
+pub fn expression_value(field: Option<&str>, ids: &[&str]) -> Option<f64> {
+    let field = field?;
+    let pairs: Vec<(&str, &str)> = field.split(',').filter_map(|p| p.split_once('|')).collect();
+    let exact = pairs
+        .iter()
+        .rev()
+        .find(|(id, _)| ids.iter().any(|w| !w.is_empty() && w == id));
+    let found = exact.or_else(|| {
+        pairs.iter().rev().find(|(id, _)| {
+            ids.iter()
+                .any(|w| !w.is_empty() && strip_version(w) == strip_version(id))
+        })
+    })?;
+    found.1.parse::<f64>().ok()
+}
+
+/// `ENST00000233809.4` → `ENST00000233809`; names without a numeric suffix stay as they are.
+pub fn strip_version(id: &str) -> &str {
+    match id.rsplit_once('.') {
+        Some((base, v))
+            if !v.is_empty()
+                && v.bytes().all(|b| b.is_ascii_digit())
+                && base.starts_with("ENS") =>
+        {
+            base
+        }
+        _ => id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consequence_rules_follow_pvacseq_precedence() {
+        assert_eq!(
+            VariantType::resolve(&["missense_variant", "splice_region_variant"], "A", "G"),
+            Some(VariantType::Missense)
+        );
+        assert_eq!(
+            VariantType::resolve(&["frameshift_variant", "stop_lost"], "AT", "A"),
+            Some(VariantType::Frameshift)
+        );
+        assert_eq!(
+            VariantType::resolve(&["start_lost", "missense_variant"], "A", "G"),
+            None
+        );
+        assert_eq!(
+            VariantType::resolve(&["protein_altering_variant"], "ATTT", "A"),
+            Some(VariantType::InframeDel)
+        );
+        assert_eq!(
+            VariantType::resolve(&["protein_altering_variant"], "AT", "A"),
+            None
+        );
+        assert_eq!(
+            VariantType::resolve(&["synonymous_variant"], "A", "G"),
+            None
+        );
+    }
+
+    #[test]
+    fn format_support_prefers_af_then_ad_over_dp() {
+        let line = "1\t5\t.\tA\tG\t.\tPASS\t.\tGT:AD:DP:RAD:RDP\t0/1:10,5:20:3:12";
+        let rec = RecordView::parse(line).unwrap();
+        let s = format_support(&rec, 0, 1);
+        assert_eq!(s.dna_depth, Some(20));
+        // AD is Number=R here: alt count 5 over DP 20.
+        assert_eq!(s.dna_vaf, Some(0.25));
+        // RAD has one value per ALT (Number=A).
+        assert_eq!(s.rna_vaf, Some(0.25));
+        let rec =
+            RecordView::parse("1\t5\t.\tA\tG,T\t.\tPASS\t.\tGT:AF:DP\t1/2:0.1,0.3:9").unwrap();
+        assert_eq!(format_support(&rec, 0, 2).dna_vaf, Some(0.3));
+    }
+
+    #[test]
+    fn expression_matches_with_and_without_versions() {
+        let gx = Some("ENSG1.3|2.5,TP53|7");
+        assert_eq!(expression_value(gx, &["ENSG1.3", "X"]), Some(2.5));
+        assert_eq!(expression_value(gx, &["ENSG1", "X"]), Some(2.5));
+        assert_eq!(expression_value(gx, &["", "TP53"]), Some(7.0));
+        assert_eq!(expression_value(gx, &["ENSG2"]), None);
+        assert_eq!(strip_version("ENST00000233809.4"), "ENST00000233809");
+        assert_eq!(strip_version("HLA-A.1"), "HLA-A.1");
+    }
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Compare `immunoprofile neoantigens` with pVACseq's own example run (stdlib only).
+
+pVACseq ships its example input and the all_epitopes.tsv it produced from it in
+pvactools/tools/pvacseq/example_data/ (pip install pvactools). Its predictions come from
+licensed or online tools that cannot run offline, so this script:
+
+1. writes pVACseq's own MHCflurry IC50s/percentiles (MT and WT epitopes) from that
+   all_epitopes.tsv as an mhcflurry-predict CSV (`prepare`), which `neoantigens` imports with
+   --predictor mhcflurry:FILE, and
+2. compares (`compare`) the epitope set — (transcript, allele, length, MT epitope, WT epitope,
+   mutation position) — and the per-variant DNA/RNA depth and VAF and gene/transcript expression
+   of our all.tsv with pVACseq's (values rounded to 3 decimals as pVACseq writes them).
+
+Usage:
+  python3 compare_pvacseq_example.py prepare PVACSEQ_ALL_EPITOPES.tsv OUT.csv
+  immunoprofile neoantigens --vcf EXAMPLE/annotated.expression.vcf.gz --sample HCC1395_TUMOR_DNA \
+      --alleles HLA-A*29:02,HLA-B*45:01,HLA-B*82:02 --lengths 8,9 --predictor mhcflurry:OUT.csv -o ours
+  python3 compare_pvacseq_example.py compare PVACSEQ_ALL_EPITOPES.tsv ours.neoantigens.all.tsv
+"""
+import csv
+import sys
+
+csv.field_size_limit(sys.maxsize)
+
+
+def rows(path):
+    with open(path) as fh:
+        yield from csv.DictReader(fh, delimiter="\t")
+
+
+def prepare(pv, out):
+    seen = {}
+    for r in rows(pv):
+        a = r["HLA Allele"]
+        for kind in ("MT", "WT"):
+            pep = r[f"{kind} Epitope Seq"]
+            ic50 = r.get(f"MHCflurry {kind} IC50 Score", "NA")
+            pct = r.get(f"MHCflurry {kind} Percentile", "NA")
+            if pep == "NA" or ic50 in ("NA", ""):
+                continue
+            seen[(a, pep)] = (ic50, "" if pct in ("NA", "") else pct)
+    with open(out, "w") as fh:
+        fh.write("allele,peptide,mhcflurry_affinity,mhcflurry_affinity_percentile\n")
+        for (a, p), (ic50, pct) in sorted(seen.items()):
+            fh.write(f"{a},{p},{ic50},{pct}\n")
+    print(f"{len(seen)} (allele, peptide) predictions written to {out}")
+
+
+def r3(v):
+    return "NA" if v in ("NA", "", None) else f"{round(float(v), 3):.3f}"
+
+
+def compare(pv, ours):
+    theirs_set, theirs_vals = set(), {}
+    for r in rows(pv):
+        mp = r["Mutation Position"].replace(" ", "")
+        theirs_set.add((r["Transcript"], r["HLA Allele"], r["Peptide Length"], r["MT Epitope Seq"], r["WT Epitope Seq"], mp))
+        key = (r["Chromosome"], r["Reference"], r["Variant"], r["Transcript"])
+        theirs_vals[key] = tuple(r3(r[c]) if "VAF" in c or "Expression" in c else r[c] for c in
+                                 ("Tumor DNA Depth", "Tumor DNA VAF", "Tumor RNA Depth", "Tumor RNA VAF", "Gene Expression", "Transcript Expression"))
+    ours_set, ours_vals, ic50_diff, n = set(), {}, 0, 0
+    pv_ic50 = {}
+    for r in rows(pv):
+        pv_ic50[(r["Transcript"], r["HLA Allele"], r["MT Epitope Seq"])] = r.get("MHCflurry MT IC50 Score")
+    for r in rows(ours):
+        ours_set.add((r["transcript"], r["allele"], r["length"], r["mt_epitope"], r["wt_epitope"], r["mutation_position"]))
+        # pVACseq writes the VCF REF/ALT as given; the key uses those too.
+        key = (r["chrom"], r["ref"], r["alt"], r["transcript"])
+        ours_vals[key] = (r["dna_depth"], r3(r["dna_vaf"]), r["rna_depth"], r3(r["rna_vaf"]), r3(r["gene_expression"]), r3(r["transcript_expression"]))
+        t = pv_ic50.get((r["transcript"], r["allele"], r["mt_epitope"]))
+        if t not in (None, "NA", ""):
+            n += 1
+            # Our table writes IC50 with 3 decimals.
+            if abs(float(t) - float(r["mt_ic50"])) > 5e-4 + 1e-9:
+                ic50_diff += 1
+    only_pv = theirs_set - ours_set
+    only_us = ours_set - theirs_set
+    print(f"epitope rows: pVACseq {len(theirs_set)}, immunoprofile {len(ours_set)}, shared {len(theirs_set & ours_set)}")
+    print(f"only in pVACseq: {len(only_pv)}; only in immunoprofile: {len(only_us)}")
+    for x in sorted(only_pv)[:10]:
+        print("  pVACseq only:", x)
+    for x in sorted(only_us)[:10]:
+        print("  immunoprofile only:", x)
+    shared = set(theirs_vals) & set(ours_vals)
+    bad = [k for k in shared if theirs_vals[k] != ours_vals[k]]
+    print(f"per-variant values (DNA depth/VAF, RNA depth/VAF, gene/transcript expression): {len(shared)} variant transcripts compared, {len(bad)} differ")
+    for k in sorted(bad)[:10]:
+        print("  ", k, "pVACseq", theirs_vals[k], "immunoprofile", ours_vals[k])
+    print(f"MT IC50 imported from pVACseq's MHCflurry column: {n} rows compared, {ic50_diff} differ (beyond our 3-decimal rounding)")
+    return 0 if not only_pv and not only_us and not bad and not ic50_diff else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "prepare":
+        prepare(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "compare":
+        sys.exit(compare(sys.argv[2], sys.argv[3]))
+    else:
+        sys.exit(__doc__)
