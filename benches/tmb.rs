@@ -10,10 +10,23 @@ const RECORDS: usize = 50_000;
 
 fn make_vcf(path: &std::path::Path) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(f, "##fileformat=VCFv4.2\n##source=Mutect2\n##tumor_sample=T\n##normal_sample=N").unwrap();
+    writeln!(
+        f,
+        "##fileformat=VCFv4.2\n##source=Mutect2\n##tumor_sample=T\n##normal_sample=N"
+    )
+    .unwrap();
     writeln!(f, "##INFO=<ID=CSQ,Number=.,Type=String,Description=\"Consequence annotations from Ensembl VEP. Format: Allele|Consequence|IMPACT|SYMBOL|Gene|Feature_type|Feature|BIOTYPE|CANONICAL|gnomADe_AF\">").unwrap();
-    writeln!(f, "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tN\tT").unwrap();
-    let terms = ["missense_variant", "synonymous_variant", "intron_variant", "stop_gained"];
+    writeln!(
+        f,
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tN\tT"
+    )
+    .unwrap();
+    let terms = [
+        "missense_variant",
+        "synonymous_variant",
+        "intron_variant",
+        "stop_gained",
+    ];
     for i in 0..RECORDS {
         let t = terms[i % terms.len()];
         let dp = 10 + (i * 7919) % 200;

@@ -21,8 +21,10 @@ pub mod error;
 pub mod genome;
 pub mod io;
 pub mod progress;
+pub mod report;
 pub mod tmb;
 pub mod variant;
+pub mod workflow;
 
 pub use error::{Error, Result};
 

@@ -429,7 +429,13 @@ fn result_does_not_depend_on_record_order() {
     assert_ok(&o1);
     assert_ok(&o2);
     let (j1, j2) = (json(&p1), json(&p2));
-    for key in ["variants_total", "variants_counted", "tmb", "tmb_ci95", "excluded"] {
+    for key in [
+        "variants_total",
+        "variants_counted",
+        "tmb",
+        "tmb_ci95",
+        "excluded",
+    ] {
         assert_eq!(j1[key], j2[key], "{key}");
     }
     assert_eq!(reasons(&p1), reasons(&p2));

@@ -1,6 +1,8 @@
 //! Command-line layer: one file per subcommand, each turning its clap `Args` into validated
 //! library parameters (no I/O in the conversion) and calling the stage.
 
+pub mod report;
+pub mod run;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +39,10 @@ impl Cli {
 pub enum Command {
     /// Tumour mutational burden (mutations per Mb) with filters and published presets.
     Tmb(tmb::TmbArgs),
+    /// Per-sample JSON + HTML report, and cohort table + MultiQC files.
+    Report(report::ReportArgs),
+    /// Every stage for every sample of a manifest, resumable.
+    Run(run::RunArgs),
 }
 
 impl Command {
@@ -48,6 +54,8 @@ impl Command {
     pub fn run(self, threads: usize) -> Result<()> {
         match self {
             Command::Tmb(args) => tmb::run(args, threads),
+            Command::Report(args) => report::run(args, threads),
+            Command::Run(args) => run::run(args, threads),
         }
     }
 }
