@@ -27,7 +27,10 @@ pub const MQC_NEOANTIGEN_BARPLOT: &str = "immunoprofile_neoantigens_mqc.json";
 /// Unreadable folder or report.
 pub fn collect(results: &Path) -> Result<BTreeMap<String, Headline>> {
     let mut out = BTreeMap::new();
-    for dir in sample_dirs(results)? {
+    // Sample sub-folders, or reports side by side in `results` itself (Nextflow staging).
+    let mut dirs = vec![results.to_path_buf()];
+    dirs.extend(sample_dirs(results)?);
+    for dir in dirs {
         let mut names: Vec<String> = prefixes_in(&dir)?;
         // A folder with only a report (stages cleaned up) still counts.
         let entries = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;

@@ -389,7 +389,11 @@ impl SampleData {
 /// The folder cannot be listed or a present stage file is malformed.
 pub fn load_cohort(cohort: &Path) -> Result<BTreeMap<String, CohortMember>> {
     let mut out = BTreeMap::new();
-    for dir in sample_dirs(cohort)? {
+    // One folder per sample (`run`, Snakemake), or every sample's files in one folder (how
+    // Nextflow stages them); both together work too.
+    let mut dirs = vec![cohort.to_path_buf()];
+    dirs.extend(sample_dirs(cohort)?);
+    for dir in dirs {
         for sample in prefixes_in(&dir)? {
             let data = load_sample(&dir, &sample, false)?;
             out.insert(sample, data.cohort_member());
