@@ -92,20 +92,29 @@ fn reruns_do_only_what_changed() {
     // Nothing changed: nothing runs.
     let again = run(&[m]);
     assert!(again.status.success());
-    assert_eq!((ran(&again), up_to_date(&again)), (0, 6), "{}", stderr(&again));
+    assert_eq!(
+        (ran(&again), up_to_date(&again)),
+        (0, 6),
+        "{}",
+        stderr(&again)
+    );
 
     // Forcing tmb re-runs it; its outputs are the same bytes, so the reports stay up to date.
     let forced = run(&[m, "--force", "tmb", "--samples", "hot"]);
-    assert_eq!((ran(&forced), up_to_date(&forced)), (1, 1), "{}", stderr(&forced));
+    assert_eq!(
+        (ran(&forced), up_to_date(&forced)),
+        (1, 1),
+        "{}",
+        stderr(&forced)
+    );
 
     // A new tmb parameter re-runs tmb and its dependant (report) for every sample.
     write_manifest(dir.path(), "min_depth = 20\nmin_vaf = 0.1", "");
     let changed = run(&[m]);
     assert_eq!(ran(&changed), 6, "{}", stderr(&changed));
-    let state: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("cold/manifest.json")).unwrap(),
-    )
-    .unwrap();
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("cold/manifest.json")).unwrap())
+            .unwrap();
     let rec = &state["stages"]["tmb"];
     assert_eq!(rec["status"], "ok");
     assert_eq!(rec["params"]["min_vaf"], 0.1);
@@ -217,15 +226,17 @@ fn a_stage_missing_from_this_build_is_a_clear_per_stage_error() {
     );
     std::fs::write(&m, text).unwrap();
     let sheet = dir.path().join("samples.csv");
-    let rows = std::fs::read_to_string(&sheet)
-        .unwrap()
-        .replace("tumour_hot.vcf,,", &format!("tumour_hot.vcf,{},", fasta.display()));
+    let rows = std::fs::read_to_string(&sheet).unwrap().replace(
+        "tumour_hot.vcf,,",
+        &format!("tumour_hot.vcf,{},", fasta.display()),
+    );
     std::fs::write(&sheet, rows).unwrap();
     let o = run(&[m.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(
-        err.contains("hot, stage msi: this build of immunoprofile") && err.contains("has no `msi` stage"),
+        err.contains("hot, stage msi: this build of immunoprofile")
+            && err.contains("has no `msi` stage"),
         "{err}"
     );
     // msi is not applicable to the samples without a tumour BAM: their reports ran. The failed

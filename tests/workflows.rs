@@ -35,17 +35,15 @@ fn command_flags(text: &str) -> (String, BTreeSet<String>) {
         .nth(1)
         .and_then(|s| s.split("stub:").next())
         .expect("a script: block before stub:");
-    let start = script.find("immunoprofile ").expect("an immunoprofile command");
+    let start = script
+        .find("immunoprofile ")
+        .expect("an immunoprofile command");
     let command: String = script[start..]
         .lines()
         .take_while(|l| !l.trim().is_empty())
         .collect::<Vec<_>>()
         .join("\n");
-    let stage = command
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .to_string();
+    let stage = command.split_whitespace().nth(1).unwrap().to_string();
     let mut flags = BTreeSet::new();
     // Flags written in the command and in the `def` lines that build optional parts of it.
     let defs: String = script[..start]
@@ -103,13 +101,21 @@ fn nextflow_modules_keep_the_nf_core_shape_and_pass_only_real_flags() {
             assert!(text.contains(needle), "{name}: no `{needle}`");
         }
         if name != "cohort" {
-            for needle in ["tag \"$meta.id\"", "tuple val(meta), path(", "task.ext.args", "task.ext.prefix", "--threads $task.cpus"] {
+            for needle in [
+                "tag \"$meta.id\"",
+                "tuple val(meta), path(",
+                "task.ext.args",
+                "task.ext.prefix",
+                "--threads $task.cpus",
+            ] {
                 assert!(text.contains(needle), "{name}: no `{needle}`");
             }
         }
         let meta = std::fs::read_to_string(dir.join("meta.yml"))
             .unwrap_or_else(|_| panic!("{name}: no meta.yml"));
-        assert!(meta.contains("input:") && meta.contains("output:") && meta.contains("versions.yml"));
+        assert!(
+            meta.contains("input:") && meta.contains("output:") && meta.contains("versions.yml")
+        );
 
         let (stage, flags) = command_flags(&text);
         let help = bin().args([stage.as_str(), "--help"]).output().unwrap();
@@ -152,7 +158,11 @@ fn every_nextflow_file_parses_as_groovy() {
         eprintln!("skipped: {text}");
         return;
     }
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn files_under(dir: &Path) -> BTreeSet<PathBuf> {
@@ -204,7 +214,10 @@ fn snakemake_writes_the_same_bytes_as_run() {
             "--config",
         ])
         .arg(format!("output={}", by_smk.display()))
-        .arg(format!("immunoprofile={}", env!("CARGO_BIN_EXE_immunoprofile")))
+        .arg(format!(
+            "immunoprofile={}",
+            env!("CARGO_BIN_EXE_immunoprofile")
+        ))
         .output()
         .unwrap();
     assert!(
