@@ -245,3 +245,35 @@ fn a_stage_missing_from_this_build_is_a_clear_per_stage_error() {
     assert!(dir.path().join("out/hot/hot.tmb.json").is_file());
     assert!(!dir.path().join("out/hot/hot.report.html").exists());
 }
+
+#[test]
+fn a_restart_after_a_kill_redoes_only_the_unfinished_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = write_manifest(dir.path(), "min_depth = 20", "");
+    let m = m.to_str().unwrap();
+    assert!(run(&[m]).status.success());
+    let out = dir.path().join("out");
+    // Killed after hot's tmb outputs were renamed into place but before its record was saved.
+    let state_path = out.join("hot/manifest.json");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap()).unwrap();
+    state["stages"].as_object_mut().unwrap().remove("tmb");
+    std::fs::write(&state_path, serde_json::to_string(&state).unwrap()).unwrap();
+    // A leftover temporary file of a killed writer, and an output damaged after the fact.
+    std::fs::write(out.join("cold/cold.report.json.partial"), "{\"trunc").unwrap();
+    let html = out.join("cold/cold.report.html");
+    let full = std::fs::read(&html).unwrap();
+    std::fs::write(&html, &full[..100]).unwrap();
+
+    let again = run(&[m]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let err = stderr(&again);
+    // hot tmb re-runs (no record) and writes the same bytes, so hot's report stays up to date;
+    // cold's damaged report is rebuilt; everything else is up to date.
+    assert_eq!((ran(&again), up_to_date(&again)), (2, 4), "{err}");
+    assert!(
+        err.contains("hot tmb: ran") && err.contains("cold report: ran"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&html).unwrap(), full);
+}

@@ -428,6 +428,7 @@ pub fn run(manifest_path: &Path, opts: &RunOptions, threads: usize) -> Result<Ru
     let progress = Progress::new(&active, rows.len() as u64, opts.dry_run);
     let showing_bars = progress.multi.is_some();
     let previous_level = log::max_level();
+    let was_quiet = crate::progress::is_quiet();
     if showing_bars {
         // Stage logs and bars would tear the display; the summary follows at the end.
         crate::progress::set_quiet(true);
@@ -456,7 +457,7 @@ pub fn run(manifest_path: &Path, opts: &RunOptions, threads: usize) -> Result<Ru
         .for_each(|((done, text), row)| runner.sample(row, |s| s == "report", done, text));
     progress.finish();
     if showing_bars {
-        crate::progress::set_quiet(false);
+        crate::progress::set_quiet(was_quiet);
         log::set_max_level(previous_level);
     }
 
