@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::manifest::{Manifest, SampleRow};
 use super::paths::resolve;
-use super::stages::{self, Invocation, Plan, STAGES};
+use super::stages::{self, Invocation, Plan};
 use super::state::{record_file, SampleState, StageRecord};
 use crate::error::{Error, Result};
 
@@ -362,6 +362,11 @@ impl Runner<'_> {
                 plan_text.push_str(&format!("  {name:<12} {}\n", outcome.describe()));
                 if let (Outcome::WouldRun(_), Some(c)) = (&outcome, command) {
                     plan_text.push_str(&format!("               {c}\n"));
+                    if !stages::available(name) {
+                        plan_text.push_str(&format!(
+                            "               (will fail: this build has no `{name}` stage)\n"
+                        ));
+                    }
                 }
             }
             self.progress.done(&row.sample, name, &outcome);
@@ -513,9 +518,4 @@ pub fn run(manifest_path: &Path, opts: &RunOptions, threads: usize) -> Result<Ru
         );
     }
     Ok(summary)
-}
-
-/// The stage names this build knows, for messages.
-pub fn known_stages() -> Vec<&'static str> {
-    STAGES.iter().map(|s| s.name).collect()
 }
