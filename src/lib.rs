@@ -26,8 +26,10 @@ pub mod peptides;
 pub mod progress;
 pub mod quant;
 pub mod signatures;
+pub mod report;
 pub mod tmb;
 pub mod variant;
+pub mod workflow;
 
 pub use error::{Error, Result};
 

@@ -7,6 +7,8 @@ pub mod quant;
 pub mod signatures;
 pub mod neoantigens;
 pub mod peptides;
+pub mod report;
+pub mod run;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};
@@ -55,6 +57,10 @@ pub enum Command {
     Peptides(peptides::PeptidesArgs),
     /// Ranked neoantigen candidates: epitopes, binding, VAF, expression, filters and tiers.
     Neoantigens(neoantigens::NeoantigensArgs),
+    /// Per-sample JSON + HTML report, and cohort table + MultiQC files.
+    Report(report::ReportArgs),
+    /// Every stage for every sample of a manifest, resumable.
+    Run(run::RunArgs),
 }
 
 impl Command {
@@ -72,6 +78,8 @@ impl Command {
             Command::Annotate(args) => annotate::run(args, threads),
             Command::Peptides(args) => peptides::run(args, threads),
             Command::Neoantigens(args) => neoantigens::run(args, threads),
+            Command::Report(args) => report::run(args, threads),
+            Command::Run(args) => run::run(args, threads),
         }
     }
 }

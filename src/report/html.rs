@@ -1,0 +1,466 @@
+//! The self-contained HTML page: inline CSS and SVG, no script, no network. Every string that
+//! comes from an input file goes through [`esc`].
+
+use std::fmt::Write;
+
+use super::{svg, Report, SampleData};
+use crate::io::output::{fmt_num, fmt_opt};
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = r#"
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0;color:#222;background:#f6f7f9}
+header{background:#1f3a5f;color:#fff;padding:18px 32px}
+header h1{margin:0;font-size:24px}header p{margin:4px 0 0;color:#cfd8e3;font-size:13px}
+main{padding:16px 32px;max-width:1240px}
+section{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:14px 18px;margin:14px 0}
+h2{font-size:18px;margin:0 0 10px;color:#1f3a5f}h3{font-size:15px;margin:12px 0 6px}
+.cards{display:flex;flex-wrap:wrap;gap:12px}
+.card{flex:1 1 200px;border:1px solid #dde1e6;border-radius:6px;padding:10px 14px;background:#fbfcfd}
+.card .k{font-size:12px;text-transform:uppercase;color:#667;letter-spacing:.04em}
+.card .v{font-size:26px;font-weight:600;margin:4px 0}.card .d{font-size:12px;color:#555}
+.card.notrun .v{color:#999;font-size:18px;font-weight:400}
+.pill{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}
+.pos{background:#fde2e0;color:#a93226}.neg{background:#e3f1e6;color:#1e6b35}.unk{background:#eee;color:#555}
+.plots{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
+svg.plot{border:1px solid #eef0f3;max-width:100%;height:auto}
+svg .ptitle{font-size:13px;font-weight:600;fill:#1f3a5f}svg .tick{font-size:11px;fill:#444}
+svg .alabel{font-size:12px;fill:#333}svg .note{font-size:13px;fill:#999}
+svg .axis{stroke:#888;stroke-width:1}svg .refline{stroke:#c0392b;stroke-width:1.2;stroke-dasharray:5 4}
+svg .reflabel{font-size:11px;fill:#c0392b}svg .diag{stroke:#aaa;stroke-width:1;stroke-dasharray:2 3}
+svg .whisker{stroke:#222;stroke-width:1.5}
+table{border-collapse:collapse;font-size:12.5px;width:100%}
+th,td{border-bottom:1px solid #e5e8eb;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f0f3f6;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
+pre{background:#f6f8fa;padding:8px;overflow:auto;font-size:12px;margin:4px 0}
+.notrun-list span{display:inline-block;margin:2px 6px 2px 0;padding:2px 8px;border-radius:10px;background:#eee;color:#666;font-size:12px}
+div.wide{overflow-x:auto}
+footer{color:#888;font-size:12px;padding:8px 32px 24px}
+"#;
+
+fn card(out: &mut String, key: &str, value: Option<String>, detail: &str, stage: &str) {
+    match value {
+        Some(v) => {
+            let _ = write!(
+                out,
+                r#"<div class="card"><div class="k">{}</div><div class="v">{v}</div><div class="d">{detail}</div></div>"#,
+                esc(key)
+            );
+        }
+        None => {
+            let _ = write!(
+                out,
+                r#"<div class="card notrun"><div class="k">{}</div><div class="v">not run</div><div class="d">stage <code>{}</code> has no output for this sample</div></div>"#,
+                esc(key),
+                esc(stage)
+            );
+        }
+    }
+}
+
+fn stage_ran(report: &Report, stage: &str) -> bool {
+    report.stages.get(stage).is_some_and(|s| s.status == "ok")
+}
+
+fn headline(out: &mut String, report: &Report) {
+    let h = &report.headline;
+    out.push_str(r#"<section id="headline"><h2>Headline biomarkers</h2><div class="cards">"#);
+    let tmb = stage_ran(report, "tmb").then(|| {
+        h.tmb
+            .map_or_else(|| "NA".to_string(), |t| format!("{} /Mb", fmt_num(t, 2)))
+    });
+    let threshold = h.tmb_threshold.unwrap_or(10.0);
+    let tmb_detail = match (h.tmb_ci95, h.tmb_high) {
+        (Some([lo, hi]), Some(high)) => format!(
+            "95% CI {}–{} /Mb; {} (cut-off {} /Mb)",
+            fmt_num(lo, 2),
+            fmt_num(hi, 2),
+            if high {
+                r#"<span class="pill pos">TMB-high</span>"#
+            } else {
+                r#"<span class="pill neg">TMB-low</span>"#
+            },
+            fmt_num(threshold, 2)
+        ),
+        _ => String::new(),
+    };
+    card(out, "Tumour mutational burden", tmb, &tmb_detail, "tmb");
+    let msi = stage_ran(report, "msi").then(|| {
+        h.msi_score
+            .map_or_else(|| "NA".to_string(), |s| format!("{} %", fmt_num(s, 2)))
+    });
+    let status = h.msi_status.as_deref().unwrap_or("NA");
+    let class = match status {
+        "MSI-H" => "pos",
+        "MSS" => "neg",
+        _ => "unk",
+    };
+    card(
+        out,
+        "Microsatellite instability",
+        msi,
+        &format!(
+            r#"unstable sites; status <span class="pill {class}">{}</span>"#,
+            esc(status)
+        ),
+        "msi",
+    );
+    let neo = stage_ran(report, "neoantigens").then(|| {
+        h.neoantigens
+            .map_or_else(|| "NA".to_string(), |n| n.to_string())
+    });
+    card(
+        out,
+        "Neoantigen load",
+        neo,
+        "candidates passing the neoantigen filters",
+        "neoantigens",
+    );
+    let sig = stage_ran(report, "signatures");
+    card(
+        out,
+        "Cytolytic activity (CYT)",
+        sig.then(|| fmt_opt(h.cyt, 3)),
+        "geometric mean of GZMA and PRF1 (Rooney 2015)",
+        "signatures",
+    );
+    card(
+        out,
+        "T-cell-inflamed GEP",
+        sig.then(|| fmt_opt(h.gep, 3)),
+        "18-gene expression profile (Ayers 2017)",
+        "signatures",
+    );
+    out.push_str("</div>");
+    let not_run: Vec<&str> = super::STAGE_FILES
+        .iter()
+        .map(|(s, _)| *s)
+        .filter(|s| !stage_ran(report, s))
+        .collect();
+    if !not_run.is_empty() {
+        out.push_str(r#"<p class="notrun-list">Stages not run for this sample: "#);
+        for s in not_run {
+            let _ = write!(out, "<span>{}</span>", esc(s));
+        }
+        out.push_str("</p>");
+    }
+    out.push_str("</section>");
+}
+
+fn plots(out: &mut String, report: &Report, data: &SampleData) {
+    out.push_str(r#"<section id="plots"><h2>Plots</h2><div class="plots">"#);
+    if stage_ran(report, "tmb") {
+        out.push_str(&svg::histogram(
+            &data.counted_vafs,
+            0.0,
+            1.0,
+            20,
+            "VAF of the counted variants",
+            "variant allele fraction (tumour)",
+        ));
+        let mut points: Vec<(String, f64, Option<[f64; 2]>)> = Vec::new();
+        if let Some(cohort) = &report.cohort {
+            for (name, m) in cohort {
+                if let Some(t) = m.headline.tmb {
+                    points.push((name.clone(), t, m.headline.tmb_ci95));
+                }
+            }
+        }
+        if !points.iter().any(|p| p.0 == report.sample) {
+            if let Some(t) = report.headline.tmb {
+                points.push((report.sample.clone(), t, report.headline.tmb_ci95));
+            }
+        }
+        let threshold = report.headline.tmb_threshold.unwrap_or(10.0);
+        out.push_str(&svg::cohort_bars(
+            &points,
+            &report.sample,
+            Some((threshold, &format!("{} /Mb", fmt_num(threshold, 2)))),
+            if report.cohort.is_some() {
+                "TMB against the cohort (95% CI)"
+            } else {
+                "TMB (95% CI)"
+            },
+            "mutations per Mb",
+        ));
+    }
+    if let Some(t) = &data.neoantigens {
+        let points: Vec<(f64, f64)> = t
+            .rows
+            .iter()
+            .filter_map(|r| Some((t.num(r, "mt_ic50")?, t.num(r, "wt_ic50")?)))
+            .collect();
+        out.push_str(&svg::ic50_scatter(
+            &points,
+            "Candidates: mutant vs wild-type IC50",
+        ));
+    }
+    if !data.signatures.is_empty() {
+        let rows: Vec<(String, Vec<f64>, Option<f64>)> = data
+            .signatures
+            .iter()
+            .map(|s| {
+                let cohort = report
+                    .cohort
+                    .as_ref()
+                    .map(|c| {
+                        c.iter()
+                            .filter(|(name, _)| **name != report.sample)
+                            .filter_map(|(_, m)| m.signatures.get(&s.signature).copied())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (s.signature.clone(), cohort, s.score)
+            })
+            .collect();
+        out.push_str(&svg::signature_rows(
+            &rows,
+            "Signature scores (red) against the cohort (grey)",
+        ));
+    }
+    out.push_str("</div></section>");
+}
+
+const NEO_COLUMNS: &[&str] = &[
+    "rank",
+    "tier",
+    "gene",
+    "transcript",
+    "protein_change",
+    "allele",
+    "length",
+    "mt_epitope",
+    "wt_epitope",
+    "mt_ic50",
+    "wt_ic50",
+    "mt_percentile",
+    "agretopicity",
+    "dna_vaf",
+    "rna_vaf",
+    "gene_expression",
+];
+
+fn numeric(col: &str) -> bool {
+    matches!(
+        col,
+        "rank"
+            | "length"
+            | "mt_ic50"
+            | "wt_ic50"
+            | "mt_percentile"
+            | "agretopicity"
+            | "dna_vaf"
+            | "rna_vaf"
+            | "gene_expression"
+    )
+}
+
+fn neoantigen_table(out: &mut String, report: &Report, data: &SampleData) {
+    let Some(t) = &data.neoantigens else {
+        return;
+    };
+    let _ = write!(
+        out,
+        r#"<section id="neoantigens"><h2>Top neoantigen candidates</h2><p>{} candidates passed the filters; the top {} by rank are shown.</p><div class="wide"><table><thead><tr>"#,
+        t.rows.len(),
+        t.rows.len().min(report.params.top)
+    );
+    let cols: Vec<&str> = NEO_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| t.col(c).is_some())
+        .collect();
+    for c in &cols {
+        let _ = write!(out, "<th>{}</th>", esc(c));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for r in t.rows.iter().take(report.params.top) {
+        out.push_str("<tr>");
+        for c in &cols {
+            let v = t.get(r, c).unwrap_or("");
+            let class = if numeric(c) {
+                " class=\"n\""
+            } else if c.ends_with("epitope") {
+                " class=\"mono\""
+            } else {
+                ""
+            };
+            let _ = write!(out, "<td{class}>{}</td>", esc(v));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div></section>");
+}
+
+fn expression_tables(out: &mut String, data: &SampleData) {
+    if data.signatures.is_empty() && data.immune_tpm.is_empty() {
+        return;
+    }
+    out.push_str(r#"<section id="expression"><h2>Immune expression</h2>"#);
+    if !data.signatures.is_empty() {
+        out.push_str("<h3>Signature scores</h3><table><thead><tr><th>signature</th><th>score</th><th>method</th><th>genes found</th></tr></thead><tbody>");
+        for s in &data.signatures {
+            let _ = write!(
+                out,
+                r#"<tr><td>{}</td><td class="n">{}</td><td>{}</td><td class="n">{} / {}</td></tr>"#,
+                esc(&s.signature),
+                fmt_opt(s.score, 4),
+                esc(&s.method),
+                esc(&s.n_genes_found),
+                esc(&s.n_genes)
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    if !data.immune_tpm.is_empty() {
+        out.push_str("<h3>Immune genes (TPM)</h3><table><thead><tr>");
+        for (g, _) in &data.immune_tpm {
+            let _ = write!(out, "<th>{}</th>", esc(g));
+        }
+        out.push_str("</tr></thead><tbody><tr>");
+        for (_, v) in &data.immune_tpm {
+            let _ = write!(out, r#"<td class="n">{}</td>"#, fmt_opt(*v, 2));
+        }
+        out.push_str("</tr></tbody></table>");
+    }
+    out.push_str("</section>");
+}
+
+fn scalar_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(
+            n.as_f64()
+                .filter(|_| n.is_f64())
+                .map_or_else(|| n.to_string(), |f| fmt_num(f, 4)),
+        ),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        serde_json::Value::Null => Some("NA".into()),
+        _ => None,
+    }
+}
+
+fn provenance(out: &mut String, report: &Report) {
+    out.push_str(r#"<section id="provenance"><h2>Stages, parameters and provenance</h2>"#);
+    let not_run: Vec<&str> = super::STAGE_FILES
+        .iter()
+        .map(|(s, _)| *s)
+        .filter(|s| !stage_ran(report, s))
+        .collect();
+    if !not_run.is_empty() {
+        let _ = write!(
+            out,
+            r#"<p class="notrun-list">Not run: {}</p>"#,
+            not_run
+                .iter()
+                .map(|s| format!("<span>{}</span>", esc(s)))
+                .collect::<String>()
+        );
+    }
+    for (stage, _) in super::STAGE_FILES {
+        let Some(entry) = report.stages.get(*stage).filter(|e| e.status == "ok") else {
+            continue;
+        };
+        let version = entry
+            .summary
+            .as_ref()
+            .and_then(|s| s.get("version"))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("unknown");
+        let _ = write!(
+            out,
+            r#"<h3>{}: <span class="pill neg">ok</span> <small>immunoprofile {}</small></h3>"#,
+            esc(stage),
+            esc(version)
+        );
+        if let Some(summary) = entry.summary.as_ref().and_then(|s| s.as_object()) {
+            out.push_str("<table><tbody>");
+            for (k, v) in summary {
+                if k == "params" || k == "version" {
+                    continue;
+                }
+                let text = scalar_text(v).unwrap_or_else(|| v.to_string());
+                let _ = write!(
+                    out,
+                    r#"<tr><th style="width:220px">{}</th><td>{}</td></tr>"#,
+                    esc(k),
+                    esc(&text)
+                );
+            }
+            out.push_str("</tbody></table>");
+            if let Some(params) = summary.get("params") {
+                let pretty = serde_json::to_string_pretty(params).unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "<details><summary>parameters</summary><pre>{}</pre></details>",
+                    esc(&pretty)
+                );
+            }
+        }
+        out.push_str(
+            "<table><thead><tr><th>file</th><th>bytes</th><th>sha256</th></tr></thead><tbody>",
+        );
+        for f in &entry.files {
+            let _ = write!(
+                out,
+                r#"<tr><td>{}</td><td class="n">{}</td><td class="mono">{}</td></tr>"#,
+                esc(&f.name),
+                f.bytes,
+                esc(&f.sha256)
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>");
+}
+
+/// The whole page.
+pub fn render(report: &Report, data: &SampleData) -> String {
+    let mut out = String::with_capacity(64 * 1024);
+    let _ = write!(
+        out,
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>immunoprofile report: {s}</title><style>{CSS}</style></head><body>
+<header><h1>Immunotherapy biomarker report: {s}</h1><p>immunoprofile {v} &middot; report schema {sv} &middot; research use only, not a diagnostic test</p></header><main>"#,
+        s = esc(&report.sample),
+        v = esc(report.version),
+        sv = report.schema_version,
+    );
+    headline(&mut out, report);
+    plots(&mut out, report, data);
+    neoantigen_table(&mut out, report, data);
+    expression_tables(&mut out, data);
+    provenance(&mut out, report);
+    out.push_str("</main><footer>Made by immunoprofile from the stage outputs listed above; the SHA-256 of every file read is recorded in the report JSON.</footer></body></html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            esc(r#"<script>alert('x')</script> & "q""#),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+}

@@ -1,0 +1,461 @@
+//! Per-sample reports and cohort tables, built only from the stage outputs on disk (the file
+//! contracts of DESIGN.md §4), so `run`, Nextflow and Snakemake produce the same report.
+//!
+//! A stage with none of its files present is "not run", never zero.
+
+pub mod cohort;
+pub mod html;
+pub mod svg;
+pub mod tables;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
+use tables::{read_json, sha256_file, Table};
+
+/// Version of the `report.json` layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Each stage and the files it writes under `PREFIX.` (DESIGN.md §4), in pipeline order. The
+/// first `.json` listed is the stage's summary.
+pub const STAGE_FILES: &[(&str, &[&str])] = &[
+    (
+        "annotate",
+        &[
+            "annotate.json",
+            "annotated.vcf.gz",
+            "annotated.vcf.gz.tbi",
+            "annotated.vcf.gz.csi",
+        ],
+    ),
+    ("tmb", &["tmb.json", "tmb.variants.tsv"]),
+    (
+        "peptides",
+        &["peptides.json", "peptides.fasta", "peptides.tsv"],
+    ),
+    ("binding", &["binding.json", "binding.tsv"]),
+    (
+        "neoantigens",
+        &["neoantigens.json", "neoantigens.tsv", "neoantigens.all.tsv"],
+    ),
+    ("quant", &["quant.json", "quant.tsv"]),
+    ("signatures", &["signatures.json", "signatures.tsv"]),
+    ("msi", &["msi.json", "msi.sites.tsv"]),
+];
+
+/// Immune genes whose expression the report lists when `quant` ran.
+pub const IMMUNE_GENES: &[&str] = &[
+    "CD8A", "CD8B", "GZMA", "GZMB", "PRF1", "IFNG", "CXCL9", "CXCL10", "STAT1", "HLA-A", "HLA-B",
+    "HLA-C", "B2M", "CD274", "PDCD1", "LAG3", "IDO1",
+];
+
+/// What `report` needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportParams {
+    /// The sample's results folder (not serialised: the report must not depend on where the
+    /// results folder is, so `run`, Nextflow and Snakemake write the same bytes).
+    #[serde(skip)]
+    pub dir: PathBuf,
+    /// File-name prefix of the stage outputs in `dir` (default: the only one found).
+    pub sample: Option<String>,
+    /// A folder of sample folders to place this sample against (its own folder included).
+    #[serde(skip)]
+    pub cohort: Option<PathBuf>,
+    /// Rows of the neoantigen table.
+    pub top: usize,
+}
+
+/// One file a stage wrote, as read by the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileEntry {
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// One stage as found in the results folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageEntry {
+    /// `ok` (files present) or `not_run`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileEntry>,
+    /// The stage's JSON summary, as written (its `params` and `version` included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<serde_json::Value>,
+}
+
+/// The headline biomarkers; `None` when the stage did not run or did not report the value.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq)]
+pub struct Headline {
+    pub tmb: Option<f64>,
+    pub tmb_ci95: Option<[f64; 2]>,
+    pub tmb_high: Option<bool>,
+    pub tmb_threshold: Option<f64>,
+    pub variants_counted: Option<u64>,
+    pub msi_score: Option<f64>,
+    pub msi_status: Option<String>,
+    pub neoantigens: Option<u64>,
+    pub cyt: Option<f64>,
+    pub gep: Option<f64>,
+}
+
+/// `PREFIX.report.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub version: &'static str,
+    pub sample: String,
+    pub headline: Headline,
+    /// Every known stage, run or not, in pipeline order.
+    pub stages: BTreeMap<String, StageEntry>,
+    /// The cohort the sample was compared with (sample name → headline), when `--cohort` given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cohort: Option<BTreeMap<String, CohortMember>>,
+    pub params: ReportParams,
+}
+
+/// What the cohort plots need of one sample.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CohortMember {
+    pub headline: Headline,
+    /// Signature name → score.
+    pub signatures: BTreeMap<String, f64>,
+}
+
+/// Everything read from one sample's folder.
+#[derive(Debug, Clone)]
+pub struct SampleData {
+    pub sample: String,
+    pub stages: BTreeMap<String, StageEntry>,
+    pub headline: Headline,
+    /// VAFs of the alleles `tmb` counted.
+    pub counted_vafs: Vec<f64>,
+    /// `neoantigens.tsv`, ranked candidates.
+    pub neoantigens: Option<Table>,
+    /// `signatures.tsv` rows for this sample: (signature, score, method, genes found, genes).
+    pub signatures: Vec<SignatureRow>,
+    /// TPM of [`IMMUNE_GENES`] found in `quant.tsv`: (gene, tpm).
+    pub immune_tpm: Vec<(String, Option<f64>)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureRow {
+    pub signature: String,
+    pub score: Option<f64>,
+    pub method: String,
+    pub n_genes_found: String,
+    pub n_genes: String,
+}
+
+/// Sample prefixes with at least one stage output in `dir`, sorted.
+///
+/// # Errors
+/// The folder cannot be listed.
+pub fn prefixes_in(dir: &Path) -> Result<Vec<String>> {
+    let mut found = std::collections::BTreeSet::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        for (_, files) in STAGE_FILES {
+            for suffix in *files {
+                if let Some(prefix) = name.strip_suffix(suffix).and_then(|p| p.strip_suffix('.')) {
+                    if !prefix.is_empty() {
+                        found.insert(prefix.to_string());
+                    }
+                }
+            }
+        }
+    }
+    Ok(found.into_iter().collect())
+}
+
+/// The stage-output files present in `dir` for `sample`, by stage: what the report reads.
+pub fn stage_files(dir: &Path, sample: &str) -> Vec<(&'static str, Vec<PathBuf>)> {
+    STAGE_FILES
+        .iter()
+        .map(|(stage, files)| {
+            let present = files
+                .iter()
+                .map(|f| prefixed(&dir.join(sample), f))
+                .filter(|p| p.is_file())
+                .collect();
+            (*stage, present)
+        })
+        .collect()
+}
+
+fn choose_sample(dir: &Path, requested: Option<&str>) -> Result<String> {
+    if let Some(s) = requested {
+        return Ok(s.to_string());
+    }
+    let found = prefixes_in(dir)?;
+    match found.len() {
+        1 => Ok(found.into_iter().next().unwrap_or_default()),
+        0 => Err(Error::invalid(
+            dir,
+            None,
+            "no stage output (PREFIX.tmb.json, PREFIX.msi.json, ...) in this folder: give the folder a stage wrote into",
+        )),
+        _ => Err(Error::invalid(
+            dir,
+            None,
+            format!(
+                "outputs of several samples ({}): choose one with --sample",
+                found.join(", ")
+            ),
+        )),
+    }
+}
+
+fn f64_field(v: &serde_json::Value, key: &str) -> Option<f64> {
+    v.get(key).and_then(serde_json::Value::as_f64)
+}
+
+fn is_signature(name: &str, keys: &[&str]) -> bool {
+    let n = name.to_ascii_lowercase();
+    keys.iter()
+        .any(|k| n == *k || n.starts_with(&format!("{k}_")))
+}
+
+/// Reads every stage output of `sample` in `dir`.
+///
+/// # Errors
+/// A present file that cannot be read or breaks its contract.
+pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
+    let mut data = SampleData {
+        sample: sample.to_string(),
+        stages: BTreeMap::new(),
+        headline: Headline::default(),
+        counted_vafs: Vec::new(),
+        neoantigens: None,
+        signatures: Vec::new(),
+        immune_tpm: Vec::new(),
+    };
+    let file = |suffix: &str| prefixed(&dir.join(sample), suffix);
+    for (stage, paths) in stage_files(dir, sample) {
+        if paths.is_empty() {
+            data.stages.insert(
+                stage.to_string(),
+                StageEntry {
+                    status: "not_run",
+                    files: Vec::new(),
+                    summary: None,
+                },
+            );
+            continue;
+        }
+        let mut files = Vec::new();
+        let mut summary = None;
+        for p in &paths {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if summary.is_none() && name.ends_with(".json") {
+                summary = Some(read_json(p)?);
+            }
+            let bytes = std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len();
+            let sha256 = if hash { sha256_file(p)? } else { String::new() };
+            files.push(FileEntry {
+                name,
+                bytes,
+                sha256,
+            });
+        }
+        data.stages.insert(
+            stage.to_string(),
+            StageEntry {
+                status: "ok",
+                files,
+                summary,
+            },
+        );
+    }
+
+    let h = &mut data.headline;
+    if let Some(tmb) = data.stages["tmb"].summary.as_ref() {
+        h.tmb = f64_field(tmb, "tmb");
+        h.tmb_ci95 = tmb
+            .get("tmb_ci95")
+            .and_then(|v| Some([v.get(0)?.as_f64()?, v.get(1)?.as_f64()?]));
+        h.tmb_high = tmb.get("tmb_high").and_then(serde_json::Value::as_bool);
+        h.tmb_threshold = f64_field(tmb, "threshold");
+        h.variants_counted = tmb
+            .get("variants_counted")
+            .and_then(serde_json::Value::as_u64);
+    }
+    let variants = file("tmb.variants.tsv");
+    if variants.is_file() {
+        let t = Table::read(&variants)?;
+        data.counted_vafs = t
+            .rows
+            .iter()
+            .filter(|r| t.get(r, "counted") == Some("true"))
+            .filter_map(|r| t.num(r, "vaf"))
+            .collect();
+    }
+    if let Some(msi) = data.stages["msi"].summary.as_ref() {
+        h.msi_score = f64_field(msi, "score");
+        h.msi_status = msi
+            .get("status")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string);
+    }
+    let neo = file("neoantigens.tsv");
+    if neo.is_file() {
+        let t = Table::read(&neo)?;
+        h.neoantigens = Some(t.rows.len() as u64);
+        data.neoantigens = Some(t);
+    }
+    let sig = file("signatures.tsv");
+    if sig.is_file() {
+        let t = Table::read(&sig)?;
+        for c in ["signature", "score"] {
+            if t.col(c).is_none() {
+                return Err(Error::invalid(
+                    &sig,
+                    None,
+                    format!("no '{c}' column (contract: sample signature score method n_genes_found n_genes)"),
+                ));
+            }
+        }
+        // A matrix input gives one row per sample and signature: keep this sample's rows, or
+        // every row when the table names one sample only.
+        let samples: std::collections::BTreeSet<&str> =
+            t.rows.iter().filter_map(|r| t.get(r, "sample")).collect();
+        for r in &t.rows {
+            let s = t.get(r, "sample");
+            if samples.len() > 1 && s != Some(sample) {
+                continue;
+            }
+            data.signatures.push(SignatureRow {
+                signature: t.get(r, "signature").unwrap_or_default().to_string(),
+                score: t.num(r, "score"),
+                method: t.get(r, "method").unwrap_or("NA").to_string(),
+                n_genes_found: t.get(r, "n_genes_found").unwrap_or("NA").to_string(),
+                n_genes: t.get(r, "n_genes").unwrap_or("NA").to_string(),
+            });
+        }
+        h.cyt = data
+            .signatures
+            .iter()
+            .find(|s| is_signature(&s.signature, &["cyt", "cytolytic_activity"]))
+            .and_then(|s| s.score);
+        h.gep = data
+            .signatures
+            .iter()
+            .find(|s| is_signature(&s.signature, &["gep", "tis", "t_cell_inflamed"]))
+            .and_then(|s| s.score);
+    }
+    let quant = file("quant.tsv");
+    if quant.is_file() {
+        let t = Table::read(&quant)?;
+        let mut by_name: BTreeMap<&str, Option<f64>> = BTreeMap::new();
+        for r in &t.rows {
+            if let Some(g) = t.get(r, "gene_name") {
+                by_name.entry(g).or_insert_with(|| t.num(r, "tpm"));
+            }
+        }
+        data.immune_tpm = IMMUNE_GENES
+            .iter()
+            .filter_map(|g| by_name.get(g).map(|v| (g.to_string(), *v)))
+            .collect();
+    }
+    Ok(data)
+}
+
+impl SampleData {
+    fn cohort_member(&self) -> CohortMember {
+        CohortMember {
+            headline: self.headline.clone(),
+            signatures: self
+                .signatures
+                .iter()
+                .filter_map(|s| Some((s.signature.clone(), s.score?)))
+                .collect(),
+        }
+    }
+}
+
+/// Every sample folder of `cohort` (sorted by sample name), read without checksums.
+///
+/// # Errors
+/// The folder cannot be listed or a present stage file is malformed.
+pub fn load_cohort(cohort: &Path) -> Result<BTreeMap<String, CohortMember>> {
+    let mut out = BTreeMap::new();
+    // One folder per sample (`run`, Snakemake), or every sample's files in one folder (how
+    // Nextflow stages them); both together work too.
+    let mut dirs = vec![cohort.to_path_buf()];
+    dirs.extend(sample_dirs(cohort)?);
+    for dir in dirs {
+        for sample in prefixes_in(&dir)? {
+            let data = load_sample(&dir, &sample, false)?;
+            out.insert(sample, data.cohort_member());
+        }
+    }
+    Ok(out)
+}
+
+/// The sub-folders of `cohort`, sorted.
+///
+/// # Errors
+/// The folder cannot be listed.
+pub fn sample_dirs(cohort: &Path) -> Result<Vec<PathBuf>> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(cohort)
+        .map_err(|e| Error::io(cohort, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// Builds the report of one sample without writing it.
+///
+/// # Errors
+/// Unreadable or malformed stage outputs.
+pub fn build(params: &ReportParams) -> Result<(Report, SampleData)> {
+    let sample = choose_sample(&params.dir, params.sample.as_deref())?;
+    let data = load_sample(&params.dir, &sample, true)?;
+    if data.stages.values().all(|s| s.status == "not_run") {
+        return Err(Error::invalid(
+            &params.dir,
+            None,
+            format!("no stage output named {sample}.<stage>.* in this folder"),
+        ));
+    }
+    let cohort = params.cohort.as_deref().map(load_cohort).transpose()?;
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        version: crate::VERSION,
+        sample: sample.clone(),
+        headline: data.headline.clone(),
+        stages: data.stages.clone(),
+        cohort,
+        params: params.clone(),
+    };
+    Ok((report, data))
+}
+
+/// Writes `PREFIX.report.json` and `PREFIX.report.html`; `prefix` defaults to `DIR/SAMPLE`.
+///
+/// # Errors
+/// As [`build`], plus write failures.
+pub fn run(params: &ReportParams, prefix: Option<&Path>) -> Result<Report> {
+    let (report, data) = build(params)?;
+    let prefix = prefix
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| params.dir.join(&report.sample));
+    let json = json_file(prefixed(&prefix, "report.json"), &report)?;
+    let mut page = AtomicFile::create(prefixed(&prefix, "report.html"))?;
+    std::io::Write::write_all(&mut page, html::render(&report, &data).as_bytes())
+        .map_err(|e| Error::io(page.path(), e))?;
+    commit_all(vec![json, page])?;
+    Ok(report)
+}

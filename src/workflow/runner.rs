@@ -1,0 +1,521 @@
+//! Runs the plan: samples in parallel on the global rayon pool, each sample's stages in
+//! dependency order, every stage in-process through the crate's own command-line parser (so the
+//! files are exactly those `immunoprofile STAGE ...` writes from a shell, Nextflow or Snakemake).
+//! Reports come last (they place each sample against the whole cohort), then the cohort files.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Parser;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use super::manifest::{Manifest, SampleRow};
+use super::paths::resolve;
+use super::stages::{self, Invocation, Plan};
+use super::state::{record_file, SampleState, StageRecord};
+use crate::error::{Error, Result};
+
+/// Options of `immunoprofile run`.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Re-run these stages even when up to date.
+    pub force: Vec<String>,
+    /// Run only these stages (their inputs must exist).
+    pub only: Vec<String>,
+    /// Only these samples.
+    pub samples: Option<Vec<String>>,
+    /// Print the plan, run nothing.
+    pub dry_run: bool,
+    /// Results folder instead of the manifest's `output`.
+    pub output: Option<PathBuf>,
+}
+
+/// What happened to one stage of one sample.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Ran { seconds: f64, reason: String },
+    WouldRun(String),
+    UpToDate,
+    NotApplicable(String),
+    NotSelected,
+    Blocked(String),
+    Failed(String),
+}
+
+impl Outcome {
+    fn bad(&self) -> bool {
+        matches!(self, Outcome::Failed(_) | Outcome::Blocked(_))
+    }
+    fn will_change(&self) -> bool {
+        matches!(self, Outcome::Ran { .. } | Outcome::WouldRun(_))
+    }
+    fn describe(&self) -> String {
+        match self {
+            Outcome::Ran { seconds, reason } => format!("ran in {seconds:.2} s ({reason})"),
+            Outcome::WouldRun(r) => format!("would run ({r})"),
+            Outcome::UpToDate => "up to date".into(),
+            Outcome::NotApplicable(r) => format!("not applicable: {r}"),
+            Outcome::NotSelected => "not selected".into(),
+            Outcome::Blocked(r) => format!("blocked: {r}"),
+            Outcome::Failed(e) => format!("FAILED: {e}"),
+        }
+    }
+}
+
+/// Per sample, per stage (in pipeline order).
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    pub samples: Vec<(String, Vec<(&'static str, Outcome)>)>,
+    /// The dry-run plan as text (command lines included).
+    pub plan_text: String,
+}
+
+impl RunSummary {
+    pub fn failures(&self) -> Vec<(String, &'static str, String)> {
+        self.samples
+            .iter()
+            .flat_map(|(s, stages)| {
+                stages.iter().filter_map(move |(st, o)| match o {
+                    Outcome::Failed(e) => Some((s.clone(), *st, e.clone())),
+                    _ => None,
+                })
+            })
+            .collect()
+    }
+    pub fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
+        self.samples
+            .iter()
+            .flat_map(|(_, s)| s.iter())
+            .filter(|(_, o)| f(o))
+            .count()
+    }
+}
+
+struct Progress {
+    multi: Option<MultiProgress>,
+    bars: BTreeMap<&'static str, ProgressBar>,
+}
+
+impl Progress {
+    fn new(stages: &[&'static str], samples: u64, dry_run: bool) -> Self {
+        let visible = !dry_run && !crate::progress::is_quiet() && std::io::stderr().is_terminal();
+        if !visible {
+            return Progress {
+                multi: None,
+                bars: BTreeMap::new(),
+            };
+        }
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let style =
+            ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} samples {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+        let bars = stages
+            .iter()
+            .map(|s| {
+                let b = multi.add(ProgressBar::new(samples).with_style(style.clone()));
+                b.set_message(s.to_string());
+                (*s, b)
+            })
+            .collect();
+        Progress {
+            multi: Some(multi),
+            bars,
+        }
+    }
+    fn done(&self, sample: &str, stage: &'static str, outcome: &Outcome) {
+        if let Some(b) = self.bars.get(stage) {
+            b.inc(1);
+            if let (Outcome::Failed(e), Some(m)) = (outcome, &self.multi) {
+                let _ = m.println(format!("{sample} {stage}: FAILED: {e}"));
+            }
+        } else if !matches!(outcome, Outcome::WouldRun(_)) {
+            match outcome {
+                Outcome::Failed(_) => log::error!("{sample} {stage}: {}", outcome.describe()),
+                _ => log::info!("{sample} {stage}: {}", outcome.describe()),
+            }
+        }
+    }
+    fn finish(&self) {
+        for b in self.bars.values() {
+            b.finish();
+        }
+    }
+}
+
+/// Runs one stage's command line in this process, through the same parser as the shell.
+///
+/// # Errors
+/// The stage is not in this build, its flags are rejected, or the stage fails.
+pub fn run_command(args: &[String], threads: usize) -> Result<()> {
+    let argv = std::iter::once("immunoprofile".to_string()).chain(args.iter().cloned());
+    let stage = args.first().map_or("", String::as_str);
+    let cli = crate::cli::Cli::try_parse_from(argv).map_err(|e| {
+        if e.kind() == clap::error::ErrorKind::InvalidSubcommand {
+            Error::usage(format!(
+                "this build of immunoprofile {} has no `{stage}` stage: remove it from `stages` in the manifest, or use a build that includes it",
+                crate::VERSION
+            ))
+        } else {
+            let text = e.render().to_string();
+            Error::usage(format!(
+                "the command line built for `{stage}` was rejected: {}",
+                text.lines().next().unwrap_or("").trim_start_matches("error: ")
+            ))
+        }
+    })?;
+    match std::panic::catch_unwind(AssertUnwindSafe(|| cli.command.run(threads))) {
+        Ok(r) => r,
+        Err(_) => Err(Error::Internal(format!(
+            "stage `{stage}` panicked (a bug): please report it with the manifest"
+        ))),
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./,:=+@%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// `immunoprofile ARGS` as one shell line.
+pub fn command_line(args: &[String]) -> String {
+    std::iter::once("immunoprofile".to_string())
+        .chain(args.iter().map(|a| shell_quote(a)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every stage output of every sample folder under `out`: the report's inputs.
+fn cohort_files(out: &Path) -> Vec<PathBuf> {
+    let Ok(dirs) = crate::report::sample_dirs(out) else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    for dir in dirs {
+        for sample in crate::report::prefixes_in(&dir).unwrap_or_default() {
+            for (_, paths) in crate::report::stage_files(&dir, &sample) {
+                files.extend(paths);
+            }
+        }
+    }
+    files
+}
+
+struct Runner<'a> {
+    manifest: &'a Manifest,
+    opts: &'a RunOptions,
+    threads: usize,
+    progress: &'a Progress,
+}
+
+impl Runner<'_> {
+    fn selected(&self, stage: &str) -> bool {
+        self.opts.only.is_empty() || self.opts.only.iter().any(|s| s == stage)
+    }
+
+    fn stage(
+        &self,
+        row: &SampleRow,
+        state: &mut SampleState,
+        name: &'static str,
+        inv: &Invocation,
+        earlier: &[(&'static str, Outcome)],
+    ) -> Outcome {
+        let def = stages::stage(name);
+        let deps = def.map_or(&[][..], |d| d.after);
+        if let Some((dep, _)) = earlier.iter().find(|(s, o)| deps.contains(s) && o.bad()) {
+            return Outcome::Blocked(format!("{dep} did not complete"));
+        }
+        if !self.selected(name) {
+            return Outcome::NotSelected;
+        }
+        let forced = self.opts.force.iter().any(|s| s == name);
+        let reason = if forced {
+            Some("forced".to_string())
+        } else if let Some((dep, _)) = earlier
+            .iter()
+            .find(|(s, o)| self.opts.dry_run && deps.contains(s) && o.will_change())
+        {
+            Some(format!("after {dep}"))
+        } else {
+            match state.outdated(name, &inv.args, &inv.inputs, &inv.outputs) {
+                Ok(r) => r,
+                Err(e) => return Outcome::Failed(e.to_string()),
+            }
+        };
+        let Some(reason) = reason else {
+            return Outcome::UpToDate;
+        };
+        if self.opts.dry_run {
+            return Outcome::WouldRun(reason);
+        }
+        let known = state.stages.get(name).cloned();
+        let inputs: Result<Vec<_>> = inv
+            .inputs
+            .iter()
+            .map(|p| {
+                let old = known
+                    .as_ref()
+                    .and_then(|k| k.inputs.iter().find(|f| Path::new(&f.path) == p));
+                record_file(p, old)
+            })
+            .collect();
+        let inputs = match inputs {
+            Ok(i) => i,
+            Err(e) => return Outcome::Failed(e.to_string()),
+        };
+        let start = Instant::now();
+        let result = run_command(&inv.args, self.threads).and_then(|()| {
+            inv.outputs
+                .iter()
+                .map(|p| {
+                    if p.is_file() {
+                        record_file(p, None)
+                    } else {
+                        Err(Error::Internal(format!(
+                            "stage {name} reported success but did not write {}",
+                            p.display()
+                        )))
+                    }
+                })
+                .collect::<Result<Vec<_>>>()
+        });
+        let seconds = start.elapsed().as_secs_f64();
+        let params = self
+            .manifest
+            .params
+            .get(name)
+            .map(|p| {
+                p.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.replace('-', "_"),
+                            serde_json::to_value(v).unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (status, outputs, error) = match &result {
+            Ok(outputs) => ("ok", outputs.clone(), None),
+            Err(e) => ("failed", Vec::new(), Some(e.to_string())),
+        };
+        state.stages.insert(
+            name.to_string(),
+            StageRecord {
+                stage: name.to_string(),
+                status: status.to_string(),
+                version: crate::VERSION.to_string(),
+                command: inv.args.clone(),
+                params,
+                inputs,
+                outputs,
+                wall_seconds: (seconds * 1000.0).round() / 1000.0,
+                error: error.clone(),
+            },
+        );
+        if let Err(e) = state.save(&self.manifest.sample_dir(&row.sample)) {
+            return Outcome::Failed(format!("cannot record the stage: {e}"));
+        }
+        match error {
+            None => Outcome::Ran { seconds, reason },
+            Some(e) => Outcome::Failed(e),
+        }
+    }
+
+    /// Runs the stages of one sample accepted by `filter`, appending to `done`.
+    fn sample(
+        &self,
+        row: &SampleRow,
+        filter: impl Fn(&str) -> bool,
+        done: &mut Vec<(&'static str, Outcome)>,
+        plan_text: &mut String,
+    ) {
+        let dir = self.manifest.sample_dir(&row.sample);
+        let mut state = SampleState::load(&dir, &row.sample);
+        for (name, plan) in stages::plan_sample(self.manifest, row) {
+            if !filter(name) {
+                continue;
+            }
+            let mut command = None;
+            let outcome = match plan {
+                Plan::NotApplicable(why) => Outcome::NotApplicable(why),
+                Plan::Run(mut inv) => {
+                    if name == "report" {
+                        inv.inputs = cohort_files(&self.manifest.output);
+                    }
+                    command = Some(command_line(&inv.args));
+                    self.stage(row, &mut state, name, &inv, done)
+                }
+            };
+            if self.opts.dry_run {
+                plan_text.push_str(&format!("  {name:<12} {}\n", outcome.describe()));
+                if let (Outcome::WouldRun(_), Some(c)) = (&outcome, command) {
+                    plan_text.push_str(&format!("               {c}\n"));
+                    if !stages::available(name) {
+                        plan_text.push_str(&format!(
+                            "               (will fail: this build has no `{name}` stage)\n"
+                        ));
+                    }
+                }
+            }
+            self.progress.done(&row.sample, name, &outcome);
+            done.push((name, outcome));
+        }
+    }
+}
+
+fn check_options(m: &Manifest, opts: &RunOptions) -> Result<()> {
+    let mut problems = Vec::new();
+    for (flag, list) in [("--force", &opts.force), ("--only", &opts.only)] {
+        for s in list {
+            if !m.stages.contains(&s.as_str()) {
+                problems.push(format!(
+                    "{flag} {s}: not a stage of this manifest (stages: {})",
+                    m.stages.join(", ")
+                ));
+            }
+        }
+    }
+    if let Some(samples) = &opts.samples {
+        for s in samples {
+            if !m.samples.iter().any(|r| &r.sample == s) {
+                problems.push(format!(
+                    "--samples {s}: not in the samplesheet (samples: {})",
+                    m.samples
+                        .iter()
+                        .map(|r| r.sample.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::usage(problems.join("; ")))
+    }
+}
+
+/// Validates the manifest and runs (or, with `dry_run`, plans) every selected stage.
+///
+/// # Errors
+/// An invalid manifest or option (nothing is run). Stage failures are not errors here: they are
+/// in the summary, and the other samples complete.
+pub fn run(manifest_path: &Path, opts: &RunOptions, threads: usize) -> Result<RunSummary> {
+    let mut manifest = Manifest::load(manifest_path)?;
+    if let Some(out) = &opts.output {
+        manifest.output = resolve(Path::new(""), &out.to_string_lossy());
+    }
+    check_options(&manifest, opts)?;
+    let rows: Vec<&SampleRow> = manifest
+        .samples
+        .iter()
+        .filter(|r| opts.samples.as_ref().is_none_or(|s| s.contains(&r.sample)))
+        .collect();
+    let active: Vec<&'static str> = manifest
+        .stages
+        .iter()
+        .copied()
+        .filter(|s| opts.only.is_empty() || opts.only.iter().any(|o| o == s))
+        .collect();
+    let progress = Progress::new(&active, rows.len() as u64, opts.dry_run);
+    let showing_bars = progress.multi.is_some();
+    let previous_level = log::max_level();
+    let was_quiet = crate::progress::is_quiet();
+    if showing_bars {
+        // Stage logs and bars would tear the display; the summary follows at the end.
+        crate::progress::set_quiet(true);
+        log::set_max_level(log::LevelFilter::Warn);
+    }
+    let per_stage_threads = (threads / rows.len().clamp(1, threads.max(1))).max(1);
+    let runner = Runner {
+        manifest: &manifest,
+        opts,
+        threads: per_stage_threads,
+        progress: &progress,
+    };
+    let start = Instant::now();
+    let mut results: Vec<(Vec<(&'static str, Outcome)>, String)> = rows
+        .par_iter()
+        .map(|row| {
+            let mut done = Vec::new();
+            let mut text = String::new();
+            runner.sample(row, |s| s != "report", &mut done, &mut text);
+            (done, text)
+        })
+        .collect();
+    results
+        .par_iter_mut()
+        .zip(rows.par_iter())
+        .for_each(|((done, text), row)| runner.sample(row, |s| s == "report", done, text));
+    progress.finish();
+    if showing_bars {
+        crate::progress::set_quiet(was_quiet);
+        log::set_max_level(previous_level);
+    }
+
+    let reports_changed = results.iter().any(|(d, _)| {
+        d.iter()
+            .any(|(s, o)| *s == "report" && matches!(o, Outcome::Ran { .. }))
+    });
+    let cohort_missing = !manifest
+        .output
+        .join(crate::report::cohort::COHORT_TSV)
+        .is_file();
+    let any_report = results.iter().any(|(d, _)| {
+        d.iter()
+            .any(|(s, o)| *s == "report" && matches!(o, Outcome::Ran { .. } | Outcome::UpToDate))
+    });
+    let mut cohort_error = None;
+    if !opts.dry_run
+        && active.contains(&"report")
+        && any_report
+        && (reports_changed || cohort_missing)
+    {
+        let args = vec![
+            "report".to_string(),
+            "--cohort".to_string(),
+            manifest.output.to_string_lossy().into_owned(),
+        ];
+        if let Err(e) = run_command(&args, threads) {
+            cohort_error = Some(e.to_string());
+        }
+    }
+
+    let mut plan_text = String::new();
+    let mut samples = Vec::new();
+    for (row, (done, text)) in rows.iter().zip(results) {
+        if opts.dry_run {
+            plan_text.push_str(&format!("{}:\n{text}", row.sample));
+        }
+        samples.push((row.sample.clone(), done));
+    }
+    if let Some(e) = cohort_error {
+        samples.push(("cohort".to_string(), vec![("report", Outcome::Failed(e))]));
+    }
+    let summary = RunSummary { samples, plan_text };
+    if !opts.dry_run {
+        log::info!(
+            "{} samples: {} stages ran, {} up to date, {} failed, {} blocked, in {:.2} s",
+            rows.len(),
+            summary.count(|o| matches!(o, Outcome::Ran { .. })),
+            summary.count(|o| matches!(o, Outcome::UpToDate)),
+            summary.count(|o| matches!(o, Outcome::Failed(_))),
+            summary.count(|o| matches!(o, Outcome::Blocked(_))),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(summary)
+}

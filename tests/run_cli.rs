@@ -1,0 +1,279 @@
+//! `immunoprofile run` end to end on the demo cohort of test-data/demo (TMB 60, 12 and 2 per Mb
+//! by construction, see make_demo_vcfs.py).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bin(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_immunoprofile"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+/// `immunoprofile run ARGS`.
+fn run(args: &[&str]) -> Output {
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    bin(&all)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A manifest + samplesheet in `dir` over the demo VCFs, with `extra` appended to the manifest.
+fn write_manifest(dir: &Path, tmb_params: &str, extra_rows: &str) -> PathBuf {
+    let demo = root().join("test-data/demo");
+    let sheet = dir.join("samples.csv");
+    std::fs::write(
+        &sheet,
+        format!(
+            "sample,vcf,tumor_bam,normal_bam,rna_bam,expression,hla_alleles\n\
+             hyper,{d}/tumour_hyper.vcf,,,,,\n\
+             hot,{d}/tumour_hot.vcf,,,,,\n\
+             cold,{d}/tumour_cold.vcf,,,,,\n{extra_rows}",
+            d = demo.display()
+        ),
+    )
+    .unwrap();
+    let manifest = dir.join("m.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "output = \"out\"\nsamplesheet = \"samples.csv\"\nstages = [\"tmb\", \"report\"]\n\
+             [reference]\ntargets = \"{}\"\n[params.tmb]\n{tmb_params}\n",
+            demo.join("targets.bed").display()
+        ),
+    )
+    .unwrap();
+    manifest
+}
+
+fn ran(o: &Output) -> usize {
+    stderr(o).matches(": ran in ").count()
+}
+
+fn up_to_date(o: &Output) -> usize {
+    stderr(o).matches(": up to date").count()
+}
+
+#[test]
+fn reruns_do_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = write_manifest(dir.path(), "min_depth = 20", "");
+    let m = m.to_str().unwrap();
+    let first = run(&[m]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(ran(&first), 6);
+    let out = dir.path().join("out");
+    let cohort = std::fs::read_to_string(out.join("cohort.tsv")).unwrap();
+    let tmb: Vec<&str> = cohort
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').nth(1).unwrap())
+        .collect();
+    // cold, hot, hyper (sorted by name): 2, 12 and 60 counted mutations over 1 Mb.
+    assert_eq!(tmb, ["2", "12", "60"]);
+    for f in [
+        "immunoprofile_general_stats_mqc.tsv",
+        "immunoprofile_tmb_mqc.json",
+        "hot/hot.report.html",
+        "hot/manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+
+    // Nothing changed: nothing runs.
+    let again = run(&[m]);
+    assert!(again.status.success());
+    assert_eq!(
+        (ran(&again), up_to_date(&again)),
+        (0, 6),
+        "{}",
+        stderr(&again)
+    );
+
+    // Forcing tmb re-runs it; its outputs are the same bytes, so the reports stay up to date.
+    let forced = run(&[m, "--force", "tmb", "--samples", "hot"]);
+    assert_eq!(
+        (ran(&forced), up_to_date(&forced)),
+        (1, 1),
+        "{}",
+        stderr(&forced)
+    );
+
+    // A new tmb parameter re-runs tmb and its dependant (report) for every sample.
+    write_manifest(dir.path(), "min_depth = 20\nmin_vaf = 0.1", "");
+    let changed = run(&[m]);
+    assert_eq!(ran(&changed), 6, "{}", stderr(&changed));
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("cold/manifest.json")).unwrap())
+            .unwrap();
+    let rec = &state["stages"]["tmb"];
+    assert_eq!(rec["status"], "ok");
+    assert_eq!(rec["params"]["min_vaf"], 0.1);
+    assert!(rec["command"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "--min-vaf"));
+    assert_eq!(rec["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(rec["outputs"].as_array().unwrap().len(), 2);
+
+    // --only report with nothing changed: up to date; --dry-run of a forced stage runs nothing.
+    let only = run(&[m, "--only", "report"]);
+    assert_eq!((ran(&only), up_to_date(&only)), (0, 3));
+    let before = std::fs::read(out.join("hot/hot.tmb.json")).unwrap();
+    let dry = run(&[m, "--dry-run", "--force", "tmb"]);
+    let plan = String::from_utf8_lossy(&dry.stdout);
+    assert!(plan.contains("would run (forced)") && plan.contains("would run (after tmb)"));
+    assert!(plan.contains("immunoprofile tmb --vcf "));
+    assert_eq!(ran(&dry), 0);
+    assert_eq!(std::fs::read(out.join("hot/hot.tmb.json")).unwrap(), before);
+}
+
+#[test]
+fn one_failing_sample_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    // snpeff_ann.vcf declares chr1 only: the demo BED's chr2 block is an error for it.
+    let bad = format!(
+        "broken,{},,,,,\n",
+        root().join("test-data/tmb/snpeff_ann.vcf").display()
+    );
+    let m = write_manifest(dir.path(), "", &bad);
+    let o = run(&[m.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("1 of 4 samples failed"), "{err}");
+    assert!(err.contains("broken, stage tmb:"), "{err}");
+    let out = dir.path().join("out");
+    for s in ["hyper", "hot", "cold"] {
+        assert!(out.join(s).join(format!("{s}.report.html")).is_file());
+    }
+    assert!(!out.join("broken/broken.tmb.json").exists());
+    assert!(!out.join("broken/broken.report.html").exists());
+    assert_eq!(
+        std::fs::read_to_string(out.join("cohort.tsv"))
+            .unwrap()
+            .lines()
+            .count(),
+        4
+    );
+}
+
+#[test]
+fn an_invalid_manifest_lists_every_problem_and_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = root().join("test-data/demo");
+    std::fs::write(
+        dir.path().join("s.csv"),
+        format!(
+            "sample,vcf,tumour_bam\nA,{d}/tumour_hot.vcf,\nA,{d}/tumour_cold.vcf,\nB,{d}/missing.vcf,\n",
+            d = demo.display()
+        ),
+    )
+    .unwrap();
+    let m = dir.path().join("m.toml");
+    std::fs::write(
+        &m,
+        "outptu = \"x\"\noutput = \"out\"\nsamplesheet = \"s.csv\"\nstages = [\"tmb\", \"tbm\"]\n\
+         [reference]\ntargets = \"nope.bed\"\n[params.tmb]\nmin_dpeth = 3\nvcf = \"x\"\n",
+    )
+    .unwrap();
+    let o = run(&[m.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    for needle in [
+        "unknown key 'outptu'",
+        "unknown stage \"tbm\"",
+        "reference.targets:",
+        "params.tmb.min_dpeth: `immunoprofile tmb` has no --min-dpeth",
+        "params.tmb.vcf: --vcf is set by the runner",
+        "unknown column 'tumour_bam'",
+        "duplicate sample 'A' (first on line 2)",
+        "vcf ",
+        "missing.vcf does not exist",
+        "8 problems",
+    ] {
+        assert!(err.contains(needle), "missing '{needle}' in:\n{err}");
+    }
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_stage_missing_from_this_build_is_a_clear_per_stage_error() {
+    let probe = bin(&["msi", "--help"]);
+    if probe.status.success() {
+        eprintln!("skipped: this build has the msi stage");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let m = write_manifest(dir.path(), "", "");
+    let text = std::fs::read_to_string(&m).unwrap().replace(
+        "stages = [\"tmb\", \"report\"]",
+        "stages = [\"tmb\", \"msi\", \"report\"]",
+    );
+    let fasta = root().join("test-data/demo/targets.bed");
+    let text = text.replace(
+        "[reference]\n",
+        &format!("[reference]\nfasta = \"{}\"\n", fasta.display()),
+    );
+    std::fs::write(&m, text).unwrap();
+    let sheet = dir.path().join("samples.csv");
+    let rows = std::fs::read_to_string(&sheet).unwrap().replace(
+        "tumour_hot.vcf,,",
+        &format!("tumour_hot.vcf,{},", fasta.display()),
+    );
+    std::fs::write(&sheet, rows).unwrap();
+    let o = run(&[m.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("hot, stage msi: this build of immunoprofile")
+            && err.contains("has no `msi` stage"),
+        "{err}"
+    );
+    // msi is not applicable to the samples without a tumour BAM: their reports ran. The failed
+    // sample keeps its tmb output but gets no report (it would hide the failure).
+    assert!(dir.path().join("out/cold/cold.report.html").is_file());
+    assert!(dir.path().join("out/hot/hot.tmb.json").is_file());
+    assert!(!dir.path().join("out/hot/hot.report.html").exists());
+}
+
+#[test]
+fn a_restart_after_a_kill_redoes_only_the_unfinished_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = write_manifest(dir.path(), "min_depth = 20", "");
+    let m = m.to_str().unwrap();
+    assert!(run(&[m]).status.success());
+    let out = dir.path().join("out");
+    // Killed after hot's tmb outputs were renamed into place but before its record was saved.
+    let state_path = out.join("hot/manifest.json");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap()).unwrap();
+    state["stages"].as_object_mut().unwrap().remove("tmb");
+    std::fs::write(&state_path, serde_json::to_string(&state).unwrap()).unwrap();
+    // A leftover temporary file of a killed writer, and an output damaged after the fact.
+    std::fs::write(out.join("cold/cold.report.json.partial"), "{\"trunc").unwrap();
+    let html = out.join("cold/cold.report.html");
+    let full = std::fs::read(&html).unwrap();
+    std::fs::write(&html, &full[..100]).unwrap();
+
+    let again = run(&[m]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let err = stderr(&again);
+    // hot tmb re-runs (no record) and writes the same bytes, so hot's report stays up to date;
+    // cold's damaged report is rebuilt; everything else is up to date.
+    assert_eq!((ran(&again), up_to_date(&again)), (2, 4), "{err}");
+    assert!(
+        err.contains("hot tmb: ran") && err.contains("cold report: ran"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&html).unwrap(), full);
+}
