@@ -91,30 +91,25 @@ pub fn scan_sequence(chrom: &str, seq: &[u8], params: &ScanParams) -> Vec<Site> 
         let mut best: Option<(usize, usize, usize)> = None;
         let mut longest = 0usize;
         for k in 1..=params.max_unit {
-            if i + 2 * k > n || seq[i + k] != seq[i] {
+            let min = if k == 1 { params.min_homopolymer } else { params.min_repeats } as usize;
+            let need = min * k;
+            // Most positions fail here, at the first base that breaks the period.
+            if i + need > n || !(i + k..i + need).all(|j| seq[j] == seq[j - k]) {
                 continue;
             }
             let unit = &seq[i..i + k];
             if !unit.iter().all(|&b| is_base(b)) || !is_primitive(unit) {
                 continue;
             }
-            let mut copies = 1;
-            let mut j = i + k;
-            while j + k <= n && &seq[j..j + k] == unit {
-                copies += 1;
-                j += k;
+            let mut j = i + need;
+            while j < n && seq[j] == seq[j - k] {
+                j += 1;
             }
+            let copies = (j - i) / k;
             let bases = copies * k;
-            let min = if k == 1 {
-                params.min_homopolymer
-            } else {
-                params.min_repeats
-            } as usize;
-            if copies >= min {
-                longest = longest.max(bases);
-                if best.is_none_or(|(b, _, _)| bases > b) {
-                    best = Some((bases, k, copies));
-                }
+            longest = longest.max(bases);
+            if best.is_none_or(|(b, _, _)| bases > b) {
+                best = Some((bases, k, copies));
             }
         }
         match best {
