@@ -4,7 +4,21 @@
 
 use serde::Serialize;
 
+use crate::annotate::fields::AlleleKeys;
 use crate::annotate::{AnnotationSchema, TranscriptAnnotation};
+
+/// Consequence terms (VEP and snpEff spellings) that can give a peptide; see [`VariantType::resolve`].
+const PEPTIDE_TERMS: &[&str] = &[
+    "missense_variant",
+    "frameshift_variant",
+    "inframe_insertion",
+    "inframe_deletion",
+    "protein_altering_variant",
+    "conservative_inframe_insertion",
+    "disruptive_inframe_insertion",
+    "conservative_inframe_deletion",
+    "disruptive_inframe_deletion",
+];
 use crate::io::vcf::{RecordView, VcfHeader};
 
 /// The protein-changing classes pVACseq builds windows for.
@@ -181,6 +195,7 @@ pub fn record_entries(
     if rec.info_value(&schema.info_key).flatten().is_none() {
         return out;
     }
+    let keys = AlleleKeys::new(rec);
     let has_gx = header.format.contains_key("GX");
     let has_tx = header.format.contains_key("TX");
     for (i, alt) in rec.alts().enumerate() {
@@ -189,7 +204,15 @@ pub fn record_entries(
             continue;
         }
         let support = format_support(rec, sample, alt_index);
-        for ann in schema.annotations_for_allele(rec, alt_index) {
+        for entry in schema.entries(rec) {
+            // Most entries (introns, UTRs, other transcripts' non-coding effects) give no peptide:
+            // skip them before building the owned annotation with its protein sequences.
+            if !schema.entry_matches_allele(&entry, rec, alt_index, &keys)
+                || !entry.consequences(schema).any(|t| PEPTIDE_TERMS.contains(&t))
+            {
+                continue;
+            }
+            let ann = schema.to_annotation(&entry);
             if let Some(slot) = transcript_slot(&ann, rec, alt, filter, skipped) {
                 out.push(slot.map(|mut e| {
                     e.values = support;
