@@ -1,6 +1,7 @@
 //! Command-line layer: one file per subcommand, each turning its clap `Args` into validated
 //! library parameters (no I/O in the conversion) and calling the stage.
 
+pub mod binding;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,8 @@ impl Cli {
 pub enum Command {
     /// Tumour mutational burden (mutations per Mb) with filters and published presets.
     Tmb(tmb::TmbArgs),
+    /// Predicted peptide–HLA class I binding (IC50 nM, percentile rank) from the built-in model.
+    Binding(binding::BindingArgs),
 }
 
 impl Command {
@@ -43,6 +46,7 @@ impl Command {
     pub fn run(self, threads: usize) -> Result<()> {
         match self {
             Command::Tmb(args) => tmb::run(args, threads),
+            Command::Binding(args) => binding::run(args, threads),
         }
     }
 }
