@@ -15,7 +15,7 @@ pub struct HlaAllele {
 
 impl HlaAllele {
     /// Accepts `HLA-A*02:01`, `A*02:01`, `A02:01`, `HLA-A02:01`, `A0201`, `HLA-A*02:01:01:02L`
-    /// (fields past the second are dropped).
+    /// (fields past the second are dropped), and the old `Cw*04:01` for `C*04:01`.
     ///
     /// # Errors
     /// A text that is not a class I allele name; the message says which forms are accepted.
@@ -32,7 +32,11 @@ impl HlaAllele {
         if gene_len == 0 {
             return Err(bad());
         }
-        let gene = t[..gene_len].to_ascii_uppercase();
+        let mut gene = t[..gene_len].to_ascii_uppercase();
+        // Pre-2010 serological-era spelling of HLA-C (`Cw*04:01`), still common in papers and IEDB.
+        if gene == "CW" {
+            gene = "C".to_string();
+        }
         if !matches!(gene.as_str(), "A" | "B" | "C" | "E" | "F" | "G") {
             return Err(format!(
                 "'{text}': HLA-{gene} is not a class I gene (A, B, C, E, F, G)"
@@ -106,14 +110,10 @@ mod tests {
                 "{s}"
             );
         }
-        assert_eq!(
-            HlaAllele::parse("B*57:01").unwrap().to_string(),
-            "HLA-B*57:01"
-        );
-        assert_eq!(
-            HlaAllele::parse("C*15:102").unwrap().to_string(),
-            "HLA-C*15:102"
-        );
+        assert_eq!(HlaAllele::parse("B*57:01").unwrap().to_string(), "HLA-B*57:01");
+        assert_eq!(HlaAllele::parse("C*15:102").unwrap().to_string(), "HLA-C*15:102");
+        assert_eq!(HlaAllele::parse("HLA-Cw*04:01").unwrap().to_string(), "HLA-C*04:01");
+        assert_eq!(HlaAllele::parse("Cw0401").unwrap().to_string(), "HLA-C*04:01");
     }
 
     #[test]

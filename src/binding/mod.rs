@@ -2,6 +2,13 @@
 //! calls. Implementations: the built-in model, and imported results of external tools.
 
 pub mod allele;
+pub mod builtin;
+pub mod data;
+pub mod encoding;
+pub mod evaluate;
+pub mod model;
+pub mod stage;
+pub mod train;
 
 pub use allele::HlaAllele;
 

@@ -9,6 +9,7 @@ pub mod quant;
 pub mod report;
 pub mod run;
 pub mod signatures;
+pub mod binding;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};
@@ -61,6 +62,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Every stage for every sample of a manifest, resumable.
     Run(run::RunArgs),
+    /// Predicted peptide–HLA class I binding (IC50 nM, percentile rank) from the built-in model.
+    Binding(binding::BindingArgs),
 }
 
 impl Command {
@@ -80,6 +83,7 @@ impl Command {
             Command::Neoantigens(args) => neoantigens::run(args, threads),
             Command::Report(args) => report::run(args, threads),
             Command::Run(args) => run::run(args, threads),
+            Command::Binding(args) => binding::run(args, threads),
         }
     }
 }

@@ -150,7 +150,9 @@ pub fn check_alleles(params: &NeoantigenParams, predictor: &dyn BindingPredictor
                         .map(|p| p.alleles().cloned().collect())
                         .unwrap_or_default()
                 }
-                PredictorSpec::Builtin => Vec::new(),
+                PredictorSpec::Builtin => crate::binding::builtin::BuiltinPredictor::load_default()
+                    .map(|b| b.known_alleles().into_iter().map(|k| k.allele).collect())
+                    .unwrap_or_default(),
             };
             let close = predictor::close_matches(a, predictor, &extra);
             return Err(Error::usage(format!(

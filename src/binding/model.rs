@@ -1,0 +1,499 @@
+//! The pan-allele network, its allele table and the on-disk format.
+//!
+//! Each network maps (peptide, allele pseudo-sequence) to a binding score
+//! `y = 1 - ln(IC50) / ln(50000)` in [0, 1]:
+//!
+//! ```text
+//! h1 = ReLU(W_pep · onehot(peptide layout) + W_allele · BLOSUM(pseudo-sequence) + b1)
+//! h2 = ReLU(W2 · h1 + b2)            (absent when hidden2 = 0)
+//! y  = sigmoid(w3 · h + b3)
+//! ```
+//!
+//! The allele term of the first layer is the same for every peptide of an allele, so inference
+//! computes it once per allele ([`AlleleScorer`]) and each peptide then costs a handful of row
+//! additions plus the small dense layers. An ensemble averages `y` over its networks.
+//!
+//! File format (all integers and floats little-endian), version 1:
+//!
+//! ```text
+//! magic "IMPBIND\0" | u32 version | u32 n_networks | u32 hidden1 | u32 hidden2
+//! | u32 peptide_inputs | u32 allele_inputs
+//! | per network: f32 w_pep[peptide_inputs*hidden1] f32 w_allele[allele_inputs*hidden1]
+//!                f32 b1[hidden1] f32 w2[hidden2*hidden1] f32 b2[hidden2]
+//!                f32 w3[hidden2 or hidden1] f32 b3
+//! | u32 n_alleles | per allele: u8 name_len, name (e.g. HLA-A*02:01), 34 bytes pseudo-sequence,
+//!                               u32 training measurements
+//! | u32 provenance_len | provenance (UTF-8 JSON: data checksums, seed, settings)
+//! | u64 FNV-1a of every preceding byte
+//! ```
+
+use crate::binding::encoding::{
+    encode_pseudo, EncodedPeptide, ALLELE_INPUTS, PEPTIDE_INPUTS, PSEUDO_LEN,
+};
+use crate::binding::HlaAllele;
+
+/// IC50 (nM) at score 0; score 1 is 1 nM.
+pub const MAX_IC50: f64 = 50_000.0;
+
+pub const MAGIC: &[u8; 8] = b"IMPBIND\0";
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Score in [0, 1] to IC50 in nM.
+pub fn score_to_ic50(y: f64) -> f64 {
+    MAX_IC50.powf(1.0 - y)
+}
+
+/// IC50 in nM to the training target in [0, 1] (clamped to 1 nM–50 µM).
+pub fn ic50_to_score(ic50: f64) -> f64 {
+    1.0 - ic50.clamp(1.0, MAX_IC50).ln() / MAX_IC50.ln()
+}
+
+/// One network's weights (layout in the module docs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    pub hidden1: usize,
+    pub hidden2: usize,
+    /// `PEPTIDE_INPUTS` rows of `hidden1`.
+    pub w_pep: Vec<f32>,
+    /// `ALLELE_INPUTS` rows of `hidden1`.
+    pub w_allele: Vec<f32>,
+    pub b1: Vec<f32>,
+    /// `hidden2` rows of `hidden1`.
+    pub w2: Vec<f32>,
+    pub b2: Vec<f32>,
+    pub w3: Vec<f32>,
+    pub b3: f32,
+    /// `w2` transposed (`hidden1` rows of `hidden2`), derived by [`Network::finish`]: inference
+    /// adds one row per active unit, which vectorises, instead of 32 serial dot products.
+    pub w2t: Vec<f32>,
+}
+
+impl Network {
+    /// Zero weights of the given shape.
+    pub fn zeros(hidden1: usize, hidden2: usize) -> Self {
+        let last = if hidden2 > 0 { hidden2 } else { hidden1 };
+        Self {
+            hidden1,
+            hidden2,
+            w_pep: vec![0.0; PEPTIDE_INPUTS * hidden1],
+            w_allele: vec![0.0; ALLELE_INPUTS * hidden1],
+            b1: vec![0.0; hidden1],
+            w2: vec![0.0; hidden2 * hidden1],
+            b2: vec![0.0; hidden2],
+            w3: vec![0.0; last],
+            b3: 0.0,
+            w2t: vec![0.0; hidden2 * hidden1],
+        }
+    }
+
+    /// Derives the inference-only fields from the weights; call after setting them.
+    pub fn finish(&mut self) {
+        let (h1, h2) = (self.hidden1, self.hidden2);
+        self.w2t = vec![0.0; h1 * h2];
+        for k in 0..h2 {
+            for j in 0..h1 {
+                self.w2t[j * h2 + k] = self.w2[k * h1 + j];
+            }
+        }
+    }
+
+    /// `b1 + W_allele · x` for an encoded pseudo-sequence.
+    pub fn allele_projection(&self, allele_input: &[f32]) -> Vec<f32> {
+        let h = self.hidden1;
+        let mut out = self.b1.clone();
+        for (i, &x) in allele_input.iter().enumerate() {
+            if x != 0.0 {
+                let row = &self.w_allele[i * h..(i + 1) * h];
+                for (o, w) in out.iter_mut().zip(row) {
+                    *o += x * w;
+                }
+            }
+        }
+        out
+    }
+
+    /// Score in [0, 1] given the allele projection; `h1`/`h2` are scratch buffers.
+    #[inline]
+    pub fn score(
+        &self,
+        projection: &[f32],
+        pep: &EncodedPeptide,
+        h1: &mut [f32],
+        h2: &mut [f32],
+    ) -> f32 {
+        let h = self.hidden1;
+        h1.copy_from_slice(projection);
+        pep.for_each_input(|row, x| {
+            let w = &self.w_pep[row * h..(row + 1) * h];
+            if x == 1.0 {
+                for (a, b) in h1.iter_mut().zip(w) {
+                    *a += b;
+                }
+            } else {
+                for (a, b) in h1.iter_mut().zip(w) {
+                    *a += x * b;
+                }
+            }
+        });
+        for v in h1.iter_mut() {
+            *v = v.max(0.0);
+        }
+        let z = if self.hidden2 > 0 {
+            let h2n = self.hidden2;
+            h2.copy_from_slice(&self.b2);
+            for (j, &a) in h1.iter().enumerate() {
+                // About half the units are zero after ReLU.
+                if a != 0.0 {
+                    let row = &self.w2t[j * h2n..(j + 1) * h2n];
+                    for (o, w) in h2.iter_mut().zip(row) {
+                        *o += a * w;
+                    }
+                }
+            }
+            for v in h2.iter_mut() {
+                *v = v.max(0.0);
+            }
+            dot(&self.w3, h2) + self.b3
+        } else {
+            dot(&self.w3, h1) + self.b3
+        };
+        sigmoid(z)
+    }
+}
+
+#[inline]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    // Eight independent partial sums so the compiler can vectorise the reduction.
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    acc.iter().sum::<f32>() + tail
+}
+
+#[inline]
+pub fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// An allele the model knows: its pseudo-sequence and how many training measurements it had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlleleRecord {
+    pub allele: HlaAllele,
+    pub pseudo: [u8; PSEUDO_LEN],
+    pub measurements: u32,
+}
+
+/// An ensemble of networks plus the allele table and provenance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub networks: Vec<Network>,
+    /// Sorted by allele.
+    pub alleles: Vec<AlleleRecord>,
+    pub provenance: String,
+}
+
+/// The per-allele part of the model (each network's first-layer allele term), computed once
+/// per allele.
+#[derive(Debug, Clone)]
+pub struct AlleleScorer<'m> {
+    model: &'m Model,
+    projections: &'m [Vec<f32>],
+}
+
+/// Owned allele projections, for caching across calls.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlleleProjections(Vec<Vec<f32>>);
+
+impl AlleleProjections {
+    pub fn new(model: &Model, pseudo: &[u8]) -> Self {
+        let x = encode_pseudo(pseudo);
+        Self(
+            model
+                .networks
+                .iter()
+                .map(|n| n.allele_projection(&x))
+                .collect(),
+        )
+    }
+
+    pub fn scorer<'m>(&'m self, model: &'m Model) -> AlleleScorer<'m> {
+        AlleleScorer {
+            model,
+            projections: &self.0,
+        }
+    }
+}
+
+impl AlleleScorer<'_> {
+    /// Ensemble score in [0, 1] for each peptide, written into `out`.
+    pub fn score_into(&self, peptides: &[EncodedPeptide], out: &mut Vec<f32>) {
+        out.clear();
+        out.resize(peptides.len(), 0.0);
+        let n = self.model.networks.len() as f32;
+        for (net, proj) in self.model.networks.iter().zip(self.projections) {
+            let mut h1 = vec![0f32; net.hidden1];
+            let mut h2 = vec![0f32; net.hidden2];
+            for (o, p) in out.iter_mut().zip(peptides) {
+                *o += net.score(proj, p, &mut h1, &mut h2);
+            }
+        }
+        if n > 1.0 {
+            for o in out.iter_mut() {
+                *o /= n;
+            }
+        }
+    }
+
+    pub fn score(&self, peptide: &EncodedPeptide) -> f32 {
+        let mut out = Vec::with_capacity(1);
+        self.score_into(std::slice::from_ref(peptide), &mut out);
+        out[0]
+    }
+}
+
+impl Model {
+    /// Position of `allele` in the table.
+    pub fn allele_index(&self, allele: &HlaAllele) -> Option<usize> {
+        self.alleles.binary_search_by(|r| r.allele.cmp(allele)).ok()
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = Vec::new();
+        b.extend_from_slice(MAGIC);
+        let (h1, h2) = self
+            .networks
+            .first()
+            .map_or((0, 0), |n| (n.hidden1, n.hidden2));
+        for v in [
+            FORMAT_VERSION,
+            self.networks.len() as u32,
+            h1 as u32,
+            h2 as u32,
+        ] {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        b.extend_from_slice(&(PEPTIDE_INPUTS as u32).to_le_bytes());
+        b.extend_from_slice(&(ALLELE_INPUTS as u32).to_le_bytes());
+        for n in &self.networks {
+            for arr in [&n.w_pep, &n.w_allele, &n.b1, &n.w2, &n.b2, &n.w3] {
+                for v in arr.iter() {
+                    b.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+            b.extend_from_slice(&n.b3.to_le_bytes());
+        }
+        b.extend_from_slice(&(self.alleles.len() as u32).to_le_bytes());
+        for a in &self.alleles {
+            let name = a.allele.to_string();
+            b.push(name.len() as u8);
+            b.extend_from_slice(name.as_bytes());
+            b.extend_from_slice(&a.pseudo);
+            b.extend_from_slice(&a.measurements.to_le_bytes());
+        }
+        b.extend_from_slice(&(self.provenance.len() as u32).to_le_bytes());
+        b.extend_from_slice(self.provenance.as_bytes());
+        let sum = fnv1a(&b);
+        b.extend_from_slice(&sum.to_le_bytes());
+        b
+    }
+
+    /// # Errors
+    /// Not a model file, another format version, truncated or corrupted (checksum).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
+        if bytes.len() < 16 || &bytes[..8] != MAGIC {
+            return Err("not an immunoprofile binding model (bad magic)".into());
+        }
+        let (body, tail) = bytes.split_at(bytes.len() - 8);
+        let sum = u64::from_le_bytes(tail.try_into().map_err(|_| "truncated")?);
+        if fnv1a(body) != sum {
+            return Err("binding model checksum mismatch (corrupted file)".into());
+        }
+        let mut r = Reader { b: body, pos: 8 };
+        let version = r.u32()?;
+        if version != FORMAT_VERSION {
+            return Err(format!(
+                "binding model format version {version}, this build reads {FORMAT_VERSION}"
+            ));
+        }
+        let n_networks = r.u32()? as usize;
+        let h1 = r.u32()? as usize;
+        let h2 = r.u32()? as usize;
+        let (pi, ai) = (r.u32()? as usize, r.u32()? as usize);
+        if pi != PEPTIDE_INPUTS || ai != ALLELE_INPUTS || h1 == 0 {
+            return Err(format!("binding model input sizes {pi}/{ai} do not match this build ({PEPTIDE_INPUTS}/{ALLELE_INPUTS})"));
+        }
+        let mut networks = Vec::with_capacity(n_networks);
+        for _ in 0..n_networks {
+            let mut n = Network::zeros(h1, h2);
+            for arr in [
+                &mut n.w_pep,
+                &mut n.w_allele,
+                &mut n.b1,
+                &mut n.w2,
+                &mut n.b2,
+                &mut n.w3,
+            ] {
+                for v in arr.iter_mut() {
+                    *v = r.f32()?;
+                }
+            }
+            n.b3 = r.f32()?;
+            n.finish();
+            networks.push(n);
+        }
+        let n_alleles = r.u32()? as usize;
+        let mut alleles = Vec::with_capacity(n_alleles);
+        for _ in 0..n_alleles {
+            let len = usize::from(r.take(1)?[0]);
+            let name = std::str::from_utf8(r.take(len)?).map_err(|_| "allele name not UTF-8")?;
+            let allele = HlaAllele::parse(name)?;
+            let pseudo: [u8; PSEUDO_LEN] =
+                r.take(PSEUDO_LEN)?.try_into().map_err(|_| "truncated")?;
+            let measurements = r.u32()?;
+            alleles.push(AlleleRecord {
+                allele,
+                pseudo,
+                measurements,
+            });
+        }
+        let plen = r.u32()? as usize;
+        let provenance =
+            String::from_utf8(r.take(plen)?.to_vec()).map_err(|_| "provenance not UTF-8")?;
+        if r.pos != body.len() {
+            return Err("trailing bytes in binding model".into());
+        }
+        if !alleles.windows(2).all(|w| w[0].allele < w[1].allele) {
+            return Err("binding model allele table not sorted".into());
+        }
+        Ok(Self {
+            networks,
+            alleles,
+            provenance,
+        })
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or("binding model truncated")?;
+        let s = &self.b[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+    fn u32(&mut self) -> Result<u32, String> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().map_err(|_| "truncated")?,
+        ))
+    }
+    fn f32(&mut self) -> Result<f32, String> {
+        Ok(f32::from_le_bytes(
+            self.take(4)?.try_into().map_err(|_| "truncated")?,
+        ))
+    }
+}
+
+/// 64-bit FNV-1a.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn score_and_ic50_are_inverse() {
+        for ic50 in [1.0, 50.0, 500.0, 5000.0, 50_000.0] {
+            assert!((score_to_ic50(ic50_to_score(ic50)) - ic50).abs() / ic50 < 1e-9);
+        }
+        assert_eq!(ic50_to_score(1e6), 0.0);
+        // 500 nM sits at 1 - ln 500 / ln 50000 = 0.4256.
+        assert!((ic50_to_score(500.0) - 0.425_67).abs() < 1e-4);
+    }
+
+    #[test]
+    fn score_matches_the_formula_written_out() {
+        // A 3-unit/2-unit network with hand-set weights, evaluated by the formula in the
+        // module docs with plain loops.
+        let mut n = Network::zeros(3, 2);
+        for (i, v) in n.w_pep.iter_mut().enumerate() {
+            *v = ((i * 7 % 11) as f32 - 5.0) / 10.0;
+        }
+        for (i, v) in n.w_allele.iter_mut().enumerate() {
+            *v = ((i * 5 % 13) as f32 - 6.0) / 100.0;
+        }
+        n.b1 = vec![0.1, -0.2, 0.3];
+        n.w2 = vec![0.5, -0.4, 0.3, -0.2, 0.6, 0.1];
+        n.b2 = vec![0.05, -0.05];
+        n.w3 = vec![1.5, -0.7];
+        n.b3 = 0.2;
+        n.finish();
+        let pseudo = b"YFAMYGEKVAHTHVDTLYVRYHYYTWAVLAYTWY";
+        let x = encode_pseudo(pseudo);
+        let pep = EncodedPeptide::new(b"NLVPMVATVL").unwrap();
+        let mut pre = n.b1.clone();
+        for (i, xi) in x.iter().enumerate() {
+            for k in 0..3 {
+                pre[k] += xi * n.w_allele[i * 3 + k];
+            }
+        }
+        pep.for_each_input(|row, w| {
+            for k in 0..3 {
+                pre[k] += w * n.w_pep[row * 3 + k];
+            }
+        });
+        let a1: Vec<f32> = pre.iter().map(|v| v.max(0.0)).collect();
+        let a2: Vec<f32> = (0..2)
+            .map(|k| (n.b2[k] + (0..3).map(|j| n.w2[k * 3 + j] * a1[j]).sum::<f32>()).max(0.0))
+            .collect();
+        let z = n.b3 + n.w3[0] * a2[0] + n.w3[1] * a2[1];
+        let expected = 1.0 / (1.0 + (-z).exp());
+        let proj = n.allele_projection(&x);
+        let got = n.score(&proj, &pep, &mut [0.0; 3], &mut [0.0; 2]);
+        assert!((got - expected).abs() < 1e-6, "{got} vs {expected}");
+    }
+
+    #[test]
+    fn round_trip_and_corruption_detected() {
+        let mut n = Network::zeros(4, 2);
+        n.w_pep[3] = 0.5;
+        n.b3 = -1.25;
+        n.w2[1] = 0.25;
+        n.finish();
+        let model = Model {
+            networks: vec![n],
+            alleles: vec![AlleleRecord {
+                allele: HlaAllele::parse("A*02:01").unwrap(),
+                pseudo: *b"YFAMYGEKVAHTHVDTLYVRYHYYTWAVLAYTWY",
+                measurements: 3,
+            }],
+            provenance: "{}".into(),
+        };
+        let bytes = model.to_bytes();
+        assert_eq!(Model::from_bytes(&bytes).unwrap(), model);
+        let mut bad = bytes.clone();
+        bad[40] ^= 1;
+        assert!(Model::from_bytes(&bad).unwrap_err().contains("checksum"));
+        assert!(Model::from_bytes(b"nonsense").is_err());
+    }
+}

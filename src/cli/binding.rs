@@ -1,0 +1,104 @@
+//! `immunoprofile binding`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::binding::builtin::BuiltinPredictor;
+use crate::binding::stage::{self, check_lengths, BindingParams};
+use crate::binding::{BindingPredictor, HlaAllele};
+use crate::error::{Error, Result};
+
+/// Predicted peptide–HLA class I binding (IC50, percentile rank) from the built-in model.
+#[derive(Debug, Args)]
+pub struct BindingArgs {
+    /// HLA class I alleles, comma-separated (HLA-A*02:01, A*02:01, A0201, HLA-A02:01 all work).
+    #[arg(long, value_delimiter = ',', required_unless_present = "list_alleles")]
+    pub alleles: Vec<String>,
+    /// Peptides, one per line, or a FASTA file whose sequences are cut into --lengths windows
+    /// (plain or gzip; `-` for stdin).
+    #[arg(long, required_unless_present = "list_alleles")]
+    pub peptides: Option<PathBuf>,
+    /// Window lengths for FASTA input.
+    #[arg(long, value_delimiter = ',', default_value = "8,9,10,11")]
+    pub lengths: Vec<usize>,
+    /// Print the supported alleles (allele, how served, measurements, pseudo-sequence) and exit.
+    #[arg(long)]
+    pub list_alleles: bool,
+    /// Output prefix: writes PREFIX.binding.tsv and PREFIX.binding.json.
+    #[arg(short = 'o', long, required_unless_present = "list_alleles")]
+    pub output: Option<PathBuf>,
+}
+
+impl BindingArgs {
+    /// Validates the options (no file is opened here).
+    ///
+    /// # Errors
+    /// An allele name that does not parse, a length outside 8–11, missing options.
+    pub fn into_params(self) -> Result<(BindingParams, PathBuf)> {
+        let alleles = self
+            .alleles
+            .iter()
+            .filter(|a| !a.trim().is_empty())
+            .map(|a| HlaAllele::parse(a).map_err(Error::usage))
+            .collect::<Result<Vec<_>>>()?;
+        if alleles.is_empty() {
+            return Err(Error::usage(
+                "--alleles needs at least one HLA class I allele",
+            ));
+        }
+        check_lengths(&self.lengths)?;
+        let peptides = self
+            .peptides
+            .ok_or_else(|| Error::usage("--peptides FILE is required"))?;
+        let output = self
+            .output
+            .ok_or_else(|| Error::usage("-o/--output PREFIX is required"))?;
+        let mut lengths = self.lengths;
+        lengths.sort_unstable();
+        lengths.dedup();
+        Ok((
+            BindingParams {
+                alleles,
+                peptides,
+                lengths,
+            },
+            output,
+        ))
+    }
+}
+
+/// # Errors
+/// Bad options or inputs.
+pub fn run(args: BindingArgs, _threads: usize) -> Result<()> {
+    let predictor = BuiltinPredictor::load_default()?;
+    if args.list_alleles {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        let io = |e| Error::io("<stdout>", e);
+        writeln!(out, "allele\tserved\tmeasurements\tpseudo_sequence").map_err(io)?;
+        for k in predictor.known_alleles() {
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}",
+                k.allele,
+                k.served.as_str(),
+                k.measurements,
+                k.pseudo_sequence
+            )
+            .map_err(io)?;
+        }
+        return Ok(());
+    }
+    let (params, prefix) = args.into_params()?;
+    let summary = stage::run(&params, &predictor, &prefix)?;
+    log::info!(
+        "{} peptides x {} alleles scored with {} ({} predictions)",
+        summary.peptides,
+        summary.alleles.len(),
+        predictor.name(),
+        summary.predictions
+    );
+    Ok(())
+}
