@@ -77,7 +77,7 @@ fn float(v: &str, key: &str) -> Result<Option<f64>, String> {
 }
 
 /// The `i`-th comma-separated element of a FORMAT value.
-fn nth<'a>(value: Option<&'a str>, i: usize) -> Option<&'a str> {
+fn nth(value: Option<&str>, i: usize) -> Option<&str> {
     value?.split(',').nth(i)
 }
 
