@@ -228,6 +228,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::needless_range_loop)]
     fn blosum_is_symmetric() {
         for i in 0..20 {
             for j in 0..20 {

@@ -432,6 +432,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::needless_range_loop)]
     fn score_matches_the_formula_written_out() {
         // A 3-unit/2-unit network with hand-set weights, evaluated by the formula in the
         // module docs with plain loops.
