@@ -486,6 +486,9 @@ fn nfcore_pair_is_not_msi_high_and_cram_equals_bam() {
     assert_eq!(bam.summary.sites_evaluated, cram.summary.sites_evaluated);
     assert_eq!(bam.summary.sites_unstable, cram.summary.sites_unstable);
     assert_ne!(bam.summary.status, "MSI-H", "{:?}", bam.summary);
+    // Same individual, no MSI: no site should differ.
+    assert!(bam.summary.sites_evaluated > 0);
+    assert_eq!(bam.summary.sites_unstable, 0);
     eprintln!(
         "nf-core pair: {} sites, {} evaluated, {} unstable, status {}",
         bam.summary.sites_total,
