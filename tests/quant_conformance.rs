@@ -177,3 +177,33 @@ fn unsorted_or_unindexed_bam_is_a_one_line_error() {
         .to_string();
     assert!(err.contains("samtools sort"), "{err}");
 }
+
+#[test]
+fn output_bytes_do_not_depend_on_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let bam = sam_to_bam(&data("edge.sam"), dir.path());
+    let mut outputs = Vec::new();
+    for t in ["1", "2", "3"] {
+        let prefix = dir.path().join(format!("t{t}"));
+        let st = std::process::Command::new(env!("CARGO_BIN_EXE_immunoprofile"))
+            .args(["-q", "-t", t, "quant", "--bam"])
+            .arg(&bam)
+            .arg("--gtf")
+            .arg(data("edge.gtf"))
+            .arg("-o")
+            .arg(&prefix)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let tsv = std::fs::read(dir.path().join(format!("t{t}.quant.tsv"))).unwrap();
+        let json = std::fs::read(dir.path().join(format!("t{t}.quant.json"))).unwrap();
+        outputs.push((tsv, json));
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+    // featureCounts' counts, with our TPM from them: GC 7 reads / 400 bp etc.
+    let text = String::from_utf8(outputs[0].0.clone()).unwrap();
+    assert!(
+        text.starts_with("gene_id\tgene_name\tlength\tcount\ttpm\nGA\tGA_name\t250\t0\t0\n"),
+        "{text}"
+    );
+}
