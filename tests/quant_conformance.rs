@@ -63,9 +63,9 @@ fn ours(
     (genes, summary)
 }
 
-/// SAM text → sorted, indexed BAM in `dir`.
+/// SAM text → sorted, indexed BAM in `dir` (named after the SAM).
 fn sam_to_bam(sam: &Path, dir: &Path) -> PathBuf {
-    let out = dir.join("edge.bam");
+    let out = dir.join(sam.with_extension("bam").file_name().unwrap());
     let mut reader = bam::Reader::from_path(sam).unwrap();
     let header = bam::Header::from_template(reader.header());
     {
@@ -110,6 +110,36 @@ fn edge_cases_match_featurecounts() {
                 "{case}, regions of {region_bp} bp"
             );
         }
+    }
+}
+
+#[test]
+fn single_end_edge_cases_match_featurecounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let bam = sam_to_bam(&data("edge_se.sam"), dir.path());
+    let model = GeneModel::from_gtf(&data("edge.gtf")).unwrap();
+    for (case, strandedness) in [
+        ("s0", Strandedness::None),
+        ("s1", Strandedness::Forward),
+        ("s2", Strandedness::Reverse),
+    ] {
+        let opts = CountOptions {
+            strandedness,
+            ..CountOptions::default()
+        };
+        let c = count_with_regions(&bam, &model, &opts, 50).unwrap();
+        assert!(!c.paired);
+        let (genes, summary) = ours(&model, &c);
+        assert_eq!(
+            genes,
+            fc_counts(&data(&format!("edge_se.{case}.featureCounts.txt"))),
+            "{case}"
+        );
+        assert_eq!(
+            summary,
+            fc_summary(&data(&format!("edge_se.{case}.featureCounts.txt.summary"))),
+            "{case}"
+        );
     }
 }
 
