@@ -63,9 +63,9 @@ fn ours(
     (genes, summary)
 }
 
-/// SAM text → sorted, indexed BAM in `dir`.
+/// SAM text → sorted, indexed BAM in `dir` (named after the SAM).
 fn sam_to_bam(sam: &Path, dir: &Path) -> PathBuf {
-    let out = dir.join("edge.bam");
+    let out = dir.join(sam.with_extension("bam").file_name().unwrap());
     let mut reader = bam::Reader::from_path(sam).unwrap();
     let header = bam::Header::from_template(reader.header());
     {
@@ -110,6 +110,36 @@ fn edge_cases_match_featurecounts() {
                 "{case}, regions of {region_bp} bp"
             );
         }
+    }
+}
+
+#[test]
+fn single_end_edge_cases_match_featurecounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let bam = sam_to_bam(&data("edge_se.sam"), dir.path());
+    let model = GeneModel::from_gtf(&data("edge.gtf")).unwrap();
+    for (case, strandedness) in [
+        ("s0", Strandedness::None),
+        ("s1", Strandedness::Forward),
+        ("s2", Strandedness::Reverse),
+    ] {
+        let opts = CountOptions {
+            strandedness,
+            ..CountOptions::default()
+        };
+        let c = count_with_regions(&bam, &model, &opts, 50).unwrap();
+        assert!(!c.paired);
+        let (genes, summary) = ours(&model, &c);
+        assert_eq!(
+            genes,
+            fc_counts(&data(&format!("edge_se.{case}.featureCounts.txt"))),
+            "{case}"
+        );
+        assert_eq!(
+            summary,
+            fc_summary(&data(&format!("edge_se.{case}.featureCounts.txt.summary"))),
+            "{case}"
+        );
     }
 }
 
@@ -176,4 +206,34 @@ fn unsorted_or_unindexed_bam_is_a_one_line_error() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("samtools sort"), "{err}");
+}
+
+#[test]
+fn output_bytes_do_not_depend_on_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let bam = sam_to_bam(&data("edge.sam"), dir.path());
+    let mut outputs = Vec::new();
+    for t in ["1", "2", "3"] {
+        let prefix = dir.path().join(format!("t{t}"));
+        let st = std::process::Command::new(env!("CARGO_BIN_EXE_immunoprofile"))
+            .args(["-q", "-t", t, "quant", "--bam"])
+            .arg(&bam)
+            .arg("--gtf")
+            .arg(data("edge.gtf"))
+            .arg("-o")
+            .arg(&prefix)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let tsv = std::fs::read(dir.path().join(format!("t{t}.quant.tsv"))).unwrap();
+        let json = std::fs::read(dir.path().join(format!("t{t}.quant.json"))).unwrap();
+        outputs.push((tsv, json));
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+    // featureCounts' counts, with our TPM from them: GC 7 reads / 400 bp etc.
+    let text = String::from_utf8(outputs[0].0.clone()).unwrap();
+    assert!(
+        text.starts_with("gene_id\tgene_name\tlength\tcount\ttpm\nGA\tGA_name\t250\t0\t0\n"),
+        "{text}"
+    );
 }

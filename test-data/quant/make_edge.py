@@ -155,6 +155,18 @@ def main():
         lines.append("\t".join([name, str(flag), contig, str(pos), str(mapq), cigar, mcontig, str(mpos), str(tlen), seq, qual] + tags))
     with open(os.path.join(HERE, "edge.sam"), "w") as f:
         f.write("\n".join(lines) + "\n")
+    # Single-end copy: every mapped record (both mates, secondary and supplementary included)
+    # as an unpaired read; pair flags and mate fields cleared.
+    se = lines[:4]
+    for r in mapped:
+        contig, pos, name, flag, mapq, cigar, mcontig, mpos, tlen, seq, qual, tags = r
+        if flag & 0x4:
+            continue
+        flag &= ~(0x1 | 0x2 | 0x8 | 0x20 | 0x40 | 0x80)
+        suffix = "/1" if r[3] & 0x40 else ("/2" if r[3] & 0x80 else "")
+        se.append("\t".join([name + suffix, str(flag), contig, str(pos), str(mapq), cigar, "*", "0", "0", seq, qual] + tags))
+    with open(os.path.join(HERE, "edge_se.sam"), "w") as f:
+        f.write("\n".join(se) + "\n")
     with open(os.path.join(HERE, "edge.gtf"), "w") as f:
         f.write(gtf())
 
