@@ -6,6 +6,8 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use super::Candidate;
+use crate::binding::Prediction;
+use crate::peptides::SampleValues;
 
 /// How the IC50 and percentile cut-offs combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -69,8 +71,13 @@ fn at_least<T: PartialOrd>(v: Option<T>, min: T) -> bool {
 impl FilterParams {
     /// Whether the MT epitope binds by the cut-offs.
     pub fn binds(&self, c: &Candidate) -> bool {
-        let ic50 = c.mt.map(|p| p.ic50);
-        let pct = c.mt.and_then(|p| p.percentile);
+        self.binds_prediction(c.mt)
+    }
+
+    /// [`FilterParams::binds`] for a bare MT prediction.
+    pub fn binds_prediction(&self, mt: Option<Prediction>) -> bool {
+        let ic50 = mt.map(|p| p.ic50);
+        let pct = mt.and_then(|p| p.percentile);
         match self.binding_rule {
             BindingRule::Either => {
                 if ic50.is_none() && pct.is_none() {
@@ -88,9 +95,13 @@ impl FilterParams {
 
     /// Index into [`FILTER_NAMES`] of the first filter the candidate fails.
     pub fn first_failure(&self, c: &Candidate) -> Option<usize> {
-        let v = &c.values;
+        self.first_failure_of(c.mt, &c.values)
+    }
+
+    /// [`FilterParams::first_failure`] from the MT prediction and the variant's values.
+    pub fn first_failure_of(&self, mt: Option<Prediction>, v: &SampleValues) -> Option<usize> {
         let checks = [
-            self.binds(c),
+            self.binds_prediction(mt),
             at_least(v.dna_depth, self.min_dna_depth),
             at_least(v.dna_vaf, self.min_dna_vaf),
             at_least(v.rna_depth, self.min_rna_depth),
@@ -237,9 +248,7 @@ pub fn rank_order(a: &(Tier, &Candidate), b: &(Tier, &Candidate)) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::binding::Prediction;
     use crate::neoantigen::epitopes::Epitope;
-    use crate::peptides::SampleValues;
 
     fn cand(
         ic50: f64,

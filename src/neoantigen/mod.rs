@@ -281,7 +281,7 @@ fn predict_all(
         .collect()
 }
 
-fn write_row(out: &mut String, e: &VariantEntry, allele: &HlaAllele, c: &Candidate) {
+fn write_row(out: &mut String, e: &VariantEntry, index: &str, allele: &HlaAllele, c: &Candidate) {
     use std::fmt::Write as _;
     let v = &c.values;
     let _ = write!(
@@ -313,8 +313,70 @@ fn write_row(out: &mut String, e: &VariantEntry, allele: &HlaAllele, c: &Candida
         fmt_opt(v.gene_expression, 6),
         fmt_opt(v.transcript_expression, 6),
         fmt_opt(c.allele_expression, 6),
-        e.index()
+        index
     );
+}
+
+/// The all.tsv rows of one entry and the candidates that pass the filters (their `order` is
+/// relative to the entry's first row).
+struct EntryRows {
+    text: String,
+    n_rows: u64,
+    passing: Vec<Candidate>,
+    filtered: [u64; filters::FILTER_NAMES.len()],
+}
+
+fn entry_rows(
+    params: &NeoantigenParams,
+    e: &VariantEntry,
+    eps: &[Epitope],
+    entry_idx: usize,
+    predictions: &[HashMap<String, Prediction>],
+) -> EntryRows {
+    let mut out = EntryRows {
+        text: String::new(),
+        n_rows: 0,
+        passing: Vec::new(),
+        filtered: [0; filters::FILTER_NAMES.len()],
+    };
+    if eps.is_empty() {
+        return out;
+    }
+    let index = e.index();
+    let allele_expression = e
+        .values
+        .gene_expression
+        .zip(e.values.rna_vaf)
+        .map(|(g, r)| g * r);
+    for (ai, allele) in params.alleles.iter().enumerate() {
+        for ep in eps {
+            let mt = predictions[ai].get(&ep.mt).copied();
+            let wt = ep.wt.as_ref().and_then(|w| predictions[ai].get(w).copied());
+            let agretopicity = match (mt, wt) {
+                (Some(m), Some(w)) if m.ic50 > 0.0 => Some(w.ic50 / m.ic50),
+                _ => None,
+            };
+            let c = Candidate {
+                entry: entry_idx,
+                allele: ai,
+                epitope: ep.clone(),
+                mt,
+                wt,
+                agretopicity,
+                allele_expression,
+                values: e.values,
+                order: out.n_rows,
+            };
+            out.n_rows += 1;
+            write_row(&mut out.text, e, &index, allele, &c);
+            out.text.push('\n');
+            match params.filters.first_failure_of(mt, &e.values) {
+                Some(i) => out.filtered[i] += 1,
+                None => out.passing.push(c),
+            }
+        }
+    }
+    out
 }
 
 /// Computes the candidates, streaming all.tsv rows into `all` and collecting the peptide FASTA.
@@ -402,8 +464,26 @@ pub fn compute_with(
         }
         let peptides: Vec<&str> = peptides.into_iter().collect();
         let predictions = predict_all(predictor, &params.alleles, &peptides)?;
-        let mut text = String::new();
-        for (mut e, (eps, why, win)) in batch.into_iter().zip(built) {
+        // Entries with epitopes get the next entry numbers, in file order.
+        let mut next = entries.len();
+        let idxs: Vec<usize> = built
+            .iter()
+            .map(|(eps, _, _)| {
+                let i = next;
+                if !eps.is_empty() {
+                    next += 1;
+                }
+                i
+            })
+            .collect();
+        // Rows are formatted and filtered in parallel per entry; order is restored below.
+        let rows: Vec<EntryRows> = batch
+            .par_iter()
+            .zip(built.par_iter())
+            .zip(idxs.par_iter())
+            .map(|((e, (eps, _, _)), &idx)| entry_rows(params, e, eps, idx, &predictions))
+            .collect();
+        for ((mut e, (_, why, win)), rows) in batch.into_iter().zip(built).zip(rows) {
             transcripts += 1;
             let class = by_class
                 .entry(e.variant_type.as_str().to_string())
@@ -417,7 +497,7 @@ pub fn compute_with(
                 fasta.push(&w.wt, format!("WT.{index}"));
                 fasta.push(&w.mt, format!("MT.{index}"));
             }
-            if eps.is_empty() {
+            if rows.n_rows == 0 {
                 if let Some(why) = why {
                     peptides::warn_no_window(&e, &why);
                     let reason = match why {
@@ -429,48 +509,19 @@ pub fn compute_with(
                 }
                 continue;
             }
+            wline(all, &rows.text)?;
+            class.epitopes += rows.n_rows;
+            class.candidates += rows.passing.len() as u64;
+            for (i, n) in rows.filtered.iter().enumerate() {
+                filtered[i] += n;
+            }
+            for mut c in rows.passing {
+                c.order += n_rows;
+                passing.push(c);
+            }
+            n_rows += rows.n_rows;
             e.wildtype_protein = String::new();
             e.frameshift_sequence = String::new();
-            let entry_idx = entries.len();
-            let allele_expression = e
-                .values
-                .gene_expression
-                .zip(e.values.rna_vaf)
-                .map(|(g, r)| g * r);
-            for (ai, allele) in params.alleles.iter().enumerate() {
-                for ep in &eps {
-                    let mt = predictions[ai].get(&ep.mt).copied();
-                    let wt = ep.wt.as_ref().and_then(|w| predictions[ai].get(w).copied());
-                    let agretopicity = match (mt, wt) {
-                        (Some(m), Some(w)) if m.ic50 > 0.0 => Some(w.ic50 / m.ic50),
-                        _ => None,
-                    };
-                    let c = Candidate {
-                        entry: entry_idx,
-                        allele: ai,
-                        epitope: ep.clone(),
-                        mt,
-                        wt,
-                        agretopicity,
-                        allele_expression,
-                        values: e.values,
-                        order: n_rows,
-                    };
-                    n_rows += 1;
-                    class.epitopes += 1;
-                    text.clear();
-                    write_row(&mut text, &e, allele, &c);
-                    text.push('\n');
-                    wline(all, &text)?;
-                    match f.first_failure(&c) {
-                        Some(i) => filtered[i] += 1,
-                        None => {
-                            class.candidates += 1;
-                            passing.push(c);
-                        }
-                    }
-                }
-            }
             entries.push(e);
         }
         progress.inc(1);
@@ -540,7 +591,8 @@ pub fn write_ranked(
     let mut text = String::new();
     for (i, (t, c)) in result.ranked.iter().enumerate() {
         text.clear();
-        write_row(&mut text, &result.entries[c.entry], &alleles[c.allele], c);
+        let e = &result.entries[c.entry];
+        write_row(&mut text, e, &e.index(), &alleles[c.allele], c);
         writeln!(out, "{}\t{}\t{text}", i + 1, t.as_str())?;
     }
     Ok(())

@@ -179,13 +179,15 @@ pub fn record_entries(
     skipped: &mut Vec<Skipped>,
 ) -> Vec<Slot> {
     let mut out = Vec::new();
-    let Some(gt) = rec.sample_value(sample, "GT") else {
-        return out;
+    // Without a GT every ALT counts (pVACseq refuses such VCFs); `./.` is uncalled.
+    let called: Vec<usize> = match rec.sample_value(sample, "GT") {
+        Some(gt) => gt
+            .split(['/', '|'])
+            .filter_map(|a| a.parse::<usize>().ok())
+            .collect(),
+        None if rec.format.is_some_and(|f| f.split(':').any(|k| k == "GT")) => Vec::new(),
+        None => (1..=rec.alts().count()).collect(),
     };
-    let called: Vec<usize> = gt
-        .split(['/', '|'])
-        .filter_map(|a| a.parse::<usize>().ok())
-        .collect();
     if called.is_empty() {
         return out;
     }
@@ -208,7 +210,9 @@ pub fn record_entries(
             // Most entries (introns, UTRs, other transcripts' non-coding effects) give no peptide:
             // skip them before building the owned annotation with its protein sequences.
             if !schema.entry_matches_allele(&entry, rec, alt_index, &keys)
-                || !entry.consequences(schema).any(|t| PEPTIDE_TERMS.contains(&t))
+                || !entry
+                    .consequences(schema)
+                    .any(|t| PEPTIDE_TERMS.contains(&t))
             {
                 continue;
             }
