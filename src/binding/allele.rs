@@ -110,10 +110,22 @@ mod tests {
                 "{s}"
             );
         }
-        assert_eq!(HlaAllele::parse("B*57:01").unwrap().to_string(), "HLA-B*57:01");
-        assert_eq!(HlaAllele::parse("C*15:102").unwrap().to_string(), "HLA-C*15:102");
-        assert_eq!(HlaAllele::parse("HLA-Cw*04:01").unwrap().to_string(), "HLA-C*04:01");
-        assert_eq!(HlaAllele::parse("Cw0401").unwrap().to_string(), "HLA-C*04:01");
+        assert_eq!(
+            HlaAllele::parse("B*57:01").unwrap().to_string(),
+            "HLA-B*57:01"
+        );
+        assert_eq!(
+            HlaAllele::parse("C*15:102").unwrap().to_string(),
+            "HLA-C*15:102"
+        );
+        assert_eq!(
+            HlaAllele::parse("HLA-Cw*04:01").unwrap().to_string(),
+            "HLA-C*04:01"
+        );
+        assert_eq!(
+            HlaAllele::parse("Cw0401").unwrap().to_string(),
+            "HLA-C*04:01"
+        );
     }
 
     #[test]

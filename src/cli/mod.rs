@@ -2,6 +2,7 @@
 //! library parameters (no I/O in the conversion) and calling the stage.
 
 pub mod annotate;
+pub mod binding;
 pub mod msi;
 pub mod neoantigens;
 pub mod peptides;
@@ -9,7 +10,6 @@ pub mod quant;
 pub mod report;
 pub mod run;
 pub mod signatures;
-pub mod binding;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};

@@ -91,7 +91,11 @@ pub fn scan_sequence(chrom: &str, seq: &[u8], params: &ScanParams) -> Vec<Site> 
         let mut best: Option<(usize, usize, usize)> = None;
         let mut longest = 0usize;
         for k in 1..=params.max_unit {
-            let min = if k == 1 { params.min_homopolymer } else { params.min_repeats } as usize;
+            let min = if k == 1 {
+                params.min_homopolymer
+            } else {
+                params.min_repeats
+            } as usize;
             let need = min * k;
             // Most positions fail here, at the first base that breaks the period.
             if i + need > n || !(i + k..i + need).all(|j| seq[j] == seq[j - k]) {

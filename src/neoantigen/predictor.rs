@@ -69,8 +69,12 @@ impl PredictorSpec {
 /// Unreadable or malformed import files; the built-in model when this build lacks it.
 pub fn make_predictor(spec: &PredictorSpec) -> Result<Box<dyn BindingPredictor>> {
     match spec {
-        PredictorSpec::Builtin => Ok(Box::new(crate::binding::builtin::BuiltinPredictor::load_default()?)),
-        PredictorSpec::Import { format, files } => Ok(Box::new(ImportedPredictor::load(*format, files)?)),
+        PredictorSpec::Builtin => Ok(Box::new(
+            crate::binding::builtin::BuiltinPredictor::load_default()?,
+        )),
+        PredictorSpec::Import { format, files } => {
+            Ok(Box::new(ImportedPredictor::load(*format, files)?))
+        }
     }
 }
 
