@@ -216,7 +216,37 @@ def write_bam(path, header, reads):
     os.remove(sam)
 
 
-def rna_reads(rng, genes, genome, name):
+def read_with(seq, start, length, variant):
+    """A read of `length` bases from `start`, carrying `variant` (0-based pos, ref, alt) when
+    given; returns (sequence, CIGAR)."""
+    if variant is None:
+        return "".join(seq[start:start + length]), f"{length}M"
+    p, ref, alt = variant
+    a = p - start + 1  # reference bases up to and including the variant's first base
+    if len(ref) == len(alt):
+        r = seq[start:start + length]
+        r[p - start] = alt
+        return "".join(r), f"{length}M"
+    ins = alt[1:]
+    r = "".join(seq[start:p + 1]) + ins + "".join(seq[p + 1:start + length - len(ins)])
+    return r, f"{a}M{len(ins)}I{length - a - len(ins)}M"
+
+
+def variant_reads(rng, genome, rows, tag, tumour):
+    """DNA reads over every somatic variant: the tumour's AD as in the VCF, the normal 45x ref."""
+    reads = []
+    for i, (c, pos, ref, alt, _, depth, alt_reads, _, _) in enumerate(rows):
+        p, n, k = pos - 1, (depth if tumour else 45), (alt_reads if tumour else 0)
+        for j in range(n):
+            start = p - rng.randrange(10, READ_LEN - 10)
+            r, cigar = read_with(genome[c], start, READ_LEN, (p, ref, alt) if j < k else None)
+            flag = 16 if rng.random() < 0.5 else 0
+            reads.append(f"v{i}.{j}\t{flag}\t{c}\t{start + 1}\t60\t{cigar}\t*\t0\t0\t{r}\t*\t"
+                         f"RG:Z:{tag}\n")
+    return reads
+
+
+def rna_reads(rng, genes, genome, name, rows):
     hk, imm, other = EXPRESSION[name]
     reads = []
     for g in genes:
@@ -226,9 +256,12 @@ def rna_reads(rng, genes, genome, name):
         for j in range(n):
             a, b = rng.choice(exons)
             s = rng.randrange(a, b - RNA_LEN + 1)
-            seq = "".join(genome[g["contig"]][s:s + RNA_LEN])
+            # the tumour's variants are expressed at their DNA allele fraction
+            hit = [(pos - 1, ref, alt) for c, pos, ref, alt, _, depth, k, _, _ in rows
+                   if c == g["contig"] and s <= pos - 1 < s + RNA_LEN - 2 and rng.random() < k / depth]
+            seq, cigar = read_with(genome[g["contig"]], s, RNA_LEN, hit[0] if hit else None)
             flag = 16 if rng.random() < 0.5 else 0
-            reads.append(f"{g['name']}.{j}\t{flag}\t{g['contig']}\t{s + 1}\t60\t{RNA_LEN}M\t*\t0\t0\t"
+            reads.append(f"{g['name']}.{j}\t{flag}\t{g['contig']}\t{s + 1}\t60\t{cigar}\t*\t0\t0\t"
                          f"{seq}\t*\tRG:Z:{name}_rna\n")
     return reads
 
@@ -296,18 +329,21 @@ def main():
             f.write(f"{c}\t0\t{n}\n")
     for name in VARIANTS:
         r = random.Random(name)
-        write_vcf(os.path.join(HERE, f"{name}.somatic.vcf"), name, variants(r, genes, genome, name))
+        rows = variants(r, genes, genome, name)
+        write_vcf(os.path.join(HERE, f"{name}.somatic.vcf"), name, rows)
         write_bam(os.path.join(HERE, f"{name}.rna.bam"), sam_header(f"{name}_rna"),
-                  rna_reads(r, genes, genome, name))
+                  rna_reads(r, genes, genome, name, rows))
         n_unstable, purity = MSI[name]
         unstable = {}
         for i in sorted(r.sample(range(N_MS), n_unstable)):
             d1 = -r.randrange(2, 5)
             unstable[i] = (d1, r.choice([0, d1 + 1, -r.randrange(1, 4)]) or d1)
         write_bam(os.path.join(HERE, f"{name}.tumor.bam"), sam_header(name),
-                  dna_reads(r, genome, sites, unstable, purity, name, True))
+                  dna_reads(r, genome, sites, unstable, purity, name, True)
+                  + variant_reads(r, genome, rows, name, True))
         write_bam(os.path.join(HERE, f"{name}.normal.bam"), sam_header(f"{name}_normal"),
-                  dna_reads(r, genome, sites, {}, purity, f"{name}_normal", False))
+                  dna_reads(r, genome, sites, {}, purity, f"{name}_normal", False)
+                  + variant_reads(r, genome, rows, f"{name}_normal", False))
 
 
 if __name__ == "__main__":
