@@ -3,12 +3,12 @@
 
 pub mod annotate;
 pub mod msi;
-pub mod quant;
-pub mod signatures;
 pub mod neoantigens;
 pub mod peptides;
+pub mod quant;
 pub mod report;
 pub mod run;
+pub mod signatures;
 pub mod tmb;
 
 use clap::{Parser, Subcommand};
