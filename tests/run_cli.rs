@@ -72,6 +72,42 @@ fn reruns_do_only_what_changed() {
     assert!(first.status.success(), "{}", stderr(&first));
     assert_eq!(ran(&first), 6);
     let out = dir.path().join("out");
+    // Our own annotation gives each planted variant its designed consequence (the VCF ID says
+    // what was planted: GENE_missense, _fs, _syn, _weak).
+    for s in ["tumour_hyper", "tumour_hot", "tumour_cold"] {
+        let vcf = std::fs::read_to_string(root().join(format!("test-data/demo/{s}.somatic.vcf")))
+            .unwrap();
+        let planted: std::collections::HashMap<String, String> = vcf
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (format!("{}:{}", f[0], f[1]), f[2].to_string())
+            })
+            .collect();
+        let tsv = out.join(s).join(format!("{s}.tmb.variants.tsv"));
+        let tsv = std::fs::read_to_string(tsv).unwrap();
+        let mut rows = 0;
+        for l in tsv.lines().skip(1) {
+            let f: Vec<&str> = l.split('\t').collect();
+            let id = &planted[&format!("{}:{}", f[0], f[1])];
+            let (gene, kind) = id.rsplit_once('_').unwrap();
+            let expected = match kind {
+                "missense" | "weak" => "missense_variant",
+                "fs" => "frameshift_variant",
+                "syn" => "synonymous_variant",
+                other => panic!("unknown planted kind {other}"),
+            };
+            assert_eq!((f[4], f[5]), (gene, expected), "{s} {l}");
+            assert_eq!(
+                f[10] == "true",
+                kind == "missense" || kind == "fs",
+                "{s} {l}"
+            );
+            rows += 1;
+        }
+        assert_eq!(rows, planted.len(), "{s}");
+    }
     let cohort = std::fs::read_to_string(out.join("cohort.tsv")).unwrap();
     let tmb: Vec<&str> = cohort
         .lines()
@@ -332,6 +368,42 @@ fn the_demo_runs_every_offline_stage_and_its_reports_rank_the_tumours_as_designe
     assert!(num(&hyper, "msi_score") > 20.0, "{hyper}");
     assert!(num(&hot, "cyt") > num(&hyper, "cyt") && num(&hyper, "cyt") > num(&cold, "cyt"));
     assert!(num(&hot, "gep") > num(&hyper, "gep") && num(&hyper, "gep") > num(&cold, "gep"));
+    // Our own annotation gives each planted variant its designed consequence (the VCF ID says
+    // what was planted: GENE_missense, _fs, _syn, _weak).
+    for s in ["tumour_hyper", "tumour_hot", "tumour_cold"] {
+        let vcf = std::fs::read_to_string(root().join(format!("test-data/demo/{s}.somatic.vcf")))
+            .unwrap();
+        let planted: std::collections::HashMap<String, String> = vcf
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (format!("{}:{}", f[0], f[1]), f[2].to_string())
+            })
+            .collect();
+        let tsv = out.join(s).join(format!("{s}.tmb.variants.tsv"));
+        let tsv = std::fs::read_to_string(tsv).unwrap();
+        let mut rows = 0;
+        for l in tsv.lines().skip(1) {
+            let f: Vec<&str> = l.split('\t').collect();
+            let id = &planted[&format!("{}:{}", f[0], f[1])];
+            let (gene, kind) = id.rsplit_once('_').unwrap();
+            let expected = match kind {
+                "missense" | "weak" => "missense_variant",
+                "fs" => "frameshift_variant",
+                "syn" => "synonymous_variant",
+                other => panic!("unknown planted kind {other}"),
+            };
+            assert_eq!((f[4], f[5]), (gene, expected), "{s} {l}");
+            assert_eq!(
+                f[10] == "true",
+                kind == "missense" || kind == "fs",
+                "{s} {l}"
+            );
+            rows += 1;
+        }
+        assert_eq!(rows, planted.len(), "{s}");
+    }
     let cohort = std::fs::read_to_string(out.join("cohort.tsv")).unwrap();
     assert_eq!(cohort.lines().count(), 4, "{cohort}");
 }

@@ -150,6 +150,10 @@ def variants(rng, genes, genome, name):
                 continue
             codon = g["cds_seq"][3 * k:3 * k + 3]
             plus = g["strand"] == "+"
+            # keep clear of splice regions: the codon and 8 bases either side on one exon
+            span = g["cds"][3 * k - 8:3 * k + 11]
+            if max(span) - min(span) != len(span) - 1:
+                continue
             if kind == "syn":
                 if CODE[codon[:2] + "A"] != CODE[codon[:2] + "C"] or CODE[codon[:2] + "A"] == "*":
                     continue  # not 4-fold degenerate
@@ -167,6 +171,13 @@ def variants(rng, genes, genome, name):
             if kind == "fs":
                 ins = [b for b in BASES if b != seq[p] and b != seq[p + 1]]
                 ref, alt = seq[p], seq[p] + rng.choice(ins)
+                # a frameshift, not a stop gained: the first changed codon is no stop
+                cds, i = g["cds"], min(g["cds"].index(p), g["cds"].index(p + 1))
+                x = alt[1] if plus else alt[1].translate(COMP)
+                mutant = g["cds_seq"][:i + 1] + x + g["cds_seq"][i + 1:]
+                c0 = (i + 1) // 3 * 3
+                if CODE[mutant[c0:c0 + 3]] == "*":
+                    continue
             else:
                 b = rng.choice(alts)
                 ref, alt = seq[p], (b if plus else b.translate(COMP))
