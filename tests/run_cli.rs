@@ -72,6 +72,42 @@ fn reruns_do_only_what_changed() {
     assert!(first.status.success(), "{}", stderr(&first));
     assert_eq!(ran(&first), 6);
     let out = dir.path().join("out");
+    // Our own annotation gives each planted variant its designed consequence (the VCF ID says
+    // what was planted: GENE_missense, _fs, _syn, _weak).
+    for s in ["tumour_hyper", "tumour_hot", "tumour_cold"] {
+        let vcf = std::fs::read_to_string(root().join(format!("test-data/demo/{s}.somatic.vcf")))
+            .unwrap();
+        let planted: std::collections::HashMap<String, String> = vcf
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (format!("{}:{}", f[0], f[1]), f[2].to_string())
+            })
+            .collect();
+        let tsv = out.join(s).join(format!("{s}.tmb.variants.tsv"));
+        let tsv = std::fs::read_to_string(tsv).unwrap();
+        let mut rows = 0;
+        for l in tsv.lines().skip(1) {
+            let f: Vec<&str> = l.split('\t').collect();
+            let id = &planted[&format!("{}:{}", f[0], f[1])];
+            let (gene, kind) = id.rsplit_once('_').unwrap();
+            let expected = match kind {
+                "missense" | "weak" => "missense_variant",
+                "fs" => "frameshift_variant",
+                "syn" => "synonymous_variant",
+                other => panic!("unknown planted kind {other}"),
+            };
+            assert_eq!((f[4], f[5]), (gene, expected), "{s} {l}");
+            assert_eq!(
+                f[10] == "true",
+                kind == "missense" || kind == "fs",
+                "{s} {l}"
+            );
+            rows += 1;
+        }
+        assert_eq!(rows, planted.len(), "{s}");
+    }
     let cohort = std::fs::read_to_string(out.join("cohort.tsv")).unwrap();
     let tmb: Vec<&str> = cohort
         .lines()
@@ -276,4 +312,98 @@ fn a_restart_after_a_kill_redoes_only_the_unfinished_work() {
         "{err}"
     );
     assert_eq!(std::fs::read(&html).unwrap(), full);
+}
+
+/// The bundled demo (`workflows/demo.toml`, made by test-data/demo/make_demo_genome.py) runs
+/// every offline stage from raw inputs, and the three reports come out as designed: the
+/// generator plants 30, 6 and 1 counted nonsynonymous mutations in a 0.5 Mb genome (TMB 60, 12,
+/// 2 per Mb), 20 of 40 unstable microsatellites in the hypermutated tumour only, and immune
+/// genes at ~260 / ~70 / ~3 reads against the same housekeeping genes (hot > hyper > cold).
+#[test]
+fn the_demo_runs_every_offline_stage_and_its_reports_rank_the_tumours_as_designed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let o = run(&["workflows/demo.toml", "--output", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 7 stages (annotate, tmb, peptides, quant, signatures, msi, report) x 3 tumours.
+    assert_eq!(ran(&o), 21, "{}", stderr(&o));
+    // The headline cards of the HTML reports: TMB by construction; MSI as the share of
+    // evaluated sites (the hypermutated tumour's value is checked as a range below).
+    let tmb_msi: std::collections::HashMap<&str, (&str, &str)> = [
+        ("tumour_hyper", ("60 /Mb", "")),
+        ("tumour_hot", ("12 /Mb", "0 %")),
+        ("tumour_cold", ("2 /Mb", "0 %")),
+    ]
+    .into();
+    let headline = |s: &str| -> serde_json::Value {
+        let dir = out.join(s);
+        let html = std::fs::read_to_string(dir.join(format!("{s}.report.html"))).unwrap();
+        let (tmb, msi) = (tmb_msi[s].0, tmb_msi[s].1);
+        for (card, value) in [
+            ("Tumour mutational burden", tmb),
+            ("Microsatellite instability", msi),
+        ] {
+            let shown = format!("<div class=\"k\">{card}</div><div class=\"v\">{value}");
+            assert!(html.contains(&shown), "{s}: report.html lacks {shown}");
+        }
+        let json = std::fs::read_to_string(dir.join(format!("{s}.report.json"))).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        for stage in ["annotate", "tmb", "peptides", "quant", "signatures", "msi"] {
+            assert_eq!(v["stages"][stage]["status"], "ok", "{s} {stage}");
+        }
+        v["headline"].clone()
+    };
+    let (hyper, hot, cold) = (
+        headline("tumour_hyper"),
+        headline("tumour_hot"),
+        headline("tumour_cold"),
+    );
+    let num = |h: &serde_json::Value, k: &str| h[k].as_f64().unwrap_or_else(|| panic!("{k}: {h}"));
+    assert_eq!(num(&hyper, "tmb"), 60.0);
+    assert_eq!(num(&hot, "tmb"), 12.0);
+    assert_eq!(num(&cold, "tmb"), 2.0);
+    assert_eq!(hyper["msi_status"], "MSI-H");
+    assert_eq!(hot["msi_status"], "MSS");
+    assert_eq!(cold["msi_status"], "MSS");
+    assert!(num(&hyper, "msi_score") > 20.0, "{hyper}");
+    assert!(num(&hot, "cyt") > num(&hyper, "cyt") && num(&hyper, "cyt") > num(&cold, "cyt"));
+    assert!(num(&hot, "gep") > num(&hyper, "gep") && num(&hyper, "gep") > num(&cold, "gep"));
+    // Our own annotation gives each planted variant its designed consequence (the VCF ID says
+    // what was planted: GENE_missense, _fs, _syn, _weak).
+    for s in ["tumour_hyper", "tumour_hot", "tumour_cold"] {
+        let vcf = std::fs::read_to_string(root().join(format!("test-data/demo/{s}.somatic.vcf")))
+            .unwrap();
+        let planted: std::collections::HashMap<String, String> = vcf
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (format!("{}:{}", f[0], f[1]), f[2].to_string())
+            })
+            .collect();
+        let tsv = out.join(s).join(format!("{s}.tmb.variants.tsv"));
+        let tsv = std::fs::read_to_string(tsv).unwrap();
+        let mut rows = 0;
+        for l in tsv.lines().skip(1) {
+            let f: Vec<&str> = l.split('\t').collect();
+            let id = &planted[&format!("{}:{}", f[0], f[1])];
+            let (gene, kind) = id.rsplit_once('_').unwrap();
+            let expected = match kind {
+                "missense" | "weak" => "missense_variant",
+                "fs" => "frameshift_variant",
+                "syn" => "synonymous_variant",
+                other => panic!("unknown planted kind {other}"),
+            };
+            assert_eq!((f[4], f[5]), (gene, expected), "{s} {l}");
+            assert_eq!(
+                f[10] == "true",
+                kind == "missense" || kind == "fs",
+                "{s} {l}"
+            );
+            rows += 1;
+        }
+        assert_eq!(rows, planted.len(), "{s}");
+    }
+    let cohort = std::fs::read_to_string(out.join("cohort.tsv")).unwrap();
+    assert_eq!(cohort.lines().count(), 4, "{cohort}");
 }

@@ -219,8 +219,11 @@ fn f64_field(v: &serde_json::Value, key: &str) -> Option<f64> {
 
 fn is_signature(name: &str, keys: &[&str]) -> bool {
     let n = name.to_ascii_lowercase();
-    keys.iter()
-        .any(|k| n == *k || n.starts_with(&format!("{k}_")))
+    // `CYT_Rooney2015`, `GEP18_Cristescu2018`: the key, then a version digit or `_`.
+    keys.iter().any(|k| {
+        n.strip_prefix(k)
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphabetic()))
+    })
 }
 
 /// Reads every stage output of `sample` in `dir`.
@@ -458,4 +461,19 @@ pub fn run(params: &ReportParams, prefix: Option<&Path>) -> Result<Report> {
         .map_err(|e| Error::io(page.path(), e))?;
     commit_all(vec![json, page])?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_signature;
+
+    #[test]
+    fn headline_signatures_are_found_by_their_built_in_names() {
+        let gep = ["gep", "tis", "t_cell_inflamed"];
+        assert!(is_signature("GEP18_Cristescu2018", &gep));
+        assert!(is_signature("gep", &gep));
+        assert!(is_signature("CYT_Rooney2015", &["cyt"]));
+        assert!(!is_signature("TISSUE_X", &gep));
+        assert!(!is_signature("IFNG6_Ayers2017", &gep));
+    }
 }
