@@ -72,42 +72,6 @@ fn reruns_do_only_what_changed() {
     assert!(first.status.success(), "{}", stderr(&first));
     assert_eq!(ran(&first), 6);
     let out = dir.path().join("out");
-    // Our own annotation gives each planted variant its designed consequence (the VCF ID says
-    // what was planted: GENE_missense, _fs, _syn, _weak).
-    for s in ["tumour_hyper", "tumour_hot", "tumour_cold"] {
-        let vcf = std::fs::read_to_string(root().join(format!("test-data/demo/{s}.somatic.vcf")))
-            .unwrap();
-        let planted: std::collections::HashMap<String, String> = vcf
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .map(|l| {
-                let f: Vec<&str> = l.split('\t').collect();
-                (format!("{}:{}", f[0], f[1]), f[2].to_string())
-            })
-            .collect();
-        let tsv = out.join(s).join(format!("{s}.tmb.variants.tsv"));
-        let tsv = std::fs::read_to_string(tsv).unwrap();
-        let mut rows = 0;
-        for l in tsv.lines().skip(1) {
-            let f: Vec<&str> = l.split('\t').collect();
-            let id = &planted[&format!("{}:{}", f[0], f[1])];
-            let (gene, kind) = id.rsplit_once('_').unwrap();
-            let expected = match kind {
-                "missense" | "weak" => "missense_variant",
-                "fs" => "frameshift_variant",
-                "syn" => "synonymous_variant",
-                other => panic!("unknown planted kind {other}"),
-            };
-            assert_eq!((f[4], f[5]), (gene, expected), "{s} {l}");
-            assert_eq!(
-                f[10] == "true",
-                kind == "missense" || kind == "fs",
-                "{s} {l}"
-            );
-            rows += 1;
-        }
-        assert_eq!(rows, planted.len(), "{s}");
-    }
     let cohort = std::fs::read_to_string(out.join("cohort.tsv")).unwrap();
     let tmb: Vec<&str> = cohort
         .lines()
@@ -325,8 +289,44 @@ fn the_demo_runs_every_offline_stage_and_its_reports_rank_the_tumours_as_designe
     let out = dir.path().join("demo");
     let o = run(&["workflows/demo.toml", "--output", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    // 7 stages (annotate, tmb, peptides, quant, signatures, msi, report) x 3 tumours.
-    assert_eq!(ran(&o), 21, "{}", stderr(&o));
+    // 8 stages (annotate, tmb, peptides, neoantigens, quant, signatures, msi, report) x 3.
+    assert_eq!(ran(&o), 24, "{}", stderr(&o));
+    // Our own annotation gives each planted variant its designed consequence (the VCF ID says
+    // what was planted: GENE_missense, _fs, _syn, _weak).
+    for s in ["tumour_hyper", "tumour_hot", "tumour_cold"] {
+        let vcf = std::fs::read_to_string(root().join(format!("test-data/demo/{s}.somatic.vcf")))
+            .unwrap();
+        let planted: std::collections::HashMap<String, String> = vcf
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (format!("{}:{}", f[0], f[1]), f[2].to_string())
+            })
+            .collect();
+        let tsv = out.join(s).join(format!("{s}.tmb.variants.tsv"));
+        let tsv = std::fs::read_to_string(tsv).unwrap();
+        let mut rows = 0;
+        for l in tsv.lines().skip(1) {
+            let f: Vec<&str> = l.split('\t').collect();
+            let id = &planted[&format!("{}:{}", f[0], f[1])];
+            let (gene, kind) = id.rsplit_once('_').unwrap();
+            let expected = match kind {
+                "missense" | "weak" => "missense_variant",
+                "fs" => "frameshift_variant",
+                "syn" => "synonymous_variant",
+                other => panic!("unknown planted kind {other}"),
+            };
+            assert_eq!((f[4], f[5]), (gene, expected), "{s} {l}");
+            assert_eq!(
+                f[10] == "true",
+                kind == "missense" || kind == "fs",
+                "{s} {l}"
+            );
+            rows += 1;
+        }
+        assert_eq!(rows, planted.len(), "{s}");
+    }
     // The headline cards of the HTML reports: TMB by construction; MSI as the share of
     // evaluated sites (the hypermutated tumour's value is checked as a range below).
     let tmb_msi: std::collections::HashMap<&str, (&str, &str)> = [
@@ -348,7 +348,15 @@ fn the_demo_runs_every_offline_stage_and_its_reports_rank_the_tumours_as_designe
         }
         let json = std::fs::read_to_string(dir.join(format!("{s}.report.json"))).unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        for stage in ["annotate", "tmb", "peptides", "quant", "signatures", "msi"] {
+        for stage in [
+            "annotate",
+            "tmb",
+            "peptides",
+            "neoantigens",
+            "quant",
+            "signatures",
+            "msi",
+        ] {
             assert_eq!(v["stages"][stage]["status"], "ok", "{s} {stage}");
         }
         v["headline"].clone()
