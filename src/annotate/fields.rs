@@ -201,34 +201,13 @@ impl AnnotationSchema {
         if self.source == AnnotationSource::Snpeff && ann.amino_acids.is_none() {
             ann.amino_acids = ann.hgvsp.as_deref().and_then(amino_acids_from_hgvsp);
         }
-        const NAMED: &[&str] = &[
-            "Allele",
-            "Consequence",
-            "IMPACT",
-            "SYMBOL",
-            "Gene",
-            "Feature_type",
-            "Feature",
-            "BIOTYPE",
-            "EXON",
-            "INTRON",
-            "HGVSc",
-            "HGVSp",
-            "cDNA_position",
-            "CDS_position",
-            "Protein_position",
-            "Amino_acids",
-            "Codons",
-            "STRAND",
-            "CANONICAL",
-            "MANE_SELECT",
-            "TSL",
-            "FLAGS",
-            "WildtypeProtein",
-            "FrameshiftSequence",
-        ];
+        // The fields with a place of their own in the model are the ones our writer emits,
+        // except DISTANCE, which stays in `extra`.
+        let named = |name: &str| {
+            name != "DISTANCE" && crate::annotate::writer::CSQ_FIELDS.contains(&name)
+        };
         for (i, name) in self.fields.iter().enumerate() {
-            if !NAMED.contains(&name.as_str()) {
+            if !named(name) {
                 if let Some(v) = entry.get(i) {
                     ann.extra.insert(name.clone(), v.to_string());
                 }
