@@ -341,3 +341,67 @@ fn unsupported_allele_lists_close_matches_and_bam_contigs_are_checked() {
     .to_string();
     assert!(e.contains("different references"), "{e}");
 }
+
+/// `--gtf/--fasta` (our engine in memory) must give the same windows as reading the CSQ that
+/// `annotate` writes from the same GTF and FASTA.
+#[test]
+fn peptides_from_gtf_fasta_equal_peptides_from_annotate_csq() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/demo");
+    let (gtf, fasta) = (demo.join("genes.gtf"), demo.join("genome.fa"));
+    let dir = tempfile::tempdir().unwrap();
+    for s in ["tumour_hyper", "tumour_hot"] {
+        let vcf = demo.join(format!("{s}.somatic.vcf"));
+        let ann = dir.path().join(format!("{s}.A"));
+        let ok = |args: &[&str]| {
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_immunoprofile"))
+                .arg("-q")
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        };
+        let p = |x: &Path| x.to_str().unwrap().to_string();
+        ok(&[
+            "annotate",
+            "--vcf",
+            &p(&vcf),
+            "--gtf",
+            &p(&gtf),
+            "--fasta",
+            &p(&fasta),
+            "-o",
+            &p(&ann),
+        ]);
+        let csq = dir.path().join(format!("{s}.csq"));
+        let mem = dir.path().join(format!("{s}.mem"));
+        let annotated = format!("{}.annotated.vcf.gz", ann.display());
+        ok(&[
+            "peptides",
+            "--vcf",
+            &annotated,
+            "--flank",
+            "10",
+            "-o",
+            &p(&csq),
+        ]);
+        ok(&[
+            "peptides",
+            "--vcf",
+            &p(&vcf),
+            "--gtf",
+            &p(&gtf),
+            "--fasta",
+            &p(&fasta),
+            "--flank",
+            "10",
+            "-o",
+            &p(&mem),
+        ]);
+        for ext in ["peptides.fasta", "peptides.tsv"] {
+            let a = std::fs::read_to_string(format!("{}.{ext}", csq.display())).unwrap();
+            let b = std::fs::read_to_string(format!("{}.{ext}", mem.display())).unwrap();
+            assert!(a.lines().count() > 2, "{s} {ext}: no windows");
+            assert_eq!(a, b, "{s} {ext}");
+        }
+    }
+}

@@ -203,9 +203,8 @@ impl AnnotationSchema {
         }
         // The fields with a place of their own in the model are the ones our writer emits,
         // except DISTANCE, which stays in `extra`.
-        let named = |name: &str| {
-            name != "DISTANCE" && crate::annotate::writer::CSQ_FIELDS.contains(&name)
-        };
+        let named =
+            |name: &str| name != "DISTANCE" && crate::annotate::writer::CSQ_FIELDS.contains(&name);
         for (i, name) in self.fields.iter().enumerate() {
             if !named(name) {
                 if let Some(v) = entry.get(i) {

@@ -18,6 +18,34 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+/// A GTF + FASTA pair given as `--gtf/--fasta` to a stage that annotates in memory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InMemoryAnnotation {
+    pub gtf: std::path::PathBuf,
+    pub fasta: std::path::PathBuf,
+}
+
+impl InMemoryAnnotation {
+    /// Loads the transcript model (sequences included, so annotation needs no FASTA access).
+    ///
+    /// # Errors
+    /// As [`model::TranscriptModel::from_gtf`].
+    pub fn load(&self) -> crate::Result<model::TranscriptModel> {
+        let mut reference = crate::io::fasta::Reference::open(&self.fasta)?;
+        let model = model::TranscriptModel::from_gtf(
+            &self.gtf,
+            &mut reference,
+            model::ModelOptions::default(),
+        )?;
+        log::info!(
+            "annotating in memory with {} transcripts from {}",
+            model.report().transcripts,
+            self.gtf.display()
+        );
+        Ok(model)
+    }
+}
+
 /// One allele's effect on one feature (usually a transcript), whatever tool annotated it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TranscriptAnnotation {

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::annotate::InMemoryAnnotation;
+
 use crate::binding::HlaAllele;
 use crate::cli::peptides::parse_downstream;
 use crate::error::{Error, Result};
@@ -86,6 +88,13 @@ pub struct NeoantigensArgs {
     /// Tumour purity (0-1) for the clonal VAF used by the Subclonal tier (default: estimated).
     #[arg(long)]
     pub tumor_purity: Option<f64>,
+    /// GTF: with --fasta, annotate in memory with our own engine instead of reading CSQ (no VEP
+    /// plugins needed).
+    #[arg(long, requires = "fasta")]
+    pub gtf: Option<PathBuf>,
+    /// Reference FASTA for --gtf.
+    #[arg(long, requires = "gtf")]
+    pub fasta: Option<PathBuf>,
     /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json, .peptides.fasta.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
@@ -128,6 +137,10 @@ impl NeoantigensArgs {
             ));
         }
         let params = NeoantigenParams {
+            annotation: self
+                .gtf
+                .zip(self.fasta)
+                .map(|(gtf, fasta)| InMemoryAnnotation { gtf, fasta }),
             vcf: self.vcf,
             sample: self.sample,
             alleles,

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::annotate::InMemoryAnnotation;
+
 use crate::error::{Error, Result};
 use crate::peptides::{self, Downstream, EntryFilter, PeptideParams};
 
@@ -35,6 +37,13 @@ pub struct PeptidesArgs {
     /// Write only the mutant (MT.) records to the FASTA.
     #[arg(long)]
     pub mutant_only: bool,
+    /// GTF: with --fasta, annotate in memory with our own engine instead of reading CSQ (no VEP
+    /// plugins needed).
+    #[arg(long, requires = "fasta")]
+    pub gtf: Option<PathBuf>,
+    /// Reference FASTA for --gtf.
+    #[arg(long, requires = "gtf")]
+    pub fasta: Option<PathBuf>,
     /// Output prefix: writes PREFIX.peptides.fasta, PREFIX.peptides.tsv, PREFIX.peptides.json.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
@@ -90,6 +99,10 @@ impl PeptidesArgs {
                 pass_only: self.pass_only,
             },
             mutant_only: self.mutant_only,
+            annotation: self
+                .gtf
+                .zip(self.fasta)
+                .map(|(gtf, fasta)| InMemoryAnnotation { gtf, fasta }),
             threads,
         };
         Ok((params, self.output))

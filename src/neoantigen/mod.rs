@@ -37,6 +37,8 @@ pub const ALL_COLUMNS: &str = "chrom\tpos\tref\talt\tgene\ttranscript\tvariant_t
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NeoantigenParams {
     pub vcf: PathBuf,
+    /// Annotate in memory from `--gtf/--fasta` instead of reading CSQ.
+    pub annotation: Option<crate::annotate::InMemoryAnnotation>,
     pub sample: Option<String>,
     pub alleles: Vec<HlaAllele>,
     /// Epitope lengths, ascending.
@@ -58,6 +60,7 @@ impl Default for NeoantigenParams {
     fn default() -> Self {
         Self {
             vcf: PathBuf::new(),
+            annotation: None,
             sample: None,
             alleles: Vec::new(),
             lengths: vec![8, 9, 10, 11],
@@ -418,6 +421,7 @@ pub fn compute_with(
         &params.vcf,
         params.sample.as_deref(),
         params.entries.clone(),
+        params.annotation.as_ref(),
         params.threads,
     )?;
     for b in [&params.tumor_bam, &params.rna_bam].into_iter().flatten() {

@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
+use crate::annotate::engine::annotate_record;
 use crate::annotate::fields::AlleleKeys;
+use crate::annotate::model::TranscriptModel;
 use crate::annotate::{AnnotationSchema, TranscriptAnnotation};
 
 /// Consequence terms (VEP and snpEff spellings) that can give a peptide; see [`VariantType::resolve`].
@@ -171,7 +173,7 @@ pub struct Skipped {
 /// The entries of one record for the tumour sample `sample`, in CSQ order; each element takes
 /// one index number.
 pub fn record_entries(
-    schema: &AnnotationSchema,
+    source: &ProteinAnnotation,
     header: &VcfHeader,
     rec: &RecordView<'_>,
     sample: usize,
@@ -194,8 +196,10 @@ pub fn record_entries(
     if filter.pass_only && !rec.is_pass() {
         return out;
     }
-    if rec.info_value(&schema.info_key).flatten().is_none() {
-        return out;
+    if let ProteinAnnotation::Csq(schema) = source {
+        if rec.info_value(&schema.info_key).flatten().is_none() {
+            return out;
+        }
     }
     let keys = AlleleKeys::new(rec);
     let has_gx = header.format.contains_key("GX");
@@ -206,17 +210,7 @@ pub fn record_entries(
             continue;
         }
         let support = format_support(rec, sample, alt_index);
-        for entry in schema.entries(rec) {
-            // Most entries (introns, UTRs, other transcripts' non-coding effects) give no peptide:
-            // skip them before building the owned annotation with its protein sequences.
-            if !schema.entry_matches_allele(&entry, rec, alt_index, &keys)
-                || !entry
-                    .consequences(schema)
-                    .any(|t| PEPTIDE_TERMS.contains(&t))
-            {
-                continue;
-            }
-            let ann = schema.to_annotation(&entry);
+        for ann in source.peptide_annotations(rec, alt_index, &keys) {
             if let Some(slot) = transcript_slot(&ann, rec, alt, filter, skipped) {
                 out.push(slot.map(|mut e| {
                     e.values = support;
@@ -238,6 +232,47 @@ pub fn record_entries(
         }
     }
     out
+}
+
+/// Where the protein sequences come from: the VCF's VEP CSQ (with the Wildtype and Frameshift
+/// plugins' fields), or our own engine in memory (`--gtf/--fasta`).
+pub enum ProteinAnnotation {
+    Csq(AnnotationSchema),
+    Model(Box<TranscriptModel>),
+}
+
+impl ProteinAnnotation {
+    /// The transcripts of ALT `alt_index` (1-based) whose consequence can give a peptide, in
+    /// annotation order.
+    fn peptide_annotations(
+        &self,
+        rec: &RecordView<'_>,
+        alt_index: usize,
+        keys: &AlleleKeys,
+    ) -> Vec<TranscriptAnnotation> {
+        match self {
+            // Most entries (introns, UTRs, other transcripts' non-coding effects) give no
+            // peptide: skip them before building the owned annotation with its sequences.
+            ProteinAnnotation::Csq(schema) => schema
+                .entries(rec)
+                .filter(|entry| {
+                    schema.entry_matches_allele(entry, rec, alt_index, keys)
+                        && entry
+                            .consequences(schema)
+                            .any(|t| PEPTIDE_TERMS.contains(&t))
+                })
+                .map(|entry| schema.to_annotation(&entry))
+                .collect(),
+            ProteinAnnotation::Model(model) => annotate_record(model, rec, alt_index)
+                .into_iter()
+                .filter(|a| {
+                    a.consequences
+                        .iter()
+                        .any(|c| PEPTIDE_TERMS.contains(&c.as_str()))
+                })
+                .collect(),
+        }
+    }
 }
 
 /// `None`: the transcript takes no number; `Some(None)`: numbered, then dropped.

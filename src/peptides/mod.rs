@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::annotate::AnnotationSchema;
+use crate::annotate::{AnnotationSchema, InMemoryAnnotation};
 use crate::error::{Error, Result};
 use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
 use crate::io::vcf::{RecordView, VcfHeader, VcfReader};
@@ -37,6 +37,8 @@ pub struct PeptideParams {
     pub filter: EntryFilter,
     /// Write only the `MT.` records.
     pub mutant_only: bool,
+    /// Annotate in memory from `--gtf/--fasta` instead of reading CSQ.
+    pub annotation: Option<InMemoryAnnotation>,
     #[serde(skip)]
     pub threads: usize,
 }
@@ -50,6 +52,7 @@ impl Default for PeptideParams {
             downstream: Downstream::Limit(1000),
             filter: EntryFilter::default(),
             mutant_only: false,
+            annotation: None,
             threads: 1,
         }
     }
@@ -63,7 +66,7 @@ const BATCH_LINES: usize = 4096;
 pub struct EntryStream {
     reader: VcfReader,
     header: VcfHeader,
-    schema: AnnotationSchema,
+    source: entry::ProteinAnnotation,
     sample: usize,
     filter: EntryFilter,
     next_number: u64,
@@ -84,16 +87,20 @@ impl EntryStream {
         vcf: &Path,
         sample: Option<&str>,
         filter: EntryFilter,
+        annotation: Option<&InMemoryAnnotation>,
         threads: usize,
     ) -> Result<Self> {
         let reader = VcfReader::open(vcf, threads)?;
         let header = reader.header().clone();
-        let schema = require_protein_annotation(&header, vcf)?;
+        let source = match annotation {
+            Some(a) => entry::ProteinAnnotation::Model(Box::new(a.load()?)),
+            None => entry::ProteinAnnotation::Csq(require_protein_annotation(&header, vcf)?),
+        };
         let sample = header.tumor_sample(sample, vcf)?;
         Ok(Self {
             reader,
             header,
-            schema,
+            source,
             sample,
             filter,
             next_number: 1,
@@ -136,8 +143,8 @@ impl EntryStream {
             return Ok(None);
         }
         let path = self.reader.path().to_path_buf();
-        let (schema, header, sample, filter) =
-            (&self.schema, &self.header, self.sample, &self.filter);
+        let (source, header, sample, filter) =
+            (&self.source, &self.header, self.sample, &self.filter);
         let per_record: Vec<Result<(Vec<entry::Slot>, Vec<entry::Skipped>)>> = self.lines[..n]
             .par_iter()
             .zip(&self.line_nos[..n])
@@ -147,7 +154,7 @@ impl EntryStream {
                 let rec = RecordView::parse(text).map_err(|r| Error::at_line(&path, no, r))?;
                 let mut skipped = Vec::new();
                 let slots =
-                    entry::record_entries(schema, header, &rec, sample, filter, &mut skipped);
+                    entry::record_entries(source, header, &rec, sample, filter, &mut skipped);
                 Ok((slots, skipped))
             })
             .collect();
@@ -176,7 +183,7 @@ impl EntryStream {
 /// # Errors
 /// No CSQ, or CSQ without WildtypeProtein / FrameshiftSequence.
 pub fn require_protein_annotation(header: &VcfHeader, path: &Path) -> Result<AnnotationSchema> {
-    let how = "annotate it with Ensembl VEP and its Wildtype and Frameshift plugins (`--plugin Wildtype --plugin Frameshift`, as pVACseq requires), or with `immunoprofile annotate --gtf G --fasta F`";
+    let how = "annotate it with Ensembl VEP and its Wildtype and Frameshift plugins (`--plugin Wildtype --plugin Frameshift`, as pVACseq requires), or with `immunoprofile annotate --gtf G --fasta F`, or give this stage --gtf G --fasta F to annotate in memory";
     let schema = AnnotationSchema::from_info_key(header, "CSQ").map_err(|_| {
         Error::invalid(
             path,
@@ -289,6 +296,7 @@ pub fn compute(
         &params.vcf,
         params.sample.as_deref(),
         params.filter.clone(),
+        params.annotation.as_ref(),
         params.threads,
     )?;
     tsv.write_all(TSV_HEADER.as_bytes())

@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::annotate::model::{ModelOptions, TranscriptModel};
 use crate::annotate::{AnnotationSchema, AnnotationSource};
 use crate::error::{Error, Result};
 use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
@@ -69,12 +68,7 @@ impl Default for TmbParams {
     }
 }
 
-/// The GTF and FASTA of `--gtf`/`--fasta` annotation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InMemoryAnnotation {
-    pub gtf: PathBuf,
-    pub fasta: PathBuf,
-}
+pub use crate::annotate::InMemoryAnnotation;
 
 /// `PREFIX.tmb.json`.
 #[derive(Debug, Clone, Serialize)]
@@ -183,19 +177,11 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
             path.display()
         )));
     }
-    let model = match &params.annotation {
-        Some(a) => {
-            let mut reference = crate::io::fasta::Reference::open(&a.fasta)?;
-            let model = TranscriptModel::from_gtf(&a.gtf, &mut reference, ModelOptions::default())?;
-            log::info!(
-                "annotating in memory with {} transcripts from {}",
-                model.report().transcripts,
-                a.gtf.display()
-            );
-            Some(model)
-        }
-        None => None,
-    };
+    let model = params
+        .annotation
+        .as_ref()
+        .map(InMemoryAnnotation::load)
+        .transpose()?;
     let schema = if model.is_some() {
         None
     } else {
