@@ -43,14 +43,16 @@ workflow {
                 hla_alleles : (row.hla_alleles ?: '').tokenize(';,| '),
             ]
             def f = { col -> row[col] ? file(row[col], checkIfExists: true) : [] }
-            [ meta, f('vcf'), f('tumor_bam'), f('normal_bam'), f('rna_bam'), f('expression') ]
+            // BAM/CRAM indexes travel with their alignments (region fetch needs them).
+            def idx = { col -> row[col] ? file(row[col] + (row[col].endsWith('.cram') ? '.crai' : '.bai'), checkIfExists: true) : [] }
+            [ meta, f('vcf'), f('tumor_bam'), idx('tumor_bam'), f('normal_bam'), idx('normal_bam'), f('rna_bam'), idx('rna_bam'), f('expression') ]
         }
 
     ch_versions = Channel.empty()
     ch_outputs  = Channel.empty()
 
     // annotate (when a GTF and FASTA are given), else the samplesheet's VCF as it is
-    ch_vcf = ch_rows.filter { it[1] }.map { meta, vcf, t, n, r, e -> [ meta, vcf ] }
+    ch_vcf = ch_rows.filter { it[1] }.map { meta, vcf, t, ti, n, ni, r, ri, e -> [ meta, vcf ] }
     if (stageOn('annotate') && gtf && fasta) {
         IMMUNOPROFILE_ANNOTATE(ch_vcf, gtf, fasta)
         ch_vcf      = IMMUNOPROFILE_ANNOTATE.out.vcf
@@ -68,9 +70,9 @@ workflow {
         ch_versions = ch_versions.mix(IMMUNOPROFILE_PEPTIDES.out.versions)
     }
     // expression: quant of the RNA BAM, else the samplesheet's table
-    ch_expression = ch_rows.filter { it[5] }.map { meta, v, t, n, r, e -> [ meta, e ] }
+    ch_expression = ch_rows.filter { it[8] }.map { meta, v, t, ti, n, ni, r, ri, e -> [ meta, e ] }
     if (stageOn('quant') && gtf) {
-        IMMUNOPROFILE_QUANT(ch_rows.filter { it[4] }.map { meta, v, t, n, r, e -> [ meta, r ] }, gtf)
+        IMMUNOPROFILE_QUANT(ch_rows.filter { it[6] }.map { meta, v, t, ti, n, ni, r, ri, e -> [ meta, r, ri ] }, gtf)
         ch_expression = ch_expression.mix(IMMUNOPROFILE_QUANT.out.tsv)
         ch_outputs    = ch_outputs.mix(IMMUNOPROFILE_QUANT.out.tsv, IMMUNOPROFILE_QUANT.out.json)
         ch_versions   = ch_versions.mix(IMMUNOPROFILE_QUANT.out.versions)
@@ -82,16 +84,16 @@ workflow {
     }
     if (stageOn('neoantigens')) {
         ch_neo = ch_vcf
-            .join(ch_rows.map { meta, v, t, n, r, e -> [ meta, t, r ] })
+            .join(ch_rows.map { meta, v, t, ti, n, ni, r, ri, e -> [ meta, t, ti, r, ri ] })
             .join(ch_expression, remainder: true)
             .filter { it[0].hla_alleles }
-            .map { meta, vcf, t, r, e -> [ meta, vcf, t, r, e ?: [] ] }
+            .map { meta, vcf, t, ti, r, ri, e -> [ meta, vcf, t, ti, r, ri, e ?: [] ] }
         IMMUNOPROFILE_NEOANTIGENS(ch_neo)
         ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_NEOANTIGENS.out.tsv, IMMUNOPROFILE_NEOANTIGENS.out.all)
         ch_versions = ch_versions.mix(IMMUNOPROFILE_NEOANTIGENS.out.versions)
     }
     if (stageOn('msi') && fasta) {
-        IMMUNOPROFILE_MSI(ch_rows.filter { it[2] }.map { meta, v, t, n, r, e -> [ meta, t, n ] }, fasta)
+        IMMUNOPROFILE_MSI(ch_rows.filter { it[2] }.map { meta, v, t, ti, n, ni, r, ri, e -> [ meta, t, ti, n, ni ] }, fasta)
         ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_MSI.out.json, IMMUNOPROFILE_MSI.out.sites)
         ch_versions = ch_versions.mix(IMMUNOPROFILE_MSI.out.versions)
     }

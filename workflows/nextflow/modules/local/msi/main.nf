@@ -3,7 +3,7 @@ process IMMUNOPROFILE_MSI {
     label 'process_medium'
 
     input:
-    tuple val(meta), path(tumor_bam), path(normal_bam)
+    tuple val(meta), path(tumor_bam), path(tumor_bai), path(normal_bam), path(normal_bai)
     path fasta
 
     output:

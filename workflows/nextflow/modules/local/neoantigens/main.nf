@@ -3,7 +3,7 @@ process IMMUNOPROFILE_NEOANTIGENS {
     label 'process_high'
 
     input:
-    tuple val(meta), path(vcf), path(tumor_bam), path(rna_bam), path(expression)
+    tuple val(meta), path(vcf), path(tumor_bam), path(tumor_bai), path(rna_bam), path(rna_bai), path(expression)
 
     output:
     tuple val(meta), path("*.neoantigens.tsv")     , emit: tsv

@@ -3,7 +3,7 @@ process IMMUNOPROFILE_QUANT {
     label 'process_medium'
 
     input:
-    tuple val(meta), path(bam)
+    tuple val(meta), path(bam), path(bai)
     path gtf
 
     output:
