@@ -144,7 +144,6 @@ pub struct Evaluator<'a> {
     pub caller: Caller,
     pub tumor: usize,
     pub normal: Option<usize>,
-    pub schema: Option<&'a AnnotationSchema>,
     pub territory: Option<&'a IntervalSet>,
     target_contigs: Option<ContigMatcher>,
     info_af: Vec<(String, bool)>,
@@ -324,7 +323,6 @@ impl<'a> Evaluator<'a> {
             caller,
             tumor,
             normal,
-            schema,
             territory,
             target_contigs: territory
                 .map(|t| ContigMatcher::new(t.contig_names().map(str::to_string))),
