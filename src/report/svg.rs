@@ -285,6 +285,17 @@ pub fn ic50_scatter(points: &[(f64, f64)], title: &str) -> String {
 
 /// One row per signature: the cohort's scores as grey dots, this sample's as a red diamond.
 /// Each row has its own scale (signatures are on different scales).
+/// Long names would run off the left edge: keep the end (the cell type after
+/// `Collection:`), marking the cut with an ellipsis; the full name is in the `<title>`.
+fn short_label(name: &str, max: usize) -> String {
+    let n = name.chars().count();
+    if n <= max {
+        return name.to_string();
+    }
+    let tail: String = name.chars().skip(n - (max - 1)).collect();
+    format!("…{tail}")
+}
+
 pub fn signature_rows(rows: &[(String, Vec<f64>, Option<f64>)], title: &str) -> String {
     let row = 26.0;
     let h = TOP + 30.0 + row * rows.len().max(1) as f64;
@@ -304,10 +315,11 @@ pub fn signature_rows(rows: &[(String, Vec<f64>, Option<f64>)], title: &str) -> 
         let x = |v: f64| left + (v - lo) / (hi - lo) * span;
         let _ = write!(
             s,
-            r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{}</text><line x1="{left:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" class="axis"/>"#,
+            r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="end"><title>{}</title>{}</text><line x1="{left:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" class="axis"/>"#,
             left - 6.0,
             y + 4.0,
             esc(name),
+            esc(&short_label(name, 26)),
             left + span
         );
         for v in cohort {
@@ -344,6 +356,17 @@ pub fn signature_rows(rows: &[(String, Vec<f64>, Option<f64>)], title: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_signature_names_keep_their_end() {
+        assert_eq!(short_label("CYT_Rooney2015", 26), "CYT_Rooney2015");
+        let s = short_label("MCPcounter_Becht2016:Monocytic lineage", 26);
+        assert_eq!(s.chars().count(), 26);
+        assert!(
+            s.starts_with('…') && s.ends_with("Monocytic lineage"),
+            "{s}"
+        );
+    }
 
     #[test]
     fn ticks_are_round_and_cover_the_range() {
