@@ -291,42 +291,6 @@ fn the_demo_runs_every_offline_stage_and_its_reports_rank_the_tumours_as_designe
     assert!(o.status.success(), "{}", stderr(&o));
     // 8 stages (annotate, tmb, peptides, neoantigens, quant, signatures, msi, report) x 3.
     assert_eq!(ran(&o), 24, "{}", stderr(&o));
-    // Our own annotation gives each planted variant its designed consequence (the VCF ID says
-    // what was planted: GENE_missense, _fs, _syn, _weak).
-    for s in ["tumour_hyper", "tumour_hot", "tumour_cold"] {
-        let vcf = std::fs::read_to_string(root().join(format!("test-data/demo/{s}.somatic.vcf")))
-            .unwrap();
-        let planted: std::collections::HashMap<String, String> = vcf
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .map(|l| {
-                let f: Vec<&str> = l.split('\t').collect();
-                (format!("{}:{}", f[0], f[1]), f[2].to_string())
-            })
-            .collect();
-        let tsv = out.join(s).join(format!("{s}.tmb.variants.tsv"));
-        let tsv = std::fs::read_to_string(tsv).unwrap();
-        let mut rows = 0;
-        for l in tsv.lines().skip(1) {
-            let f: Vec<&str> = l.split('\t').collect();
-            let id = &planted[&format!("{}:{}", f[0], f[1])];
-            let (gene, kind) = id.rsplit_once('_').unwrap();
-            let expected = match kind {
-                "missense" | "weak" => "missense_variant",
-                "fs" => "frameshift_variant",
-                "syn" => "synonymous_variant",
-                other => panic!("unknown planted kind {other}"),
-            };
-            assert_eq!((f[4], f[5]), (gene, expected), "{s} {l}");
-            assert_eq!(
-                f[10] == "true",
-                kind == "missense" || kind == "fs",
-                "{s} {l}"
-            );
-            rows += 1;
-        }
-        assert_eq!(rows, planted.len(), "{s}");
-    }
     // The headline cards of the HTML reports: TMB by construction; MSI as the share of
     // evaluated sites (the hypermutated tumour's value is checked as a range below).
     let tmb_msi: std::collections::HashMap<&str, (&str, &str)> = [

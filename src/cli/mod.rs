@@ -12,7 +12,9 @@ pub mod run;
 pub mod signatures;
 pub mod tmb;
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
 
 use crate::error::Result;
 
@@ -39,6 +41,27 @@ pub struct Cli {
 impl Cli {
     pub fn threads(&self) -> Option<usize> {
         self.threads.map(usize::from)
+    }
+}
+
+/// `--gtf G --fasta F`: annotate in memory with our own engine instead of reading the VCF's CSQ
+/// (no VEP plugins needed), for the stages that cut peptides.
+#[derive(Debug, Args)]
+pub struct InMemoryAnnotationArgs {
+    /// GTF: with --fasta, annotate in memory with our own engine instead of reading CSQ (no VEP
+    /// plugins needed).
+    #[arg(long, requires = "fasta")]
+    pub gtf: Option<PathBuf>,
+    /// Reference FASTA for --gtf.
+    #[arg(long, requires = "gtf")]
+    pub fasta: Option<PathBuf>,
+}
+
+impl InMemoryAnnotationArgs {
+    pub fn into_annotation(self) -> Option<crate::annotate::InMemoryAnnotation> {
+        self.gtf
+            .zip(self.fasta)
+            .map(|(gtf, fasta)| crate::annotate::InMemoryAnnotation { gtf, fasta })
     }
 }
 

@@ -4,8 +4,6 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::annotate::InMemoryAnnotation;
-
 use crate::binding::HlaAllele;
 use crate::cli::peptides::parse_downstream;
 use crate::error::{Error, Result};
@@ -88,13 +86,8 @@ pub struct NeoantigensArgs {
     /// Tumour purity (0-1) for the clonal VAF used by the Subclonal tier (default: estimated).
     #[arg(long)]
     pub tumor_purity: Option<f64>,
-    /// GTF: with --fasta, annotate in memory with our own engine instead of reading CSQ (no VEP
-    /// plugins needed).
-    #[arg(long, requires = "fasta")]
-    pub gtf: Option<PathBuf>,
-    /// Reference FASTA for --gtf.
-    #[arg(long, requires = "gtf")]
-    pub fasta: Option<PathBuf>,
+    #[command(flatten)]
+    pub annotation: super::InMemoryAnnotationArgs,
     /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json, .peptides.fasta.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
@@ -137,10 +130,7 @@ impl NeoantigensArgs {
             ));
         }
         let params = NeoantigenParams {
-            annotation: self
-                .gtf
-                .zip(self.fasta)
-                .map(|(gtf, fasta)| InMemoryAnnotation { gtf, fasta }),
+            annotation: self.annotation.into_annotation(),
             vcf: self.vcf,
             sample: self.sample,
             alleles,

@@ -4,8 +4,6 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::annotate::InMemoryAnnotation;
-
 use crate::error::{Error, Result};
 use crate::peptides::{self, Downstream, EntryFilter, PeptideParams};
 
@@ -37,13 +35,8 @@ pub struct PeptidesArgs {
     /// Write only the mutant (MT.) records to the FASTA.
     #[arg(long)]
     pub mutant_only: bool,
-    /// GTF: with --fasta, annotate in memory with our own engine instead of reading CSQ (no VEP
-    /// plugins needed).
-    #[arg(long, requires = "fasta")]
-    pub gtf: Option<PathBuf>,
-    /// Reference FASTA for --gtf.
-    #[arg(long, requires = "gtf")]
-    pub fasta: Option<PathBuf>,
+    #[command(flatten)]
+    pub annotation: super::InMemoryAnnotationArgs,
     /// Output prefix: writes PREFIX.peptides.fasta, PREFIX.peptides.tsv, PREFIX.peptides.json.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
@@ -99,10 +92,7 @@ impl PeptidesArgs {
                 pass_only: self.pass_only,
             },
             mutant_only: self.mutant_only,
-            annotation: self
-                .gtf
-                .zip(self.fasta)
-                .map(|(gtf, fasta)| InMemoryAnnotation { gtf, fasta }),
+            annotation: self.annotation.into_annotation(),
             threads,
         };
         Ok((params, self.output))
