@@ -502,8 +502,13 @@ impl<'a> Evaluator<'a> {
         if f.pass_only && !rec.is_pass() {
             return Some(Reason::NotPass);
         }
-        // VarScan2 marks germline and LOH calls PASS too: its own somatic status decides.
-        if rule == SupportRule::Varscan2 {
+        // VarScan2 marks germline and LOH calls PASS too: its own somatic status decides, on
+        // records VarScan2 wrote (its RD/FREQ fields, whichever rule reads the counts).
+        let varscan = rule == SupportRule::Varscan2
+            || rec.format.is_some_and(|f| {
+                split_ascii(f, b':').any(|k| k == "RD") && split_ascii(f, b':').any(|k| k == "FREQ")
+            });
+        if varscan {
             if let Some(ss) = varscan_somatic_status(rec) {
                 if !f.varscan_somatic_status.contains(&ss) {
                     return Some(match ss {

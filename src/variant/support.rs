@@ -108,9 +108,14 @@ impl ReadSupport {
         if let Some(c) = o.caller {
             return SupportRule::of_caller(c);
         }
+        // VarScan2 writes AD as the alt count alone; merged files (GATK-style reformatting)
+        // keep RD/FREQ but list AD REF first, which the AD rule reads.
+        let ad_ref_first = rec
+            .sample_value(0, "AD")
+            .is_some_and(|v| v.split(',').count() == rec.alts().count() + 1);
         if (has("TAR") && has("TIR")) || (has("AU") && has("CU") && has("GU") && has("TU")) {
             SupportRule::Strelka2
-        } else if has("RD") && (has("FREQ") || has("AD")) {
+        } else if has("RD") && (has("FREQ") || has("AD")) && !ad_ref_first {
             SupportRule::Varscan2
         } else if has("RO") && has("AO") {
             SupportRule::Freebayes
@@ -137,10 +142,7 @@ impl ReadSupport {
         let support = match rule {
             SupportRule::None => AlleleSupport::default(),
             SupportRule::Custom => self.custom(rec, sample, alt_index)?,
-            SupportRule::Ad => {
-                check_ad_count(rec, sample)?;
-                allele_support(Caller::Generic, rec, sample, alt_index, is_indel)?
-            }
+            SupportRule::Ad => ad_rule(rec, sample, alt_index)?,
             SupportRule::Strelka2 => {
                 allele_support(Caller::Strelka2, rec, sample, alt_index, is_indel)?
             }
@@ -216,20 +218,74 @@ fn parse_count(v: &str, key: &str) -> Result<Option<u32>, String> {
         .map_err(|_| format!("FORMAT/{key} value '{v}' is not a non-negative whole number"))
 }
 
-/// GATK's AD lists REF first: one value more than there are ALTs.
-fn check_ad_count(rec: &RecordView<'_>, sample: usize) -> Result<(), String> {
-    let Some(ad) = rec.sample_value(sample, "AD") else {
-        return Ok(());
+/// GATK style: depth DP, else the AD total; alt reads AD; VAF AF, else alt reads / depth. AD
+/// lists REF first (Number=R, one value more than the ALTs); some callers write the ALTs only
+/// (one per ALT), which pVACseq also accepts: then there is no AD total. Any other count, or an
+/// AF without one value per ALT, is an error.
+fn ad_rule(rec: &RecordView<'_>, sample: usize, alt_index: usize) -> Result<AlleleSupport, String> {
+    let n_alts = rec.alts().count();
+    let dp = rec
+        .sample_value(sample, "DP")
+        .map(|v| parse_count(v, "DP"))
+        .transpose()?
+        .flatten();
+    let (alt_reads, ad_total) = match rec.sample_value(sample, "AD") {
+        None => (None, None),
+        Some(v) => {
+            let values: Vec<&str> = v.split(',').collect();
+            let counts = values
+                .iter()
+                .map(|x| parse_count(x, "AD"))
+                .collect::<Result<Vec<_>, _>>()?;
+            if values.len() == n_alts + 1 {
+                let total = counts.iter().flatten().copied().reduce(u32::saturating_add);
+                (counts[alt_index], total)
+            } else if values.len() == n_alts {
+                (counts[alt_index - 1], None)
+            } else {
+                return Err(format!(
+                    "FORMAT/AD has {} values for {n_alts} ALT allele(s); expected {} (REF first) or {n_alts}",
+                    values.len(),
+                    n_alts + 1
+                ));
+            }
+        }
     };
-    let n = ad.split(',').count();
-    let alts = rec.alts().count();
-    if n != alts + 1 {
-        return Err(format!(
-            "FORMAT/AD has {n} values for {alts} ALT allele(s); expected {} (REF first, Number=R)",
-            alts + 1
-        ));
+    let af = match rec.sample_value(sample, "AF") {
+        None => None,
+        Some(v) => {
+            let values: Vec<&str> = v.split(',').collect();
+            if values.len() != n_alts {
+                return Err(format!(
+                    "FORMAT/AF has {} values for {n_alts} ALT allele(s) (Number=A: one per ALT)",
+                    values.len()
+                ));
+            }
+            parse_fraction(values[alt_index - 1], "AF")?
+        }
+    };
+    let depth = dp.or(ad_total);
+    let vaf = af.or(match (alt_reads, depth) {
+        (Some(a), Some(d)) if d > 0 => Some(f64::from(a) / f64::from(d)),
+        _ => None,
+    });
+    Ok(AlleleSupport {
+        depth,
+        alt_reads,
+        vaf,
+    })
+}
+
+fn parse_fraction(v: &str, key: &str) -> Result<Option<f64>, String> {
+    if v == "." || v.is_empty() {
+        return Ok(None);
     }
-    Ok(())
+    match v.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(Some(f)),
+        _ => Err(format!(
+            "FORMAT/{key} value '{v}' is not a fraction between 0 and 1"
+        )),
+    }
 }
 
 /// Tallies of how read support was read, summed over chunks in file order.
@@ -403,6 +459,19 @@ mod tests {
         .unwrap();
         assert_eq!(rule, SupportRule::None);
         assert_eq!(x, AlleleSupport::default());
+        // A merged file's VarScan2 record reformatted GATK-style (AD REF first, AF, FREQ as
+        // URL-encoded percent): the AD rule reads it, alt reads 46 of DP 269, VAF AF 0.171.
+        let (rule, x) = read(
+            &s,
+            "1\t9\t.\tC\tA\t.\tPASS\tSS=2\tGT:AD:DP:FREQ:RD:AF\t0/1:223,46:269:17.2%25:207:0.171",
+            false,
+        )
+        .unwrap();
+        assert_eq!(rule, SupportRule::Ad);
+        assert_eq!(
+            (x.depth, x.alt_reads, x.vaf),
+            (Some(269), Some(46), Some(0.171))
+        );
     }
 
     #[test]
@@ -433,8 +502,23 @@ mod tests {
     #[test]
     fn wrong_ad_counts_and_vafs_are_errors() {
         let s = ReadSupport::new(SupportOptions::default(), &header(""));
-        let e = read(&s, "1\t6\t.\tA\tG,T\t.\tPASS\t.\tGT:AD\t0/1:30,10", false).unwrap_err();
-        assert!(e.contains("2 values for 2 ALT"), "{e}");
+        let e = read(&s, "1\t6\t.\tA\tG,T\t.\tPASS\t.\tGT:AD\t0/1:30", false).unwrap_err();
+        assert!(e.contains("1 values for 2 ALT"), "{e}");
+        let e = read(
+            &s,
+            "1\t6\t.\tA\tG,T\t.\tPASS\t.\tGT:AD:AF\t0/1:3,1,1:0.2",
+            false,
+        )
+        .unwrap_err();
+        assert!(e.contains("FORMAT/AF has 1 values for 2 ALT"), "{e}");
+        // AD with one value per ALT (no REF), as some callers write it: alt reads only.
+        let (_, x) = read(
+            &s,
+            "1\t6\t.\tA\tG,T\t.\tPASS\t.\tGT:AD:DP\t1/1:0,2:4",
+            false,
+        )
+        .unwrap();
+        assert_eq!((x.depth, x.alt_reads, x.vaf), (Some(4), Some(0), Some(0.0)));
         let e = read(
             &s,
             "1\t6\t.\tA\tG\t.\tPASS\t.\tGT:AD:AF\t0/1:30,10:7.5",
