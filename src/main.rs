@@ -7,6 +7,19 @@ use clap::Parser;
 use immunoprofile::cli::Cli;
 
 fn main() -> ExitCode {
+    // Before any thread exists: htslib must never fetch a CRAM reference over the network.
+    immunoprofile::io::alignments::disable_remote_reference();
+    // A dependency's panic on corrupted input is caught where it is called and reported as our
+    // one-line error; its default panic message would add lines and a backtrace hint.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_decoder = info
+            .location()
+            .is_some_and(|l| l.file().contains("noodles-bcf"));
+        if !in_decoder {
+            default_hook(info);
+        }
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -8,7 +8,7 @@
 use crate::annotate::hgvs;
 use crate::annotate::model::{TranscriptModel, FLANK};
 use crate::annotate::{Consequence, TranscriptAnnotation};
-use crate::genome::codon::{reverse_complement, translate, translate_codon};
+use crate::genome::codon::reverse_complement;
 use crate::genome::Transcript;
 use crate::io::vcf::RecordView;
 
@@ -552,9 +552,9 @@ fn compute_codons(c: &Ctx<'_>) -> Option<Codons> {
     let alt_len = (codon_len + allele_len - vf_nt_len).max(0) as usize;
     let alt_end = (start + alt_len).min(edited.len());
     let alt_codon = edited.get(start..alt_end)?.to_vec();
-    let ref_pep = translate(&ref_codon);
+    let ref_pep = c.t.code.translate(&ref_codon);
     // VEP translates the whole codons of the allele and marks a trailing partial one with X.
-    let mut alt_pep = translate(&alt_codon);
+    let mut alt_pep = c.t.code.translate(&alt_codon);
     if alt_codon.len() % 3 != 0 {
         alt_pep.push(b'X');
     }
@@ -615,7 +615,7 @@ fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) {
             if s.len() < n {
                 true
             } else {
-                translate_codon(&s[n - 3..n]) != b'*'
+                t.code.translate_codon(&s[n - 3..n]) != b'*'
             }
         }
     };
@@ -884,7 +884,7 @@ fn frameshift_sequence(c: &Ctx<'_>) -> Option<String> {
         s.extend_from_slice(&tr[after_from..]);
     }
     s.extend_from_slice(c.t.three_prime_utr());
-    let mut p = translate(&s);
+    let mut p = c.t.code.translate(&s);
     if let Some(i) = p.iter().position(|&x| x == b'*') {
         p.truncate(i);
     }
@@ -1107,5 +1107,70 @@ mod tests {
         assert_eq!(vep_allele_labels("G", &["GTT", "GA"]), ["TT", "A"]);
         assert_eq!(vep_allele_labels("AC", &["AT"]), ["AT"]);
         assert_eq!(vep_allele_labels("A", &["C"]), ["C"]);
+    }
+
+    /// A mitochondrial gene on `contig`: 10 A, CDS ATG TGA ATA CCC AGA (table 2: M W M P *;
+    /// the standard code would read M * I P R), a 5 bp 3' UTR, 5 A.
+    fn mito_model(
+        contig: &str,
+        attrs: &str,
+    ) -> crate::error::Result<(tempfile::TempDir, TranscriptModel)> {
+        let dir = tempfile::tempdir().unwrap();
+        let seq = "AAAAAAAAAAATGTGAATACCCAGACCCCCAAAAA";
+        std::fs::write(dir.path().join("g.fa"), format!(">{contig}\n{seq}\n")).unwrap();
+        let a = format!("gene_id \"G\"; transcript_id \"T\"; {attrs}");
+        let gtf = format!(
+            "{contig}\tt\texon\t11\t30\t.\t+\t.\t{a}\n{contig}\tt\tCDS\t11\t22\t.\t+\t0\t{a}\n{contig}\tt\tstop_codon\t23\t25\t.\t+\t0\t{a}\n"
+        );
+        std::fs::write(dir.path().join("g.gtf"), gtf).unwrap();
+        let mut r = Reference::open(&dir.path().join("g.fa")).unwrap();
+        let m =
+            TranscriptModel::from_gtf(&dir.path().join("g.gtf"), &mut r, ModelOptions::default())?;
+        Ok((dir, m))
+    }
+
+    fn one(m: &TranscriptModel, contig: &str, pos: u64, r: &str, a: &str) -> Vec<&'static str> {
+        let allele = Allele::new(pos, r.as_bytes(), a.as_bytes(), a.to_string());
+        let v = annotate_allele(m, contig, &allele);
+        assert_eq!(v.len(), 1, "{v:?}");
+        terms(&v[0])
+    }
+
+    #[test]
+    fn mitochondrial_transcripts_use_table_2() {
+        for contig in ["chrM", "MT"] {
+            let (_d, m) = mito_model(contig, "").unwrap();
+            let t = &m.transcripts()[0];
+            assert_eq!(
+                t.code,
+                crate::genome::codon::GeneticCode::VertebrateMitochondrial
+            );
+            assert_eq!(t.coding.as_ref().unwrap().protein, b"MWMP");
+            assert_eq!(m.report().complete_cds_clean, 1);
+            // TGA>TGG (16 A>G): Trp to Trp, synonymous, not stop_lost.
+            assert_eq!(one(&m, contig, 16, "A", "G"), ["synonymous_variant"]);
+            // TGA>AGA (14 T>A): Trp to a table-2 stop.
+            assert_eq!(one(&m, contig, 14, "T", "A"), ["stop_gained"]);
+            // ATA>ATG (19 A>G): Met to Met (Ile to Met in the standard code).
+            assert_eq!(one(&m, contig, 19, "A", "G"), ["synonymous_variant"]);
+            // The stop AGA>AGG (25 A>G) stays a stop; AGA>TGA (23 A>T) becomes Trp.
+            assert_eq!(one(&m, contig, 25, "A", "G"), ["stop_retained_variant"]);
+            assert_eq!(one(&m, contig, 23, "A", "T"), ["stop_lost"]);
+        }
+    }
+
+    #[test]
+    fn transl_table_attribute_sets_the_code() {
+        // On a contig not named as mitochondrial, the attribute decides.
+        let (_d, m) = mito_model("c", "transl_table \"2\";").unwrap();
+        assert_eq!(m.transcripts()[0].coding.as_ref().unwrap().protein, b"MWMP");
+        // Without it the standard code reads an internal stop and no final stop: refused.
+        let e = mito_model("c", "").err().unwrap().to_string();
+        assert!(e.contains("internal stop"), "{e}");
+        let e = mito_model("c", "transl_table \"5\";")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("transl_table") && e.contains("line 1"), "{e}");
     }
 }

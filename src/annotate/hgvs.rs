@@ -5,7 +5,7 @@
 use crate::annotate::engine::Allele;
 use crate::annotate::engine::HgvsInput;
 use crate::annotate::{Consequence, TranscriptAnnotation};
-use crate::genome::codon::{reverse_complement, three_letter, translate};
+use crate::genome::codon::{reverse_complement, three_letter};
 
 /// Fills `hgvsc` and `hgvsp` of `ann`.
 pub(crate) fn fill(v: &HgvsInput<'_>, a: &Allele, ann: &mut TranscriptAnnotation) {
@@ -342,5 +342,5 @@ fn mutated_protein(v: &HgvsInput<'_>) -> Option<Vec<u8>> {
     s.extend_from_slice(v.seq);
     s.extend_from_slice(tr.get(after..)?);
     s.extend_from_slice(v.t.three_prime_utr());
-    Some(translate(&s))
+    Some(v.t.code.translate(&s))
 }

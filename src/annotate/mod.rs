@@ -6,6 +6,7 @@ pub mod engine;
 pub mod fields;
 pub mod hgvs;
 pub mod model;
+pub mod refcheck;
 pub mod stage;
 pub mod writer;
 
@@ -23,6 +24,9 @@ use serde::Serialize;
 pub struct InMemoryAnnotation {
     pub gtf: std::path::PathBuf,
     pub fasta: std::path::PathBuf,
+    /// Go on when the GTF does not translate against the FASTA or the VCF's REF disagrees with
+    /// it (`--allow-mismatch`).
+    pub allow_mismatch: bool,
 }
 
 impl InMemoryAnnotation {
@@ -35,7 +39,9 @@ impl InMemoryAnnotation {
         let model = model::TranscriptModel::from_gtf(
             &self.gtf,
             &mut reference,
-            model::ModelOptions::default(),
+            model::ModelOptions {
+                allow_mismatch: self.allow_mismatch,
+            },
         )?;
         log::info!(
             "annotating in memory with {} transcripts from {}",
@@ -43,6 +49,23 @@ impl InMemoryAnnotation {
             self.gtf.display()
         );
         Ok(model)
+    }
+
+    /// Checks the REF of every record of `vcf` against the FASTA (see [`refcheck`]); `None` for
+    /// stdin, which cannot be read twice (a warning says so).
+    ///
+    /// # Errors
+    /// As [`refcheck::check_vcf`].
+    pub fn check_ref(
+        &self,
+        vcf: &std::path::Path,
+    ) -> crate::Result<Option<refcheck::RefCheckReport>> {
+        if vcf == std::path::Path::new("-") {
+            log::warn!("the VCF comes from stdin: its REF is not checked against {} (give a file to check it)", self.fasta.display());
+            return Ok(None);
+        }
+        let mut reference = crate::io::fasta::Reference::open(&self.fasta)?;
+        refcheck::check_vcf(vcf, &mut reference, self.allow_mismatch).map(Some)
     }
 }
 

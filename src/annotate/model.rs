@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::genome::codon::reverse_complement;
+use crate::genome::codon::{reverse_complement, GeneticCode};
 use crate::genome::transcript::protein_of;
 use crate::genome::{Coding, ContigMatcher, Interval, Strand, Transcript};
 use crate::io::fasta::Reference;
@@ -83,6 +83,8 @@ struct Pending {
     start_codon: bool,
     stop_codon: Vec<Interval>,
     first_line: usize,
+    /// The GTF's `transl_table` attribute (NCBI-style GTFs carry it for organelle genes).
+    transl_table: Option<String>,
 }
 
 impl Pending {
@@ -120,6 +122,9 @@ impl Pending {
                 });
             }
         }
+        if self.transl_table.is_none() {
+            self.transl_table = r.attr("transl_table").map(str::to_string);
+        }
         for t in r.attrs("tag") {
             if !self.tags.iter().any(|x| x == t) {
                 self.tags.push(t.to_string());
@@ -141,7 +146,14 @@ impl TranscriptModel {
         let mut report = ModelReport::default();
         let mut file_has_start_codons = false;
         let mut file_has_stop_codons = false;
+        let mut lines = 0usize;
+        let mut gff3_lines = 0usize;
         while reader.read_record(&mut record)? {
+            lines += 1;
+            // GFF3 attributes are `key=value` (ID=, Parent=), GTF's `key "value"`.
+            if record.attributes.iter().any(|(k, _)| k.contains('=')) {
+                gff3_lines += 1;
+            }
             let feature = record.feature.as_str();
             if !matches!(
                 feature,
@@ -182,6 +194,23 @@ impl TranscriptModel {
         let mut ordered: Vec<(String, Pending)> = pending.into_iter().collect();
         ordered.sort_by_key(|(_, p)| p.first_line);
         for (id, p) in ordered {
+            if let Some(table) = &p.transl_table {
+                if table
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .and_then(GeneticCode::from_ncbi_table)
+                    .is_none()
+                {
+                    return Err(Error::at_line(
+                        gtf,
+                        p.first_line,
+                        format!(
+                            "transcript {id} has transl_table \"{table}\"; only NCBI tables 1, 2 and 11 are supported (remove the transcript from the GTF to annotate the rest)"
+                        ),
+                    ));
+                }
+            }
             match matcher.resolve(&p.seqname) {
                 Ok(Some(c)) => by_contig.entry(c.to_string()).or_default().push((id, p)),
                 Ok(None) => *report.missing_contigs.entry(p.seqname.clone()).or_default() += 1,
@@ -214,6 +243,30 @@ impl TranscriptModel {
                     transcripts.push(t);
                 }
             }
+        }
+        if lines == 0 {
+            return Err(Error::invalid(
+                gtf,
+                None,
+                "the GTF has no feature lines (empty, or only comments)",
+            ));
+        }
+        if gff3_lines * 2 > lines {
+            return Err(Error::invalid(
+                gtf,
+                None,
+                "this is GFF3 (key=value attributes such as ID= and Parent=), not GTF: convert it with `gffread -T in.gff3 -o out.gtf` or use the GTF release of the annotation",
+            ));
+        }
+        if pending_empty_because_no_ids(&report, transcripts.len()) {
+            return Err(Error::invalid(
+                gtf,
+                None,
+                format!(
+                    "none of its {} exon/CDS lines has a transcript_id attribute: a GTF names each line's transcript (gene_id \"...\"; transcript_id \"...\";)",
+                    report.lines_without_transcript_id
+                ),
+            ));
         }
         if transcripts.is_empty() {
             let missing: Vec<&str> = report
@@ -337,6 +390,13 @@ fn build_transcript(
         seq = reverse_complement(&seq);
     }
     let has = |t: &str| p.tags.iter().any(|x| x == t);
+    // Checked in `from_gtf`: a present transl_table names a code we carry.
+    let code = p
+        .transl_table
+        .as_deref()
+        .and_then(|x| x.trim().parse::<u32>().ok())
+        .and_then(GeneticCode::from_ncbi_table)
+        .unwrap_or_else(|| GeneticCode::for_contig(contig));
     let mut t = Transcript {
         id,
         version: p.version,
@@ -362,6 +422,7 @@ fn build_transcript(
         tsl: p.tsl,
         basic: has("basic"),
         seq,
+        code,
     };
     if !coding_ivs.is_empty() {
         let span = Interval::new(
@@ -411,10 +472,15 @@ fn build_transcript(
         };
         let mut tseq = vec![b'N'; pad];
         tseq.extend_from_slice(&t.seq[c5 - 1..c3]);
-        coding.protein = protein_of(&tseq);
+        coding.protein = protein_of(&tseq, code);
         t.coding = Some(coding);
     }
     Some(t)
+}
+
+/// Every exon/CDS line lacked a transcript_id (so nothing could be built, whatever the FASTA).
+fn pending_empty_because_no_ids(report: &ModelReport, built: usize) -> bool {
+    built == 0 && report.lines_without_transcript_id > 0 && report.missing_contigs.is_empty()
 }
 
 fn merge(mut ivs: Vec<Interval>) -> Vec<Interval> {
@@ -468,13 +534,13 @@ fn check_translations(ts: &[Transcript], report: &mut ModelReport) {
         }
         report.complete_cds_checked += 1;
         let cds = &t.seq[c.cdna_start - 1..c.cdna_end];
-        let aa = crate::genome::codon::translate(cds);
+        let aa = t.code.translate(cds);
         let mut problems = Vec::new();
         if cds.len() % 3 != 0 {
             report.cds_length_not_multiple_of_3 += 1;
             problems.push("length not a multiple of 3".to_string());
         }
-        if !cds.starts_with(b"ATG") {
+        if !t.code.is_start(&cds[..cds.len().min(3)]) {
             report.cds_without_start += 1;
             problems.push(format!(
                 "starts with {}",
@@ -660,6 +726,20 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("chr9"), "{e}");
+    }
+
+    #[test]
+    fn each_unusable_gtf_has_its_own_message() {
+        let e = load("#!genome-build x\n").err().unwrap().to_string();
+        assert!(e.contains("no feature lines"), "{e}");
+        let gff3 = "##gff-version 3\nchr1\tt\tmRNA\t11\t32\t.\t+\t.\tID=T;Parent=G\nchr1\tt\texon\t11\t32\t.\t+\t.\tParent=T\n";
+        let e = load(gff3).err().unwrap().to_string();
+        assert!(e.contains("GFF3") && e.contains("gffread"), "{e}");
+        let e = load("chr1\tt\texon\t11\t32\t.\t+\t.\tgene_id \"G\";\n")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("transcript_id"), "{e}");
     }
 
     #[test]

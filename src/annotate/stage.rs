@@ -10,11 +10,12 @@ use serde::Serialize;
 
 use crate::annotate::engine::annotate_record;
 use crate::annotate::model::{ModelOptions, ModelReport, TranscriptModel};
+use crate::annotate::refcheck::{RefCheckReport, RefChecker};
 use crate::annotate::writer::{annotated_line, csq_header_line, info_span};
 use crate::annotate::TranscriptAnnotation;
 use crate::error::{Error, Result};
 use crate::io::fasta::Reference;
-use crate::io::output::{json_file, prefixed, AtomicFile};
+use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
 use crate::io::vcf::{RecordView, VcfReader};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -46,6 +47,8 @@ pub struct AnnotateSummary {
     /// Alleles by their most severe consequence.
     pub most_severe: BTreeMap<String, u64>,
     pub model: ModelReport,
+    /// REF compared with the FASTA, record by record.
+    pub ref_check: RefCheckReport,
     pub output: PathBuf,
     pub params: AnnotateParams,
 }
@@ -68,19 +71,22 @@ pub fn run(params: &AnnotateParams, prefix: &Path) -> Result<AnnotateSummary> {
     let out_path = prefixed(prefix, "annotated.vcf.gz");
     let file = AtomicFile::create(&out_path)?;
     let mut bgzf = noodles::bgzf::io::Writer::new(file);
-    let mut summary = annotate_to(params, &model, &mut bgzf)?;
-    let file = bgzf.finish().map_err(|e| Error::io(&out_path, e))?;
-    file.commit()?;
-    write_index(&out_path)?;
+    let mut checker = RefChecker::new(&mut reference, params.model.allow_mismatch);
+    let mut summary = annotate_to(params, &model, Some(&mut checker), &mut bgzf)?;
+    summary.ref_check = checker.finish(&params.vcf)?;
+    let mut file = bgzf.finish().map_err(|e| Error::io(&out_path, e))?;
+    // Indexed before anything is committed: a failure leaves no finished-looking output.
+    let index = write_index(file.flushed_partial_path()?, &out_path)?;
     summary.model = model.report().clone();
     summary.output = out_path;
     let json = json_file(prefixed(prefix, "annotate.json"), &summary)?;
-    json.commit()?;
+    commit_all(vec![file, index, json])?;
     Ok(summary)
 }
 
-fn write_index(vcf_gz: &Path) -> Result<()> {
-    let index = noodles::vcf::fs::index(vcf_gz).map_err(|e| {
+/// Indexes the finished (uncommitted) `partial` file; the index is named after `vcf_gz`.
+fn write_index(partial: &Path, vcf_gz: &Path) -> Result<AtomicFile> {
+    let index = noodles::vcf::fs::index(partial).map_err(|e| {
         Error::invalid(
             vcf_gz,
             None,
@@ -109,8 +115,7 @@ fn write_index(vcf_gz: &Path) -> Result<()> {
         }
     }
     .map_err(|e| Error::io(&name, e))?;
-    file.commit()?;
-    Ok(())
+    Ok(file)
 }
 
 /// Annotates the VCF of `params` into `out` (uncompressed VCF text), streaming in batches so
@@ -121,6 +126,7 @@ fn write_index(vcf_gz: &Path) -> Result<()> {
 pub fn annotate_to(
     params: &AnnotateParams,
     model: &TranscriptModel,
+    mut ref_checker: Option<&mut RefChecker<'_>>,
     out: &mut dyn Write,
 ) -> Result<AnnotateSummary> {
     let path = params.vcf.as_path();
@@ -155,6 +161,7 @@ pub fn annotate_to(
     out.write_all(head.as_bytes()).map_err(werr)?;
 
     let mut totals = Tally::default();
+    let mut order = SortOrder::default();
     let progress = crate::progress::bar(None, "annotate");
     let mut batch: Vec<Vec<u8>> = (0..BATCH_LINES).map(|_| Vec::new()).collect();
     let mut line_nos = vec![0usize; BATCH_LINES];
@@ -166,6 +173,15 @@ pub fn annotate_to(
         }
         if n == 0 {
             break;
+        }
+        for (line, &no) in batch[..n].iter().zip(&line_nos[..n]) {
+            let line = std::str::from_utf8(line)
+                .map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
+            let rec = RecordView::parse(line).map_err(|r| Error::at_line(path, no, r))?;
+            order.check(&rec).map_err(|r| Error::at_line(path, no, r))?;
+            if let Some(checker) = ref_checker.as_deref_mut() {
+                checker.check(&rec)?;
+            }
         }
         let results: Vec<Result<(String, Tally)>> = batch[..n]
             .par_chunks(CHUNK_LINES)
@@ -202,9 +218,50 @@ pub fn annotate_to(
         annotations: totals.annotations,
         most_severe: totals.most_severe,
         model: ModelReport::default(),
+        ref_check: RefCheckReport::default(),
         output: PathBuf::new(),
         params: params.clone(),
     })
+}
+
+/// The output is bgzipped and indexed, which needs records sorted by position within contiguous
+/// contig blocks: checked as they stream, so an unsorted input fails early and names the record.
+#[derive(Default)]
+struct SortOrder {
+    done: std::collections::HashSet<String>,
+    current: Option<(String, u64)>,
+}
+
+impl SortOrder {
+    fn check(&mut self, rec: &RecordView<'_>) -> std::result::Result<(), String> {
+        match &mut self.current {
+            Some((c, p)) if c == rec.chrom => {
+                if rec.pos < *p {
+                    return Err(format!(
+                        "{} comes after {}:{}: the VCF is not sorted by position (sort it with `bcftools sort`)",
+                        rec.locus(),
+                        c,
+                        p
+                    ));
+                }
+                *p = rec.pos;
+            }
+            _ => {
+                if self.done.contains(rec.chrom) {
+                    return Err(format!(
+                        "{}: contig {} appears again after other contigs: the VCF is not sorted (sort it with `bcftools sort`)",
+                        rec.locus(),
+                        rec.chrom
+                    ));
+                }
+                if let Some((c, _)) = self.current.take() {
+                    self.done.insert(c);
+                }
+                self.current = Some((rec.chrom.to_string(), rec.pos));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Default)]

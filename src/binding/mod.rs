@@ -10,7 +10,7 @@ pub mod model;
 pub mod stage;
 pub mod train;
 
-pub use allele::HlaAllele;
+pub use allele::{parse_allele_list, AlleleList, HlaAllele};
 
 use serde::Serialize;
 

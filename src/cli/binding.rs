@@ -7,13 +7,14 @@ use clap::Args;
 
 use crate::binding::builtin::BuiltinPredictor;
 use crate::binding::stage::{self, check_lengths, BindingParams};
-use crate::binding::{BindingPredictor, HlaAllele};
+use crate::binding::BindingPredictor;
 use crate::error::{Error, Result};
 
 /// Predicted peptide–HLA class I binding (IC50, percentile rank) from the built-in model.
 #[derive(Debug, Args)]
 pub struct BindingArgs {
-    /// HLA class I alleles, comma-separated (HLA-A*02:01, A*02:01, A0201, HLA-A02:01 all work).
+    /// HLA class I alleles separated by , ; | or spaces (HLA-A*02:01, A*02:01, A0201, HLA-A02:01
+    /// all work); null alleles (…N) are not scored.
     #[arg(long, value_delimiter = ',', required_unless_present = "list_alleles")]
     pub alleles: Vec<String>,
     /// Peptides, one per line, or a FASTA file whose sequences are cut into --lengths windows
@@ -37,17 +38,9 @@ impl BindingArgs {
     /// # Errors
     /// An allele name that does not parse, a length outside 8–11, missing options.
     pub fn into_params(self) -> Result<(BindingParams, PathBuf)> {
-        let alleles = self
-            .alleles
-            .iter()
-            .filter(|a| !a.trim().is_empty())
-            .map(|a| HlaAllele::parse(a).map_err(Error::usage))
-            .collect::<Result<Vec<_>>>()?;
-        if alleles.is_empty() {
-            return Err(Error::usage(
-                "--alleles needs at least one HLA class I allele",
-            ));
-        }
+        let alleles = crate::binding::parse_allele_list(&self.alleles)
+            .map_err(|e| Error::usage(format!("--alleles: {e}")))?
+            .alleles;
         check_lengths(&self.lengths)?;
         let peptides = self
             .peptides

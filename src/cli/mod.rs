@@ -55,13 +55,22 @@ pub struct InMemoryAnnotationArgs {
     /// Reference FASTA for --gtf.
     #[arg(long, requires = "gtf")]
     pub fasta: Option<PathBuf>,
+    /// Annotate in memory even when no GTF CDS translates against the FASTA or more than 10% of
+    /// the VCF's REF alleles disagree with it (normally a refusal: wrong build).
+    #[arg(long, requires = "gtf")]
+    pub allow_mismatch: bool,
 }
 
 impl InMemoryAnnotationArgs {
     pub fn into_annotation(self) -> Option<crate::annotate::InMemoryAnnotation> {
+        let allow_mismatch = self.allow_mismatch;
         self.gtf
             .zip(self.fasta)
-            .map(|(gtf, fasta)| crate::annotate::InMemoryAnnotation { gtf, fasta })
+            .map(|(gtf, fasta)| crate::annotate::InMemoryAnnotation {
+                gtf,
+                fasta,
+                allow_mismatch,
+            })
     }
 }
 

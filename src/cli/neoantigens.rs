@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::binding::HlaAllele;
 use crate::cli::peptides::parse_downstream;
 use crate::error::{Error, Result};
 use crate::neoantigen::{
@@ -21,7 +20,8 @@ pub struct NeoantigensArgs {
     /// Tumour sample (default: ##tumor_sample, a sample named TUMOR, or the only sample).
     #[arg(long)]
     pub sample: Option<String>,
-    /// HLA class I alleles, comma-separated (HLA-A*02:01, A*02:01, A02:01, HLA-A02:01).
+    /// HLA class I alleles separated by , ; | or spaces (HLA-A*02:01, A*02:01, A02:01,
+    /// HLA-A02:01); null alleles (…N) are not scored.
     #[arg(long, value_delimiter = ',', required = true)]
     pub alleles: Vec<String>,
     /// Epitope lengths, comma-separated.
@@ -109,13 +109,9 @@ impl NeoantigensArgs {
     /// # Errors
     /// Unparseable alleles or predictor, out-of-range values.
     pub fn into_params(self, threads: usize) -> Result<(NeoantigenParams, PathBuf)> {
-        let mut alleles = Vec::new();
-        for a in &self.alleles {
-            let a = HlaAllele::parse(a).map_err(|e| Error::usage(format!("--alleles: {e}")))?;
-            if !alleles.contains(&a) {
-                alleles.push(a);
-            }
-        }
+        let alleles = crate::binding::parse_allele_list(&self.alleles)
+            .map_err(|e| Error::usage(format!("--alleles: {e}")))?
+            .alleles;
         let mut lengths = self.lengths.clone();
         lengths.sort_unstable();
         lengths.dedup();

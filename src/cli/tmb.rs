@@ -23,9 +23,21 @@ pub struct TmbArgs {
     /// Matched normal sample (default: ##normal_sample, NORMAL, or the other of two samples).
     #[arg(long)]
     pub normal_sample: Option<String>,
-    /// Which FORMAT fields hold read counts (default: recognised from the header).
+    /// Read every record's counts with this caller's FORMAT fields (default: decided per record
+    /// from the fields it carries).
     #[arg(long, value_enum)]
     pub caller: Option<Caller>,
+    /// FORMAT field holding the read depth, for callers the built-in rules do not know (e.g.
+    /// PCGR's DPT); used on every record that carries it.
+    #[arg(long, value_name = "FIELD")]
+    pub depth_field: Option<String>,
+    /// FORMAT field holding the alt read counts (one per ALT, or REF first when declared
+    /// Number=R), e.g. PCGR's ADT.
+    #[arg(long, value_name = "FIELD")]
+    pub alt_reads_field: Option<String>,
+    /// VarScan2 somatic statuses (INFO/SS) counted [default: 2 (somatic); 1 germline, 3 LOH].
+    #[arg(long, value_delimiter = ',', value_name = "SS")]
+    pub varscan_somatic_status: Option<Vec<u8>>,
     /// Target regions (BED); the territory is their merged size.
     #[arg(long, conflicts_with = "effective_size")]
     pub targets: Option<PathBuf>,
@@ -75,6 +87,10 @@ pub struct TmbArgs {
     /// TMB-high cut-off, mutations per Mb (FDA 2020: 10).
     #[arg(long, default_value_t = 10.0)]
     pub threshold: f64,
+    /// With --gtf and --fasta: annotate in memory even when no CDS translates against the FASTA
+    /// or more than 10% of REF alleles disagree with it (normally a refusal: wrong build).
+    #[arg(long, requires = "fasta")]
+    pub allow_mismatch: bool,
     /// Output prefix: writes PREFIX.tmb.json and PREFIX.tmb.variants.tsv.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
@@ -107,6 +123,7 @@ impl TmbArgs {
             exclude_indels: self.exclude_indels,
             min_normal_depth: self.min_normal_depth,
             max_normal_vaf: fraction("max-normal-vaf", self.max_normal_vaf)?,
+            varscan_somatic_status: self.varscan_somatic_status,
         };
         if self.gtf.is_some() && self.targets.is_none() && self.fasta.is_none() {
             return Err(Error::usage(
@@ -117,6 +134,7 @@ impl TmbArgs {
             (Some(gtf), Some(fasta)) => Some(InMemoryAnnotation {
                 gtf: gtf.clone(),
                 fasta,
+                allow_mismatch: self.allow_mismatch,
             }),
             _ => None,
         };
@@ -141,7 +159,11 @@ impl TmbArgs {
             vcf: self.vcf,
             sample: self.sample,
             normal_sample: self.normal_sample,
-            caller: self.caller,
+            support: crate::variant::SupportOptions {
+                caller: self.caller,
+                depth_field: self.depth_field,
+                alt_reads_field: self.alt_reads_field,
+            },
             denominator,
             annotation,
             preset: self.preset,

@@ -121,6 +121,31 @@ impl IntervalSet {
         IntervalSet { contigs: out }
     }
 
+    /// Cuts every interval at its contig's length (`len_of` gives it, `None` when unknown) and
+    /// returns the bases removed per contig (a BED running past the contig end would otherwise
+    /// inflate a territory).
+    pub fn clip_to_lengths(
+        &mut self,
+        mut len_of: impl FnMut(&str) -> Option<u64>,
+    ) -> Vec<(String, u64, u64)> {
+        let mut clipped = Vec::new();
+        for (contig, ivs) in self.contigs.iter_mut() {
+            let Some(len) = len_of(contig) else { continue };
+            let before: u64 = ivs.iter().map(Interval::len).sum();
+            for iv in ivs.iter_mut() {
+                iv.end = iv.end.min(len);
+                iv.start = iv.start.min(iv.end);
+            }
+            ivs.retain(|iv| !iv.is_empty());
+            let after: u64 = ivs.iter().map(Interval::len).sum();
+            if after < before {
+                clipped.push((contig.clone(), len, before - after));
+            }
+        }
+        self.contigs.retain(|_, v| !v.is_empty());
+        clipped
+    }
+
     /// The same set with contigs renamed; intervals of contigs that map to the same name merge.
     pub fn rename_contigs(&self, mut rename: impl FnMut(&str) -> String) -> IntervalSet {
         IntervalSet::from_intervals(
@@ -164,6 +189,25 @@ mod tests {
             &[Interval::new(0, 20), Interval::new(30, 40)]
         );
         assert_eq!(s.total_len(), 30);
+    }
+
+    #[test]
+    fn clipping_at_contig_ends() {
+        // The case: [4000, 9000) on a 5,000-bp contig is 1,000 bp, not 5,000.
+        let mut s = set(&[
+            ("c", 4000, 9000),
+            ("c", 6000, 7000),
+            ("d", 0, 10),
+            ("u", 0, 50),
+        ]);
+        let clipped = s.clip_to_lengths(|c| match c {
+            "c" => Some(5000),
+            "d" => Some(100),
+            _ => None,
+        });
+        assert_eq!(clipped, vec![("c".to_string(), 5000, 4000)]);
+        assert_eq!(s.intervals("c"), &[Interval::new(4000, 5000)]);
+        assert_eq!(s.total_len(), 1000 + 10 + 50);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! Ensembl VEP's arithmetic take and return 1-based inclusive positions, named `*_1` (one place
 //! where the two conventions meet).
 
-use crate::genome::codon::translate;
+use crate::genome::codon::GeneticCode;
 use crate::genome::{Interval, Strand};
 
 /// The coding part of a transcript.
@@ -49,6 +49,8 @@ pub struct Transcript {
     pub basic: bool,
     /// Spliced sequence, 5'→3' of the transcript.
     pub seq: Vec<u8>,
+    /// The code its CDS is translated with (table 2 on the mitochondrial genome).
+    pub code: GeneticCode,
 }
 
 impl Transcript {
@@ -173,8 +175,8 @@ impl Transcript {
 
 /// Translation of a translateable sequence with its final stop removed (Ensembl's
 /// `Translation::seq`).
-pub fn protein_of(translateable: &[u8]) -> Vec<u8> {
-    let mut p = translate(translateable);
+pub fn protein_of(translateable: &[u8], code: GeneticCode) -> Vec<u8> {
+    let mut p = code.translate(translateable);
     if p.last() == Some(&b'*') {
         p.pop();
     }
@@ -202,6 +204,7 @@ mod tests {
             tsl: None,
             basic: true,
             seq: vec![b'A'; 15],
+            code: GeneticCode::Standard,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Readers and writers shared by the stages. Formats are detected from content, never from the
 //! file name alone; `-` means standard input.
 
+pub mod alignments;
 pub mod bed;
 pub mod fasta;
 pub mod gtf;

@@ -30,6 +30,16 @@ impl AtomicFile {
     /// The parent folder cannot be created or the file cannot be created.
     pub fn create(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
+        // `-o folder/` (or `-o .`) gives `folder/.tmb.json`: a hidden file nobody finds.
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            return Err(Error::usage(format!(
+                "the output prefix names a folder ({} would be a hidden file): give a prefix such as folder/SAMPLE",
+                path.display()
+            )));
+        }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
@@ -46,6 +56,19 @@ impl AtomicFile {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The temporary name the content is written under until [`AtomicFile::commit`], for
+    /// readers that must see the finished content before it is committed (indexers).
+    ///
+    /// # Errors
+    /// Flushing the buffered bytes fails.
+    pub fn flushed_partial_path(&mut self) -> Result<&Path> {
+        let tmp = self.tmp.clone();
+        self.inner()
+            .and_then(|w| w.flush())
+            .map_err(|e| Error::io(&tmp, e))?;
+        Ok(&self.tmp)
     }
 
     /// Flushes and renames the file to its final name.

@@ -91,7 +91,24 @@ impl VcfHeader {
             ));
         }
         header.samples = cols.iter().skip(9).map(|s| s.to_string()).collect();
+        let mut seen = std::collections::HashSet::new();
+        if let Some(dup) = header.samples.iter().find(|s| !seen.insert(s.as_str())) {
+            return Err(Error::invalid(
+                path,
+                Some("#CHROM line".into()),
+                format!("sample name '{dup}' appears twice; sample names must be unique (rename one, e.g. with bcftools reheader)"),
+            ));
+        }
         Ok(header)
+    }
+
+    /// Tab-separated columns a data line must have: 8, or 9 + one per sample.
+    pub fn columns(&self) -> usize {
+        if self.samples.is_empty() {
+            8
+        } else {
+            9 + self.samples.len()
+        }
     }
 
     /// The value of a simple `##key=value` line, e.g. `tumor_sample` or `source`.
@@ -371,6 +388,15 @@ impl VcfReader {
                 }
                 self.line_no += 1;
                 if !buf.is_empty() {
+                    let cols = memchr::memchr_iter(b'\t', buf).count() + 1;
+                    let want = self.header.columns();
+                    if cols != want {
+                        return Err(Error::at_line(
+                            &self.path,
+                            self.line_no,
+                            format!("{cols} tab-separated columns where the #CHROM line has {want}; is the line truncated or are its columns separated by spaces?"),
+                        ));
+                    }
                     return Ok(true);
                 }
             },
@@ -388,18 +414,28 @@ impl VcfReader {
                 }
                 self.line_no += 1;
                 writer.get_mut().clear();
-                vcf::variant::io::Write::write_variant_record(
-                    writer.as_mut(),
-                    header,
-                    record.as_ref(),
-                )
-                .map_err(|e| {
+                // noodles-bcf decodes lazily and unwraps some decodings (a corrupted string
+                // field panics with a Utf8Error); nothing cheaper than decoding could validate
+                // the record first, so its panic is caught here and becomes our error.
+                let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    vcf::variant::io::Write::write_variant_record(
+                        writer.as_mut(),
+                        header,
+                        record.as_ref(),
+                    )
+                }));
+                let bad = |why: String| {
                     Error::invalid(
                         &self.path,
                         Some(format!("record {}", self.line_no)),
-                        format!("cannot decode BCF record: {e}"),
+                        format!("cannot decode BCF record ({why}): the file is corrupted"),
                     )
-                })?;
+                };
+                match decoded {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => return Err(bad(e.to_string())),
+                    Err(_) => return Err(bad("invalid data".to_string())),
+                }
                 buf.clear();
                 let text = writer.get_ref();
                 let end = text.iter().rposition(|&b| b != b'\n').map_or(0, |p| p + 1);
@@ -481,6 +517,7 @@ impl<'a> RecordView<'a> {
             .ok_or_else(|| {
                 format!("{chrom}:{pos_text}: POS '{pos_text}' is not a positive whole number")
             })?;
+        check_bases(cols[3], cols[4]).map_err(|r| format!("{chrom}:{pos}: {r}"))?;
         Ok(Self {
             chrom,
             pos,
@@ -545,6 +582,40 @@ impl<'a> RecordView<'a> {
     pub fn sample_value(&self, index: usize, key: &str) -> Option<&'a str> {
         let field = split_ascii(self.format?, b':').position(|k| k == key)?;
         nth_field(self.sample_column(index)?, b':', field).filter(|v| !v.is_empty() && *v != ".")
+    }
+}
+
+/// REF must be bases (A, C, G, T, N, or an IUPAC code, which some references carry); each ALT
+/// bases (A, C, G, T, N), `*`, `.`, a symbolic `<...>` allele or a breakend.
+fn check_bases(reference: &str, alt: &str) -> std::result::Result<(), String> {
+    let iupac = |b: u8| b"ACGTNRYSWKMBDHVacgtnryswkmbdhv".contains(&b);
+    if reference.is_empty() || !reference.bytes().all(iupac) {
+        return Err(format!(
+            "REF '{}' is not made of bases (A, C, G, T, N)",
+            short(reference)
+        ));
+    }
+    for a in split_ascii(alt, b',') {
+        let ok = matches!(a, "*" | ".")
+            || (a.starts_with('<') && a.ends_with('>'))
+            || a.contains(['[', ']'])
+            || (a.len() > 1 && (a.starts_with('.') || a.ends_with('.')))
+            || (!a.is_empty() && a.bytes().all(|b| b"ACGTNacgtn".contains(&b)));
+        if !ok {
+            return Err(format!(
+                "ALT '{}' is not made of bases (A, C, G, T, N), '*', or a symbolic <...> allele",
+                short(a)
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn short(s: &str) -> String {
+    if s.len() > 20 {
+        format!("{}...", s.chars().take(20).collect::<String>())
+    } else {
+        s.to_string()
     }
 }
 
@@ -689,6 +760,33 @@ mod tests {
         }
         assert_eq!(nth_field("x:y:z", b':', 2), Some("z"));
         assert_eq!(nth_field("x:y:z", b':', 3), None);
+    }
+
+    #[test]
+    fn values_that_are_not_values_are_refused() {
+        // Duplicate sample names.
+        let f = write(&VCF.replace("FORMAT\tN\tT", "FORMAT\tT\tT"));
+        let e = VcfReader::open(f.path(), 1).err().unwrap().to_string();
+        assert!(e.contains("'T' appears twice"), "{e}");
+        // A data line with fewer columns than the #CHROM line (the tumour column lost).
+        let f = write(&VCF.replace("\t0/1:5,3,.\n", "\n"));
+        let e = read_to_memory(f.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("line 8") && e.contains("10 tab-separated columns") && e.contains("has 11"),
+            "{e}"
+        );
+        // REF Z and ALT R are not bases.
+        let e = RecordView::parse("1\t5\t.\tZ\tA\t.\t.\t.").unwrap_err();
+        assert!(e.contains("1:5") && e.contains("REF 'Z'"), "{e}");
+        let e = RecordView::parse("1\t5\t.\tA\tG,R\t.\t.\t.").unwrap_err();
+        assert!(e.contains("ALT 'R'"), "{e}");
+        // Symbolic alleles, breakends, '*' and IUPAC codes in REF are fine.
+        for alt in ["<DEL>", "G]17:198982]", "*", ".", "AC,<NON_REF>"] {
+            assert!(
+                RecordView::parse(&format!("1\t5\t.\tR\t{alt}\t.\t.\t.")).is_ok(),
+                "{alt}"
+            );
+        }
     }
 
     #[test]

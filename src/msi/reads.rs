@@ -122,12 +122,7 @@ impl Alignments {
     /// # Errors
     /// Unreadable file, or no index beside it.
     pub fn open(path: &Path, fasta: &Path) -> Result<Self> {
-        if !path.exists() {
-            return Err(Error::io(
-                path,
-                std::io::Error::from(std::io::ErrorKind::NotFound),
-            ));
-        }
+        crate::io::alignments::check(path, Some(fasta), Some("--fasta"))?;
         let mut reader = bam::IndexedReader::from_path(path).map_err(|e| {
             Error::invalid(
                 path,

@@ -113,22 +113,7 @@ impl BamCounter {
     /// # Errors
     /// Missing index (the message says how to make one), unreadable file.
     pub fn open(path: &Path, params: CountParams) -> Result<Self> {
-        if !path.exists() {
-            return Err(Error::io(
-                path,
-                std::io::Error::from(std::io::ErrorKind::NotFound),
-            ));
-        }
-        let p = path.to_string_lossy();
-        let candidates = [
-            format!("{p}.bai"),
-            format!("{p}.csi"),
-            format!("{p}.crai"),
-            p.trim_end_matches(".bam").to_string() + ".bai",
-        ];
-        if !candidates.iter().any(|c| Path::new(c).exists()) {
-            return Err(Error::invalid(path, None, "the BAM has no index (.bai/.csi): make one with `samtools index` so variant regions can be fetched"));
-        }
+        crate::io::alignments::check(path, None, None)?;
         let reader = bam::IndexedReader::from_path(path).map_err(|e| {
             Error::invalid(
                 path,

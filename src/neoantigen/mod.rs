@@ -130,6 +130,8 @@ pub struct NeoantigenSummary {
     pub clonal_vaf: f64,
     /// Transcripts without windows, by reason.
     pub skipped: BTreeMap<String, u64>,
+    /// With in-memory annotation: REF compared with the FASTA (null otherwise).
+    pub ref_check: Option<crate::annotate::refcheck::RefCheckReport>,
     pub params: NeoantigenParams,
 }
 
@@ -573,6 +575,7 @@ pub fn compute_with(
         neoantigen_load_pass: load_pass.len() as u64,
         clonal_vaf: clonal,
         skipped,
+        ref_check: stream.ref_check.clone(),
         params: params.clone(),
     };
     Ok(NeoantigenResult {

@@ -22,6 +22,7 @@ const PEPTIDE_TERMS: &[&str] = &[
     "disruptive_inframe_deletion",
 ];
 use crate::io::vcf::{RecordView, VcfHeader};
+use crate::variant::ReadSupport;
 
 /// The protein-changing classes pVACseq builds windows for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -172,14 +173,18 @@ pub struct Skipped {
 
 /// The entries of one record for the tumour sample `sample`, in CSQ order; each element takes
 /// one index number.
+///
+/// # Errors
+/// Read counts that are not counts (the message names the field; the caller adds the record).
 pub fn record_entries(
     source: &ProteinAnnotation,
     header: &VcfHeader,
     rec: &RecordView<'_>,
     sample: usize,
     filter: &EntryFilter,
+    read_support: &ReadSupport,
     skipped: &mut Vec<Skipped>,
-) -> Vec<Slot> {
+) -> Result<Vec<Slot>, String> {
     let mut out = Vec::new();
     // Without a GT every ALT counts (pVACseq refuses such VCFs); `./.` is uncalled.
     let called: Vec<usize> = match rec.sample_value(sample, "GT") {
@@ -191,14 +196,14 @@ pub fn record_entries(
         None => (1..=rec.alts().count()).collect(),
     };
     if called.is_empty() {
-        return out;
+        return Ok(out);
     }
     if filter.pass_only && !rec.is_pass() {
-        return out;
+        return Ok(out);
     }
     if let ProteinAnnotation::Csq(schema) = source {
         if rec.info_value(&schema.info_key).flatten().is_none() {
-            return out;
+            return Ok(out);
         }
     }
     let keys = AlleleKeys::new(rec);
@@ -209,7 +214,8 @@ pub fn record_entries(
         if !called.contains(&alt_index) {
             continue;
         }
-        let support = format_support(rec, sample, alt_index);
+        let is_indel = crate::variant::VariantKind::classify(rec.reference, alt).is_indel();
+        let support = format_support(read_support, rec, sample, alt_index, is_indel)?;
         for ann in source.peptide_annotations(rec, alt_index, &keys) {
             if let Some(slot) = transcript_slot(&ann, rec, alt, filter, skipped) {
                 out.push(slot.map(|mut e| {
@@ -231,7 +237,7 @@ pub fn record_entries(
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Where the protein sequences come from: the VCF's VEP CSQ (with the Wildtype and Frameshift
@@ -378,9 +384,21 @@ fn transcript_slot(
     Some(Some(entry))
 }
 
-/// pVACseq's DNA/RNA support from FORMAT: depth = DP (RDP), VAF = AF (RAF) when present, else
-/// AD (RAD) alt count / DP (RDP). AD may list REF first (Number=R) or only the ALTs (Number=A).
-pub fn format_support(rec: &RecordView<'_>, sample: usize, alt_index: usize) -> SampleValues {
+/// DNA support from the shared read-support model (the caller's own fields, decided per record:
+/// for GATK-style records depth = DP, VAF = AF, else AD alt count / DP, as pVACseq reads them);
+/// RNA support as pVACseq reads vcf-expression-annotator's fields: depth = RDP, VAF = RAF, else
+/// RAD alt count / RDP, RAD listing REF first (Number=R) or only the ALTs (Number=A).
+///
+/// # Errors
+/// DNA read counts that are not counts or fractions (the message names the field).
+pub fn format_support(
+    read_support: &ReadSupport,
+    rec: &RecordView<'_>,
+    sample: usize,
+    alt_index: usize,
+    is_indel: bool,
+) -> Result<SampleValues, String> {
+    let (_, dna) = read_support.allele(rec, sample, alt_index, is_indel)?;
     let n_alts = rec.alts().count();
     let depth = |k: &str| rec.sample_value(sample, k).and_then(parse_u32);
     let vaf = |af: &str, ad: &str, dp: &str| -> Option<f64> {
@@ -402,14 +420,14 @@ pub fn format_support(rec: &RecordView<'_>, sample: usize, alt_index: usize) -> 
         let d = rec.sample_value(sample, dp).and_then(parse_u32)?;
         (d > 0).then(|| f64::from(alt_count) / f64::from(d))
     };
-    SampleValues {
-        dna_depth: depth("DP"),
-        dna_vaf: vaf("AF", "AD", "DP"),
+    Ok(SampleValues {
+        dna_depth: dna.depth,
+        dna_vaf: dna.vaf,
         rna_depth: depth("RDP"),
         rna_vaf: vaf("RAF", "RAD", "RDP"),
         gene_expression: None,
         transcript_expression: None,
-    }
+    })
 }
 
 fn parse_u32(v: &str) -> Option<u32> {
@@ -489,7 +507,9 @@ mod tests {
     fn format_support_prefers_af_then_ad_over_dp() {
         let line = "1\t5\t.\tA\tG\t.\tPASS\t.\tGT:AD:DP:RAD:RDP\t0/1:10,5:20:3:12";
         let rec = RecordView::parse(line).unwrap();
-        let s = format_support(&rec, 0, 1);
+        let h = crate::io::vcf::VcfHeader::default();
+        let rs = ReadSupport::new(crate::variant::SupportOptions::default(), &h);
+        let s = format_support(&rs, &rec, 0, 1, false).unwrap();
         assert_eq!(s.dna_depth, Some(20));
         // AD is Number=R here: alt count 5 over DP 20.
         assert_eq!(s.dna_vaf, Some(0.25));
@@ -497,7 +517,16 @@ mod tests {
         assert_eq!(s.rna_vaf, Some(0.25));
         let rec =
             RecordView::parse("1\t5\t.\tA\tG,T\t.\tPASS\t.\tGT:AF:DP\t1/2:0.1,0.3:9").unwrap();
-        assert_eq!(format_support(&rec, 0, 2).dna_vaf, Some(0.3));
+        assert_eq!(
+            format_support(&rs, &rec, 0, 2, false).unwrap().dna_vaf,
+            Some(0.3)
+        );
+        // A Strelka2 SNV (neoantigens used to read only AD/AF/DP): tier-1 TU 10 of CU 30 + 10.
+        let rec =
+            RecordView::parse("1\t5\t.\tC\tT\t.\tPASS\t.\tDP:AU:CU:GU:TU\t45:0,0:30,32:0,0:10,11")
+                .unwrap();
+        let s = format_support(&rs, &rec, 0, 1, false).unwrap();
+        assert_eq!((s.dna_depth, s.dna_vaf), (Some(45), Some(0.25)));
     }
 
     #[test]

@@ -75,6 +75,10 @@ pub struct EntryStream {
     line_nos: Vec<usize>,
     /// Transcripts skipped for a reason worth reporting, by reason.
     pub skipped: BTreeMap<&'static str, u64>,
+    /// With in-memory annotation: REF compared with the FASTA.
+    pub ref_check: Option<crate::annotate::refcheck::RefCheckReport>,
+    /// The shared read-support model (DNA depth and VAF), decided per record.
+    read_support: crate::variant::ReadSupport,
 }
 
 impl EntryStream {
@@ -92,14 +96,18 @@ impl EntryStream {
     ) -> Result<Self> {
         let reader = VcfReader::open(vcf, threads)?;
         let header = reader.header().clone();
+        let mut ref_check = None;
         let source = match annotation {
-            Some(a) => entry::ProteinAnnotation::Model(Box::new(a.load()?)),
+            Some(a) => {
+                let model = a.load()?;
+                ref_check = a.check_ref(vcf)?;
+                entry::ProteinAnnotation::Model(Box::new(model))
+            }
             None => entry::ProteinAnnotation::Csq(require_protein_annotation(&header, vcf)?),
         };
         let sample = header.tumor_sample(sample, vcf)?;
         Ok(Self {
             reader,
-            header,
             source,
             sample,
             filter,
@@ -108,6 +116,12 @@ impl EntryStream {
             lines: (0..BATCH_LINES).map(|_| Vec::new()).collect(),
             line_nos: vec![0; BATCH_LINES],
             skipped: BTreeMap::new(),
+            ref_check,
+            read_support: crate::variant::ReadSupport::new(
+                crate::variant::SupportOptions::default(),
+                &header,
+            ),
+            header,
         })
     }
 
@@ -143,8 +157,13 @@ impl EntryStream {
             return Ok(None);
         }
         let path = self.reader.path().to_path_buf();
-        let (source, header, sample, filter) =
-            (&self.source, &self.header, self.sample, &self.filter);
+        let (source, header, sample, filter, read_support) = (
+            &self.source,
+            &self.header,
+            self.sample,
+            &self.filter,
+            &self.read_support,
+        );
         let per_record: Vec<Result<(Vec<entry::Slot>, Vec<entry::Skipped>)>> = self.lines[..n]
             .par_iter()
             .zip(&self.line_nos[..n])
@@ -153,8 +172,16 @@ impl EntryStream {
                     .map_err(|_| Error::at_line(&path, no, "the line is not UTF-8 text"))?;
                 let rec = RecordView::parse(text).map_err(|r| Error::at_line(&path, no, r))?;
                 let mut skipped = Vec::new();
-                let slots =
-                    entry::record_entries(source, header, &rec, sample, filter, &mut skipped);
+                let slots = entry::record_entries(
+                    source,
+                    header,
+                    &rec,
+                    sample,
+                    filter,
+                    read_support,
+                    &mut skipped,
+                )
+                .map_err(|r| Error::invalid(&path, Some(rec.locus()), r))?;
                 Ok((slots, skipped))
             })
             .collect();
@@ -240,6 +267,8 @@ pub struct PeptideSummary {
     pub by_type: BTreeMap<String, u64>,
     /// Entries without a window, by reason.
     pub skipped: BTreeMap<String, u64>,
+    /// With in-memory annotation: REF compared with the FASTA (null otherwise).
+    pub ref_check: Option<crate::annotate::refcheck::RefCheckReport>,
     pub params: PeptideParams,
 }
 
@@ -361,6 +390,7 @@ pub fn compute(
         windows,
         by_type,
         skipped,
+        ref_check: stream.ref_check.clone(),
         params: params.clone(),
     })
 }

@@ -14,8 +14,8 @@ use crate::error::{Error, Result};
 use crate::genome::{ContigMatcher, Interval, IntervalSet};
 use crate::io::output::fmt_opt;
 use crate::io::vcf::{split_ascii, RecordView, VcfHeader};
-use crate::variant::caller::allele_support;
-use crate::variant::{Caller, VariantKind};
+use crate::variant::support::varscan_somatic_status;
+use crate::variant::{ReadSupport, SupportRule, SupportTally, VariantKind};
 
 /// Which variants make the numerator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -45,6 +45,9 @@ pub struct FilterParams {
     pub exclude_indels: bool,
     pub min_normal_depth: Option<u32>,
     pub max_normal_vaf: Option<f64>,
+    /// VarScan2 somatic statuses (INFO/SS) counted, on records read by the VarScan2 rule: 2
+    /// (somatic) by default; 1 is germline, 3 LOH, 0 reference, 5 unknown.
+    pub varscan_somatic_status: Vec<u8>,
 }
 
 /// Population-frequency fields read when none are named: gnomAD and VEP's maximum. INFO/AF is
@@ -76,6 +79,7 @@ impl Default for FilterParams {
             exclude_indels: false,
             min_normal_depth: None,
             max_normal_vaf: None,
+            varscan_somatic_status: vec![2],
         }
     }
 }
@@ -100,6 +104,9 @@ reasons! {
     Symbolic = "symbolic_allele",
     OutsideTargets = "outside_targets",
     NotPass = "not_pass",
+    VarscanGermline = "varscan_germline",
+    VarscanLoh = "varscan_loh",
+    VarscanNotSomatic = "varscan_not_somatic",
     NotInSample = "genotype_lacks_allele",
     Indel = "indel_excluded",
     MissingDepth = "missing_depth",
@@ -125,6 +132,8 @@ pub struct Counts {
     pub alleles: u64,
     pub counted: u64,
     pub excluded: [u64; Reason::ALL.len()],
+    /// How read support was read.
+    pub support: SupportTally,
 }
 
 impl Counts {
@@ -135,13 +144,14 @@ impl Counts {
         for (a, b) in self.excluded.iter_mut().zip(other.excluded.iter()) {
             *a += b;
         }
+        self.support.add(&other.support);
     }
 }
 
 /// Everything needed to judge one record, shared read-only by the worker threads.
 pub struct Evaluator<'a> {
     pub filters: &'a FilterParams,
-    pub caller: Caller,
+    pub support: &'a ReadSupport,
     pub tumor: usize,
     pub normal: Option<usize>,
     pub territory: Option<&'a IntervalSet>,
@@ -304,7 +314,7 @@ impl<'a> Evaluator<'a> {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         filters: &'a FilterParams,
-        caller: Caller,
+        support: &'a ReadSupport,
         tumor: usize,
         normal: Option<usize>,
         schema: Option<&'a AnnotationSchema>,
@@ -320,7 +330,7 @@ impl<'a> Evaluator<'a> {
         let layout = schema.and_then(|s| CsqLayout::new(s, &filters.population_af_fields));
         Self {
             filters,
-            caller,
+            support,
             tumor,
             normal,
             territory,
@@ -393,16 +403,23 @@ impl<'a> Evaluator<'a> {
             _ => true,
         };
         let gt = rec.sample_value(self.tumor, "GT");
+        let rule = self.support.rule(&rec);
+        counts.support.record(&rec, rule);
         for (i, alt) in rec.alts().enumerate() {
             let alt_index = i + 1;
             counts.alleles += 1;
             let kind = VariantKind::classify(rec.reference, alt);
-            let support = allele_support(self.caller, &rec, self.tumor, alt_index, kind.is_indel())
+            let (_, support) = self
+                .support
+                .allele(&rec, self.tumor, alt_index, kind.is_indel())
                 .map_err(|r| self.err(&rec, format!("tumour sample: {r}")))?;
+            counts.support.allele(&support);
             let normal_support = match self.normal {
                 Some(n) => Some(
-                    allele_support(self.caller, &rec, n, alt_index, kind.is_indel())
-                        .map_err(|r| self.err(&rec, format!("normal sample: {r}")))?,
+                    self.support
+                        .allele(&rec, n, alt_index, kind.is_indel())
+                        .map_err(|r| self.err(&rec, format!("normal sample: {r}")))?
+                        .1,
                 ),
                 None => None,
             };
@@ -429,6 +446,7 @@ impl<'a> Evaluator<'a> {
             }
             let reason = self.first_reason(
                 &rec,
+                rule,
                 kind,
                 in_targets,
                 gt,
@@ -461,6 +479,7 @@ impl<'a> Evaluator<'a> {
     fn first_reason(
         &self,
         rec: &RecordView<'_>,
+        rule: SupportRule,
         kind: VariantKind,
         in_targets: bool,
         gt: Option<&str>,
@@ -482,6 +501,23 @@ impl<'a> Evaluator<'a> {
         }
         if f.pass_only && !rec.is_pass() {
             return Some(Reason::NotPass);
+        }
+        // VarScan2 marks germline and LOH calls PASS too: its own somatic status decides, on
+        // records VarScan2 wrote (its RD/FREQ fields, whichever rule reads the counts).
+        let varscan = rule == SupportRule::Varscan2
+            || rec.format.is_some_and(|f| {
+                split_ascii(f, b':').any(|k| k == "RD") && split_ascii(f, b':').any(|k| k == "FREQ")
+            });
+        if varscan {
+            if let Some(ss) = varscan_somatic_status(rec) {
+                if !f.varscan_somatic_status.contains(&ss) {
+                    return Some(match ss {
+                        1 => Reason::VarscanGermline,
+                        3 => Reason::VarscanLoh,
+                        _ => Reason::VarscanNotSomatic,
+                    });
+                }
+            }
         }
         if let Some(gt) = gt {
             // A called genotype that does not carry this allele (multi-sample or multi-allelic).

@@ -21,7 +21,7 @@ use crate::annotate::{AnnotationSchema, AnnotationSource};
 use crate::error::{Error, Result};
 use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
 use crate::io::vcf::VcfReader;
-use crate::variant::Caller;
+use crate::variant::{Caller, ReadSupport, ReadSupportReport, SupportOptions};
 use filters::{Counts, Evaluator};
 
 /// Version of the `tmb.json` layout; bumped when a field changes meaning.
@@ -37,8 +37,9 @@ pub struct TmbParams {
     pub vcf: PathBuf,
     pub sample: Option<String>,
     pub normal_sample: Option<String>,
-    /// `None`: recognised from the header.
-    pub caller: Option<Caller>,
+    /// How read support is read: per record from its FORMAT fields unless a caller is forced
+    /// or fields are named.
+    pub support: SupportOptions,
     pub denominator: Denominator,
     /// Annotate in memory from a GTF + FASTA instead of reading CSQ/ANN.
     pub annotation: Option<InMemoryAnnotation>,
@@ -57,7 +58,7 @@ impl Default for TmbParams {
             vcf: PathBuf::new(),
             sample: None,
             normal_sample: None,
-            caller: None,
+            support: SupportOptions::default(),
             denominator: Denominator::EffectiveSize(1),
             annotation: None,
             preset: None,
@@ -77,7 +78,11 @@ pub struct TmbSummary {
     pub version: &'static str,
     pub sample: String,
     pub normal_sample: Option<String>,
+    /// The calling program the header names (a label: read support is decided per record, see
+    /// `read_support`).
     pub caller: Caller,
+    /// Which rules read the records' depth and alt reads.
+    pub read_support: ReadSupportReport,
     /// `vep`, `snpeff`, `immunoprofile` (in memory from `--gtf`/`--fasta`), or null.
     pub annotation: Option<String>,
     pub records: u64,
@@ -93,6 +98,8 @@ pub struct TmbSummary {
     pub threshold: f64,
     /// Alleles removed, by the first filter that removed them.
     pub excluded: BTreeMap<String, u64>,
+    /// With in-memory annotation: REF compared with the FASTA (null otherwise).
+    pub ref_check: Option<crate::annotate::refcheck::RefCheckReport>,
     pub params: TmbParams,
 }
 
@@ -182,6 +189,10 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
         .as_ref()
         .map(InMemoryAnnotation::load)
         .transpose()?;
+    let ref_check = match &params.annotation {
+        Some(a) => a.check_ref(path)?,
+        None => None,
+    };
     let schema = if model.is_some() {
         None
     } else {
@@ -197,11 +208,15 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
             ),
         ));
     }
-    let caller = params.caller.unwrap_or_else(|| Caller::detect(&header));
+    let caller = params
+        .support
+        .caller
+        .unwrap_or_else(|| Caller::detect(&header));
+    let support = ReadSupport::new(params.support.clone(), &header);
     let territory = territory::build(&params.denominator, &header, path)?;
     let mut evaluator = Evaluator::new(
         f,
-        caller,
+        &support,
         tumor,
         normal,
         schema.as_ref(),
@@ -243,6 +258,21 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
         std::mem::swap(&mut current, &mut next);
     }
     progress.finish_and_clear();
+    if let Some(message) = totals.support.no_depth_message() {
+        let needs_depth = f.min_depth.is_some()
+            || f.min_alt_reads.is_some()
+            || f.min_vaf.is_some()
+            || f.max_vaf.is_some();
+        if needs_depth {
+            // Every allele would fail the read filters as "missing": a TMB of 0 that is no TMB.
+            return Err(Error::invalid(
+                path,
+                None,
+                format!("{message} (the read filters would remove every variant)"),
+            ));
+        }
+        log::warn!("{}: {message}", path.display());
+    }
 
     let mb = territory.size_bp as f64 / 1e6;
     let (lo, hi) = poisson::exact_interval(totals.counted, 0.95);
@@ -259,6 +289,7 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
             sample: header.samples[tumor].clone(),
             normal_sample: normal.map(|n| header.samples[n].clone()),
             caller,
+            read_support: totals.support.report(&params.support),
             annotation: if model.is_some() {
                 Some("immunoprofile".to_string())
             } else {
@@ -277,6 +308,7 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
             tmb_high: tmb >= params.threshold,
             threshold: params.threshold,
             excluded,
+            ref_check,
             params: params.clone(),
         },
     })

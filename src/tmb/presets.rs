@@ -33,6 +33,7 @@ pub struct FilterOverrides {
     pub exclude_indels: Option<bool>,
     pub min_normal_depth: Option<u32>,
     pub max_normal_vaf: Option<f64>,
+    pub varscan_somatic_status: Option<Vec<u8>>,
 }
 
 impl Preset {
@@ -98,6 +99,10 @@ impl FilterOverrides {
                 .or(p.population_af_fields)
                 .unwrap_or(d.population_af_fields),
             count: self.count.or(p.count).unwrap_or(d.count),
+            varscan_somatic_status: self
+                .varscan_somatic_status
+                .clone()
+                .unwrap_or(d.varscan_somatic_status),
             exclude_indels: self
                 .exclude_indels
                 .or(p.exclude_indels)

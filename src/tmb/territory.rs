@@ -71,7 +71,7 @@ pub fn build(denominator: &Denominator, header: &VcfHeader, vcf: &Path) -> Resul
             })
         }
         Denominator::Targets { bed, gtf } => {
-            let targets = read_bed(bed)?;
+            let mut targets = read_bed(bed)?;
             if targets.is_empty() {
                 return Err(Error::invalid(bed, None, "no intervals in the targets BED"));
             }
@@ -100,11 +100,48 @@ pub fn build(denominator: &Denominator, header: &VcfHeader, vcf: &Path) -> Resul
                     }
                 }
             }
+            // Intervals past a contig's end (the VCF header gives its length) are cut there.
+            let lengths = ContigMatcher::new(header.contigs.iter().map(|(n, _)| n.clone()));
+            let clipped = targets.clip_to_lengths(|c| {
+                let name = lengths.resolve(c).ok().flatten()?;
+                header
+                    .contigs
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .and_then(|(_, l)| *l)
+            });
+            if !clipped.is_empty() {
+                let list: Vec<String> = clipped
+                    .iter()
+                    .take(5)
+                    .map(|(c, len, bp)| format!("{c} ({bp} bp past its end at {len})"))
+                    .collect();
+                log::warn!(
+                    "{}: intervals run past the contig lengths of the VCF header and were clipped: {}",
+                    bed.display(),
+                    list.join(", ")
+                );
+            }
+            if targets.is_empty() {
+                return Err(Error::invalid(
+                    bed,
+                    None,
+                    "every interval lies past the end of its contig (VCF ##contig lengths): is the BED for the same reference?",
+                ));
+            }
             let bed_bp = targets.total_len();
             match gtf {
                 None => Ok(Territory {
                     size_bp: bed_bp,
-                    description: format!("targets BED {} merged ({bed_bp} bp)", bed.display()),
+                    description: format!(
+                        "targets BED {} merged ({bed_bp} bp){}",
+                        bed.display(),
+                        if clipped.is_empty() {
+                            ""
+                        } else {
+                            ", clipped to the contig lengths"
+                        }
+                    ),
                     intervals: Some(targets),
                 }),
                 Some(gtf) => {
@@ -126,8 +163,9 @@ pub fn build(denominator: &Denominator, header: &VcfHeader, vcf: &Path) -> Resul
                     Ok(Territory {
                         size_bp: size,
                         description: format!(
-                            "targets BED {} ({bed_bp} bp) intersected with the CDS of {} ({size} bp)",
+                            "targets BED {} ({bed_bp} bp{}) intersected with the CDS of {} ({size} bp)",
                             bed.display(),
+                            if clipped.is_empty() { "" } else { ", clipped to the contig lengths" },
                             gtf.display()
                         ),
                         intervals: Some(coding),

@@ -21,8 +21,9 @@ pub enum Caller {
 }
 
 impl Caller {
-    /// Recognises the caller from the header's `##source`/command-line lines, then from the
-    /// FORMAT fields it defines.
+    /// A label for the JSON: the calling program the header's `##source`/command-line lines
+    /// name, else the one its FORMAT definitions suggest. It does not decide how reads are
+    /// counted: [`crate::variant::support`] decides that per record.
     pub fn detect(header: &VcfHeader) -> Caller {
         let has = |k: &str| header.format.contains_key(k);
         let source = header.simple("source").unwrap_or("").to_ascii_lowercase();
@@ -66,6 +67,16 @@ fn int(v: &str, key: &str) -> Result<Option<u32>, String> {
                 .ok_or(())
         })
         .map_err(|_| format!("FORMAT/{key} value '{v}' is not a non-negative whole number"))
+}
+
+/// A fraction in [0, 1] (FORMAT/AF): 7.5 is not a VAF, whatever wrote it.
+fn fraction(v: &str, key: &str) -> Result<Option<f64>, String> {
+    match float(v, key)? {
+        Some(f) if !(0.0..=1.0).contains(&f) => Err(format!(
+            "FORMAT/{key} value '{v}' is not a fraction between 0 and 1"
+        )),
+        other => Ok(other),
+    }
 }
 
 fn float(v: &str, key: &str) -> Result<Option<f64>, String> {
@@ -125,13 +136,15 @@ pub fn allele_support(
                 .flatten();
             let ad_total = ad.map(|v| sum_ints(v, "AD")).transpose()?.flatten();
             let af = nth(get("AF"), alt_index - 1)
-                .map(|v| float(v, "AF"))
+                .map(|v| fraction(v, "AF"))
                 .transpose()?
                 .flatten();
+            // Without AF: alt reads over the depth (DP, else the AD total), as pVACseq does.
+            let depth = dp.or(ad_total);
             Ok(AlleleSupport {
-                depth: dp.or(ad_total),
+                depth,
                 alt_reads,
-                vaf: af.or_else(|| ratio(alt_reads, ad_total)),
+                vaf: af.or_else(|| ratio(alt_reads, depth)),
             })
         }
         Caller::Strelka2 => {
@@ -177,9 +190,14 @@ pub fn allele_support(
                 .transpose()?
                 .flatten();
             let freq = match get("FREQ") {
-                Some(v) if alt_index == 1 => {
-                    float(v.trim_end_matches('%'), "FREQ")?.map(|f| f / 100.0)
-                }
+                Some(v) if alt_index == 1 => match float(v.trim_end_matches('%'), "FREQ")? {
+                    Some(f) if !(0.0..=100.0).contains(&f) => {
+                        return Err(format!(
+                            "FORMAT/FREQ value '{v}' is not a percentage between 0 and 100"
+                        ))
+                    }
+                    f => f.map(|f| f / 100.0),
+                },
                 _ => None,
             };
             let both = rd.zip(ad).map(|(r, a)| r + a);

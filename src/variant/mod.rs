@@ -2,8 +2,10 @@
 //! the tumour (and normal) read support taken from the caller's FORMAT fields.
 
 pub mod caller;
+pub mod support;
 
 pub use caller::{AlleleSupport, Caller};
+pub use support::{ReadSupport, ReadSupportReport, SupportOptions, SupportRule, SupportTally};
 
 use serde::{Deserialize, Serialize};
 
