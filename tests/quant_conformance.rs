@@ -86,15 +86,21 @@ fn edge_cases_match_featurecounts() {
     let bam = sam_to_bam(&data("edge.sam"), dir.path());
     let model = GeneModel::from_gtf(&data("edge.gtf")).unwrap();
     assert_eq!(model.genes_without_exons, vec!["GNOEX".to_string()]);
-    for (case, strandedness, min_mapq) in [
-        ("s0", Strandedness::None, 0),
-        ("s1", Strandedness::Forward, 0),
-        ("s2", Strandedness::Reverse, 0),
-        ("q10", Strandedness::None, 10),
+    // p23-p26 are secondary alignments with NH:i:1 or no NH: one more fragment each by default
+    // (featureCounts decides multi-mapping by NH alone), Unassigned_Secondary with --primary
+    // (checked before the mapping quality: primary_q10).
+    for (case, strandedness, min_mapq, primary_only) in [
+        ("s0", Strandedness::None, 0, false),
+        ("s1", Strandedness::Forward, 0, false),
+        ("s2", Strandedness::Reverse, 0, false),
+        ("q10", Strandedness::None, 10, false),
+        ("primary", Strandedness::None, 0, true),
+        ("primary_q10", Strandedness::None, 10, true),
     ] {
         let opts = CountOptions {
             strandedness,
             min_mapq,
+            primary_only,
             ..CountOptions::default()
         };
         let expected_genes = fc_counts(&data(&format!("edge.{case}.featureCounts.txt")));
@@ -118,13 +124,15 @@ fn single_end_edge_cases_match_featurecounts() {
     let dir = tempfile::tempdir().unwrap();
     let bam = sam_to_bam(&data("edge_se.sam"), dir.path());
     let model = GeneModel::from_gtf(&data("edge.gtf")).unwrap();
-    for (case, strandedness) in [
-        ("s0", Strandedness::None),
-        ("s1", Strandedness::Forward),
-        ("s2", Strandedness::Reverse),
+    for (case, strandedness, primary_only) in [
+        ("s0", Strandedness::None, false),
+        ("s1", Strandedness::Forward, false),
+        ("s2", Strandedness::Reverse, false),
+        ("primary", Strandedness::None, true),
     ] {
         let opts = CountOptions {
             strandedness,
+            primary_only,
             ..CountOptions::default()
         };
         let c = count_with_regions(&bam, &model, &opts, 50).unwrap();

@@ -59,15 +59,25 @@ pub struct NeoantigensArgs {
     /// Only FILTER=PASS (or '.') records.
     #[arg(long)]
     pub pass_only: bool,
-    /// MT IC50 cut-off (nM): candidates bind below it.
+    /// MT IC50 cut-off (nM): candidates bind at or below it (pVACseq -b).
     #[arg(long, default_value_t = 500.0)]
     pub binding_threshold: f64,
-    /// MT percentile cut-off: candidates bind at or below it.
+    /// MT percentile cut-off: candidates bind at or below it (pVACseq
+    /// --binding-percentile-threshold).
     #[arg(long, default_value_t = 2.0)]
     pub percentile_threshold: f64,
-    /// `either` (IC50 or percentile) or `both`.
-    #[arg(long, value_enum, default_value = "either")]
-    pub binding_rule: BindingRule,
+    /// No percentile criterion: the IC50 alone decides.
+    #[arg(long, conflicts_with = "percentile_threshold")]
+    pub no_percentile_threshold: bool,
+    /// How IC50 and percentile combine: conservative (both must pass, pVACseq's default) or
+    /// exploratory (either; `both`/`either` are accepted as aliases).
+    #[arg(
+        long,
+        visible_alias = "binding-rule",
+        value_enum,
+        default_value = "conservative"
+    )]
+    pub percentile_threshold_strategy: BindingRule,
     /// Minimum tumour DNA depth.
     #[arg(long, default_value_t = 10)]
     pub min_dna_depth: u32,
@@ -147,8 +157,9 @@ impl NeoantigensArgs {
             downstream: parse_downstream(&self.downstream_length)?,
             filters: FilterParams {
                 binding_threshold: self.binding_threshold,
-                percentile_threshold: self.percentile_threshold,
-                binding_rule: self.binding_rule,
+                percentile_threshold: (!self.no_percentile_threshold)
+                    .then_some(self.percentile_threshold),
+                binding_rule: self.percentile_threshold_strategy,
                 min_dna_depth: self.min_dna_depth,
                 min_dna_vaf: fraction("min-dna-vaf", self.min_dna_vaf)?,
                 min_rna_depth: self.min_rna_depth,

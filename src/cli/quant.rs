@@ -28,6 +28,11 @@ pub struct QuantArgs {
     /// Minimum mapping quality (for a pair: at least one mate).
     #[arg(long, default_value_t = 0)]
     pub min_mapq: u8,
+    /// Count primary alignments only (featureCounts --primary): secondary alignments (flag
+    /// 0x100) become Unassigned_Secondary. Without it, as featureCounts, a secondary alignment
+    /// with NH:i:1 counts as one more read; NH > 1 is always Unassigned_MultiMapping.
+    #[arg(long)]
+    pub primary: bool,
     /// An existing quantification instead of a BAM: salmon, RSEM, featureCounts, kallisto, a
     /// quant.tsv or a gene × sample matrix.
     #[arg(long)]
@@ -61,6 +66,7 @@ impl QuantArgs {
                         strandedness: self.strand,
                         paired: self.paired,
                         min_mapq: self.min_mapq,
+                        primary_only: self.primary,
                         fasta: self.fasta,
                     },
                 }

@@ -34,6 +34,10 @@ pub struct SignaturesArgs {
     /// Sample name for a single-sample table [default: the file name].
     #[arg(long)]
     pub sample: Option<String>,
+    /// Whose ssGSEA to reproduce: gsva (R GSVA's method = "ssgsea", as Charoentong 2017, IOBR
+    /// and TIMER used) or gseapy; they differ only on tied expression values (zeros).
+    #[arg(long, value_enum, default_value_t = signatures::ssgsea::Flavour::Gsva)]
+    pub ssgsea: signatures::ssgsea::Flavour,
     /// Output prefix: writes PREFIX.signatures.tsv and PREFIX.signatures.json.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
@@ -51,6 +55,7 @@ impl SignaturesArgs {
                 built_in: !self.no_built_in,
                 scale: self.scale,
                 sample: self.sample,
+                ssgsea: self.ssgsea,
             },
             self.output,
         )

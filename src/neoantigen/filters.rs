@@ -9,23 +9,28 @@ use super::Candidate;
 use crate::binding::Prediction;
 use crate::peptides::SampleValues;
 
-/// How the IC50 and percentile cut-offs combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+/// How the IC50 and percentile cut-offs combine (pVACseq's `--percentile-threshold-strategy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum BindingRule {
-    /// Binds when IC50 < threshold or percentile ≤ threshold.
-    Either,
-    /// Binds when both pass (pVACseq's `conservative` strategy).
-    Both,
+    /// Binds when the IC50 and the percentile both pass (pVACseq's default).
+    #[default]
+    #[value(alias = "both")]
+    Conservative,
+    /// Binds when either passes (this project's former default, `--binding-rule either`).
+    #[value(alias = "either")]
+    Exploratory,
 }
 
 /// Filter cut-offs; a missing value (`NA`) passes, as in pVACseq.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FilterParams {
-    /// MT IC50 below this (nM).
+    /// MT IC50 at or below this (nM) passes the filter; the Pass tier needs it strictly below.
     pub binding_threshold: f64,
-    /// MT percentile at or below this.
-    pub percentile_threshold: f64,
+    /// MT percentile at or below this passes the filter (strictly below for the Pass tier);
+    /// `None`: no percentile criterion.
+    pub percentile_threshold: Option<f64>,
+    #[serde(rename = "percentile_threshold_strategy")]
     pub binding_rule: BindingRule,
     pub min_dna_depth: u32,
     pub min_dna_vaf: f64,
@@ -38,11 +43,13 @@ pub struct FilterParams {
 }
 
 impl Default for FilterParams {
+    /// pVACseq 7's defaults (`pvacseq run`: `-b 500 --binding-percentile-threshold 2
+    /// --percentile-threshold-strategy conservative`, coverage and expression cut-offs).
     fn default() -> Self {
         Self {
             binding_threshold: 500.0,
-            percentile_threshold: 2.0,
-            binding_rule: BindingRule::Either,
+            percentile_threshold: Some(2.0),
+            binding_rule: BindingRule::Conservative,
             min_dna_depth: 10,
             min_dna_vaf: 0.25,
             min_rna_depth: 10,
@@ -74,22 +81,35 @@ impl FilterParams {
         self.binds_prediction(c.mt)
     }
 
-    /// [`FilterParams::binds`] for a bare MT prediction.
+    /// [`FilterParams::binds`] for a bare MT prediction: pVACseq 7's `BindingFilter`. Each
+    /// criterion fails only on a value above its cut-off (a missing value never fails);
+    /// conservative keeps a candidate that fails none, exploratory one that does not fail all.
     pub fn binds_prediction(&self, mt: Option<Prediction>) -> bool {
-        let ic50 = mt.map(|p| p.ic50);
-        let pct = mt.and_then(|p| p.percentile);
+        let ic50_fails = mt.is_some_and(|p| p.ic50 > self.binding_threshold);
+        let Some(pt) = self.percentile_threshold else {
+            return !ic50_fails;
+        };
+        let pct_fails = mt.and_then(|p| p.percentile).is_some_and(|v| v > pt);
         match self.binding_rule {
-            BindingRule::Either => {
-                if ic50.is_none() && pct.is_none() {
-                    return true;
-                }
-                ic50.is_some_and(|v| v < self.binding_threshold)
-                    || pct.is_some_and(|v| v <= self.percentile_threshold)
+            BindingRule::Conservative => !(ic50_fails || pct_fails),
+            BindingRule::Exploratory => !(ic50_fails && pct_fails),
+        }
+    }
+
+    /// Whether the MT epitope binds for the tiers: pVACseq 7's `get_tier`, where a value must be
+    /// strictly below its cut-off and only the values present count (conservative: all of them
+    /// pass, so none present passes; exploratory: any of them passes, so none present fails).
+    pub fn binds_for_tier(&self, mt: Option<Prediction>) -> bool {
+        let mut present = Vec::with_capacity(2);
+        if let Some(p) = mt {
+            present.push(p.ic50 < self.binding_threshold);
+            if let (Some(v), Some(t)) = (p.percentile, self.percentile_threshold) {
+                present.push(v < t);
             }
-            BindingRule::Both => {
-                ic50.is_none_or(|v| v < self.binding_threshold)
-                    && pct.is_none_or(|v| v <= self.percentile_threshold)
-            }
+        }
+        match self.binding_rule {
+            BindingRule::Conservative => present.iter().all(|&ok| ok),
+            BindingRule::Exploratory => present.iter().any(|&ok| ok),
         }
     }
 
@@ -164,7 +184,7 @@ pub fn clonal_vaf(purity: Option<f64>, vafs: impl IntoIterator<Item = f64>) -> f
 /// pVACseq's `get_tier` (anchors at positions 1, 2, L-1, L; no transcript, reference-match or
 /// problematic-position criteria).
 pub fn tier(f: &FilterParams, c: &Candidate, vaf_clonal: f64) -> Tier {
-    let binding_pass = f.binds(c);
+    let binding_pass = f.binds_for_tier(c.mt);
     let len = c.epitope.length as u32;
     let anchors = [1, 2, len.saturating_sub(1), len];
     let positions = &c.epitope.mutation_positions;
@@ -293,14 +313,44 @@ mod tests {
             dna_vaf: Some(0.4),
             ..Default::default()
         };
-        assert!(f.binds(&cand(499.0, Some(10.0), v, vec![5], None)));
-        assert!(f.binds(&cand(5000.0, Some(1.5), v, vec![5], None)));
-        assert!(!f.binds(&cand(500.0, Some(2.5), v, vec![5], None)));
-        let both = FilterParams {
-            binding_rule: BindingRule::Both,
+        // pVACseq 7 defaults: IC50 ≤ 500 and percentile ≤ 2 (conservative); NA never fails.
+        assert!(f.binds(&cand(500.0, Some(2.0), v, vec![5], None)));
+        assert!(!f.binds(&cand(499.0, Some(10.0), v, vec![5], None)));
+        assert!(!f.binds(&cand(1706.0, Some(1.5), v, vec![5], None)));
+        assert!(f.binds(&cand(499.0, None, v, vec![5], None)));
+        assert!(!f.binds(&cand(501.0, None, v, vec![5], None)));
+        // No percentile criterion: the IC50 alone decides, whatever the strategy.
+        let ic50_only = FilterParams {
+            percentile_threshold: None,
             ..f
         };
-        assert!(!both.binds(&cand(5000.0, Some(1.5), v, vec![5], None)));
+        assert!(ic50_only.binds(&cand(499.0, Some(10.0), v, vec![5], None)));
+        assert!(!ic50_only.binds(&cand(2654.0, Some(0.1), v, vec![5], None)));
+        // Exploratory (the former `either`): one passing criterion is enough.
+        let either = FilterParams {
+            binding_rule: BindingRule::Exploratory,
+            ..f
+        };
+        assert!(either.binds(&cand(5000.0, Some(1.5), v, vec![5], None)));
+        assert!(either.binds(&cand(499.0, Some(10.0), v, vec![5], None)));
+        assert!(!either.binds(&cand(501.0, Some(2.5), v, vec![5], None)));
+        // A missing percentile does not fail, so exploratory keeps it (pVACseq's rule).
+        assert!(either.binds(&cand(5000.0, None, v, vec![5], None)));
+        // Tiers: strictly below the cut-offs, present values only.
+        assert!(!f.binds_for_tier(Some(Prediction {
+            ic50: 500.0,
+            percentile: Some(1.0)
+        })));
+        assert!(f.binds_for_tier(Some(Prediction {
+            ic50: 499.0,
+            percentile: None
+        })));
+        assert!(f.binds_for_tier(None));
+        assert!(!either.binds_for_tier(None));
+        assert!(either.binds_for_tier(Some(Prediction {
+            ic50: 5000.0,
+            percentile: Some(1.9)
+        })));
         let low = SampleValues {
             dna_depth: Some(30),
             dna_vaf: Some(0.1),

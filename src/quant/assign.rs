@@ -26,15 +26,18 @@ pub enum Unassigned {
     Unmapped,
     MappingQuality,
     MultiMapping,
+    /// A secondary alignment (flag 0x100) when only primary alignments count (`--primary`).
+    Secondary,
     NoFeatures,
     Ambiguity,
 }
 
 impl Unassigned {
-    pub const ALL: [Unassigned; 5] = [
+    pub const ALL: [Unassigned; 6] = [
         Unassigned::Unmapped,
         Unassigned::MappingQuality,
         Unassigned::MultiMapping,
+        Unassigned::Secondary,
         Unassigned::NoFeatures,
         Unassigned::Ambiguity,
     ];
@@ -45,6 +48,7 @@ impl Unassigned {
             Unassigned::Unmapped => "Unassigned_Unmapped",
             Unassigned::MappingQuality => "Unassigned_MappingQuality",
             Unassigned::MultiMapping => "Unassigned_MultiMapping",
+            Unassigned::Secondary => "Unassigned_Secondary",
             Unassigned::NoFeatures => "Unassigned_NoFeatures",
             Unassigned::Ambiguity => "Unassigned_Ambiguity",
         }

@@ -38,6 +38,9 @@ pub struct CountOptions {
     pub paired: Option<bool>,
     /// Minimum mapping quality (for a pair, at least one mate).
     pub min_mapq: u8,
+    /// Count primary alignments only (featureCounts `--primary`): a secondary alignment (flag
+    /// 0x100) with `NH` ≤ 1 is then `Unassigned_Secondary` instead of one more read.
+    pub primary_only: bool,
     /// Reference for CRAM.
     pub fasta: Option<PathBuf>,
 }
@@ -48,6 +51,7 @@ impl Default for CountOptions {
             strandedness: Strandedness::None,
             paired: None,
             min_mapq: 0,
+            primary_only: false,
             fasta: None,
         }
     }
@@ -60,7 +64,7 @@ pub struct Counts {
     pub genes: Vec<u64>,
     pub assigned: u64,
     /// Indexed by [`Unassigned::index`].
-    pub unassigned: [u64; 5],
+    pub unassigned: [u64; Unassigned::ALL.len()],
     /// Whether fragments (pairs) were counted.
     pub paired: bool,
 }
@@ -72,13 +76,15 @@ struct Mate {
     read1: bool,
     reverse: bool,
     mapq: u8,
+    /// A secondary alignment (flag 0x100); it pairs only with its mate's secondary copy.
+    secondary: bool,
 }
 
 #[derive(Debug, Default)]
 struct Tally {
     genes: HashMap<u32, u64>,
     assigned: u64,
-    unassigned: [u64; 5],
+    unassigned: [u64; Unassigned::ALL.len()],
 }
 
 impl Tally {
@@ -376,7 +382,9 @@ fn kind(record: &bam::Record, paired: bool) -> Kind {
     }
     let mate_unmapped =
         !is_pair || flags & FLAG_MATE_UNMAPPED != 0 || flags & FLAG_SUPPLEMENTARY != 0;
-    if flags & FLAG_SECONDARY != 0 || hits(record) > 1 {
+    // featureCounts decides multi-mapping by NH alone: a secondary alignment with NH ≤ 1 is one
+    // more read (or, with `--primary`, `Unassigned_Secondary`, decided in `finish`).
+    if hits(record) > 1 {
         // One count per reported alignment of the read (pair): taken from read 1, or from the
         // only mapped mate.
         return if !is_pair || flags & FLAG_READ1 != 0 || mate_unmapped {
@@ -401,12 +409,26 @@ fn fragment_reverse(flags: u16, paired: bool) -> bool {
     }
 }
 
+/// The key pairing a mate with its partner: the name, plus whether it is a secondary copy (so a
+/// pair's primary and secondary alignments never pair across).
+fn mate_key(record: &bam::Record, key: &mut Vec<u8>) {
+    key.clear();
+    key.extend_from_slice(record.qname());
+    key.push(u8::from(record.flags() & FLAG_SECONDARY != 0));
+}
+
+/// featureCounts' order of checks after multi-mapping: secondary (with `--primary`), then
+/// mapping quality, then features.
 fn finish(
     ctx: &Ctx<'_>,
     fragment: &Fragment,
     mapq: u8,
+    secondary: bool,
     scratch: &mut Scratch,
 ) -> std::result::Result<u32, Unassigned> {
+    if secondary && ctx.opts.primary_only {
+        return Err(Unassigned::Secondary);
+    }
     if mapq < ctx.opts.min_mapq {
         return Err(Unassigned::MappingQuality);
     }
@@ -440,7 +462,13 @@ fn join(
     } else {
         !first.reverse
     };
-    finish(ctx, fragment, a.mapq.max(b.mapq), scratch)
+    finish(
+        ctx,
+        fragment,
+        a.mapq.max(b.mapq),
+        a.secondary || b.secondary,
+        scratch,
+    )
 }
 
 fn count_region(
@@ -465,6 +493,7 @@ fn count_region(
     let mut open: Vec<(Vec<u8>, Mate)> = Vec::new();
     let mut fragment = Fragment::default();
     let mut scratch = Scratch::default();
+    let mut key = Vec::new();
     let mut last_pos = 0i64;
     while let Some(res) = reader.read(&mut record) {
         res.map_err(|e| damaged(ctx.path, &e))?;
@@ -492,7 +521,14 @@ fn count_region(
                 blocks(&record, tid, &mut fragment.blocks);
                 fragment.split = fragment.blocks.len();
                 fragment.reverse = fragment_reverse(record.flags(), ctx.paired);
-                tally.add(finish(ctx, &fragment, record.mapq(), &mut scratch));
+                let secondary = record.flags() & FLAG_SECONDARY != 0;
+                tally.add(finish(
+                    ctx,
+                    &fragment,
+                    record.mapq(),
+                    secondary,
+                    &mut scratch,
+                ));
             }
             Kind::Mate => {
                 let mut mate_blocks = Vec::new();
@@ -502,8 +538,10 @@ fn count_region(
                     read1: record.flags() & FLAG_READ1 != 0,
                     reverse: record.flags() & FLAG_REVERSE != 0,
                     mapq: record.mapq(),
+                    secondary: record.flags() & FLAG_SECONDARY != 0,
                 };
-                if let Some(other) = pending.remove(record.qname()) {
+                mate_key(&record, &mut key);
+                if let Some(other) = pending.remove(key.as_slice()) {
                     tally.add(join(ctx, mate, &other, &mut fragment, &mut scratch));
                     continue;
                 }
@@ -511,9 +549,9 @@ fn count_region(
                     && record.mpos() >= pos
                     && (record.mpos() as u64) < end;
                 if mate_here {
-                    pending.insert(record.qname().to_vec(), mate);
+                    pending.insert(key.clone(), mate);
                 } else {
-                    open.push((record.qname().to_vec(), mate));
+                    open.push((key.clone(), mate));
                 }
             }
         }
@@ -547,7 +585,13 @@ fn join_open_mates(ctx: &Ctx<'_>, open: Vec<(Vec<u8>, Mate)>, tally: &mut Tally)
         } else {
             !mate.reverse
         };
-        tally.add(finish(ctx, &fragment, mate.mapq, &mut scratch));
+        tally.add(finish(
+            ctx,
+            &fragment,
+            mate.mapq,
+            mate.secondary,
+            &mut scratch,
+        ));
     }
 }
 

@@ -26,7 +26,8 @@ use matching::GeneIndex;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Header of `PREFIX.signatures.tsv`.
-pub const TSV_HEADER: &str = "sample\tsignature\tscore\tmethod\tn_genes_found\tn_genes\n";
+pub const TSV_HEADER: &str =
+    "sample\tsignature\tscore\tmethod\tn_genes_found\tn_genes\traw_score\n";
 
 /// ssGSEA weight exponent (Barbie 2009; GSVA's `tau`/`alpha`, gseapy's `weight`).
 pub const SSGSEA_ALPHA: f64 = 0.25;
@@ -47,6 +48,8 @@ pub struct SignaturesParams {
     pub scale: Option<Scale>,
     /// Sample name for single-sample tables (default: the file name).
     pub sample: Option<String>,
+    /// Whose ssGSEA to reproduce: GSVA's (default) or gseapy's.
+    pub ssgsea: ssgsea::Flavour,
 }
 
 /// One row of `PREFIX.signatures.tsv`.
@@ -58,6 +61,9 @@ pub struct ScoreRow {
     pub method: Method,
     pub n_genes_found: usize,
     pub n_genes: usize,
+    /// ssGSEA's enrichment score before normalisation (GSVA's `ssgsea.norm = FALSE`); `None`
+    /// for the other methods.
+    pub raw_score: Option<f64>,
 }
 
 /// Per signature: which genes were found.
@@ -123,6 +129,7 @@ pub fn score(
     matrix: &ExpressionMatrix,
     scale: Scale,
     collections: &[Collection],
+    flavour: ssgsea::Flavour,
 ) -> Result<(Vec<ScoreRow>, Vec<SignatureReport>)> {
     if scale == Scale::Counts {
         return Err(Error::usage(
@@ -142,7 +149,7 @@ pub fn score(
             .into_par_iter()
             .map(|s| {
                 let col: Vec<f64> = matrix.values.iter().map(|r| r[s]).collect();
-                ssgsea::rank_sample(&col, SSGSEA_ALPHA)
+                ssgsea::rank_sample(&col, SSGSEA_ALPHA, flavour)
             })
             .collect()
     } else {
@@ -175,6 +182,7 @@ pub fn score(
                     method: sig.method,
                     n_genes_found: n_found,
                     n_genes: sig.members.len(),
+                    raw_score: None,
                 });
             };
             match sig.method {
@@ -253,6 +261,7 @@ pub fn score(
         let mut es: Vec<Option<f64>> = ssgsea_block.iter().map(|&(i, _)| rows[i].score).collect();
         ssgsea::normalise(&mut es);
         for (&(i, _), v) in ssgsea_block.iter().zip(es) {
+            rows[i].raw_score = rows[i].score;
             rows[i].score = v;
         }
     }
@@ -332,7 +341,7 @@ pub fn compute(params: &SignaturesParams) -> Result<SignaturesResult> {
             "no gene sets to score: drop --no-built-in or give --gene-sets FILE.gmt",
         ));
     }
-    let (rows, reports) = score(&matrix, scale, &collections)?;
+    let (rows, reports) = score(&matrix, scale, &collections, params.ssgsea)?;
     let empty: Vec<&str> = reports
         .iter()
         .filter(|r| r.n_genes_found == 0)
@@ -371,13 +380,14 @@ pub fn write_tsv(rows: &[ScoreRow], out: &mut dyn Write, path: &Path) -> Result<
     for r in rows {
         writeln!(
             out,
-            "{}\t{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
             r.sample,
             r.signature,
             fmt_opt(r.score, 10),
             r.method.as_str(),
             r.n_genes_found,
-            r.n_genes
+            r.n_genes,
+            fmt_opt(r.raw_score, 10)
         )
         .map_err(|e| Error::io(path, e))?;
     }

@@ -142,6 +142,26 @@ pair("p21_vote_overlap", R("e1", 1081, "20M150N30M"), None)
 # 22. deletion spanning into an exon: only the D bases touch GD -> does D count as covered?
 pair("p22_deletion_edge", R("e1", 6981, "15M10D5M"), None)
 
+# 23. a pair reported twice with NH:i:1 (the aligner's secondary copy of a unique pair, as some
+#     aligners write): the primary pair lies in GC, the secondary pair (0x100) in GD.
+#     featureCounts decides multi-mapping by NH alone, so the secondary pair is one more fragment
+#     (GD); with --primary it is Unassigned_Secondary.
+pair("p23_secondary_nh1", R("e1", 3060, "50M"), R("e1", 3160, "50M", True))
+RECS.append(("e1", 7030, "p23_secondary_nh1", 0x1 | 0x40 | 0x2 | 0x20 | 0x100, 0, "50M", "=", 7050, 0, "A" * 50, "*", ["NH:i:1"]))
+RECS.append(("e1", 7050, "p23_secondary_nh1", 0x1 | 0x80 | 0x2 | 0x10 | 0x100, 0, "50M", "=", 7030, 0, "A" * 50, "*", ["NH:i:1"]))
+# 24. a secondary alignment with NH:i:1 of read 1 only (its mate has no secondary copy), in GE on
+#     e2, while the pair lies in GC: counted as one more read by featureCounts (its mate is not
+#     found, so it is a singleton fragment).
+pair("p24_secondary_single", R("e1", 3070, "50M"), R("e1", 3170, "50M", True))
+RECS.append(("e2", 600, "p24_secondary_single", 0x1 | 0x40 | 0x2 | 0x20 | 0x100, 0, "50M", "e1", 3170, 0, "A" * 50, "*", ["NH:i:1"]))
+# 25. the same with read 2's secondary copy only (NH:i:1, on GD, mapping quality 3), the pair in GC.
+pair("p25_secondary_read2", R("e1", 3080, "50M"), R("e1", 3180, "50M", True))
+RECS.append(("e1", 7040, "p25_secondary_read2", 0x1 | 0x80 | 0x2 | 0x10 | 0x100, 3, "50M", "=", 3080, 0, "A" * 50, "*", ["NH:i:1"]))
+# 26. a secondary copy of read 1 without an NH tag (NH taken as 1, as featureCounts does), on
+#     GD, the pair in GC.
+pair("p26_secondary_no_nh", R("e1", 3090, "50M"), R("e1", 3190, "50M", True))
+RECS.append(("e1", 7070, "p26_secondary_no_nh", 0x1 | 0x40 | 0x2 | 0x20 | 0x100, 0, "50M", "=", 3190, 0, "A" * 50, "*", []))
+
 def main():
     order = {c: i for i, (c, _) in enumerate(CONTIGS)}
     mapped = [r for r in RECS if r[0] != "*"]
