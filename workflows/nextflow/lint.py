@@ -6,7 +6,9 @@
    out as nf-core/modules is (modules/immunoprofile/immunoprofile/tmb/ for IMMUNOPROFILE_TMB,
    modules/immunoprofile/multiqc/ for MULTIQC), because in a pipeline nf-core tools only warn
    about local modules.
-2. nextflow_schema.json: a valid draft 2020-12 JSON schema whose parameters are exactly
+2. Our own check of every meta.yml and environment.yml against the rules of nf-core's schemas
+   that matter here (CI has no clone of nf-core/modules to take the schemas from).
+3. nextflow_schema.json: a valid draft 2020-12 JSON schema whose parameters are exactly
    nextflow.config's params, with the same defaults, every default and every profile's value
    valid against it, and every `params.X` that main.nf reads declared.
 
@@ -131,12 +133,84 @@ def lint_modules(tmp: Path) -> int:
         lint.failed = [r for r in lint.failed if r.lint_test not in NEEDS_NEXTFLOW]
     lint._print_results(show_passed=False, sort_by="module", plain_text=True)
     lint.print_summary(plain_text=True)
-    if not_run:
-        say(f"not checked without Nextflow (needs `nextflow inspect`): "
-            f"{', '.join(sorted({r.lint_test for r in not_run}))} of {len({r.component_name for r in not_run})} modules")
+    for test in sorted({r.lint_test for r in not_run}):
+        mods = sorted(r.component_name for r in not_run if r.lint_test == test)
+        say(f"not checked without Nextflow (`nextflow inspect` resolves the container): {test} of {', '.join(mods)}")
     if "NOT AVAILABLE" in schemas:
         say(f"warning: nf-core/modules schemas {schemas}")
     return 1 if lint.failed else 0
+
+
+# --- our own check of meta.yml and environment.yml -------------------------------------------
+# The rules of nf-core/modules' meta-schema.json and environment-schema.json that matter here,
+# so that CI without a clone of nf-core/modules still checks them.
+
+ELEMENT_TYPES = {"map", "file", "directory", "string", "integer", "float", "boolean", "list", "eval"}
+
+
+def check_elements(where, channel, failures):
+    """A channel: a list whose items are {name: element} or lists of them."""
+    if not isinstance(channel, list) or not channel:
+        failures.append(f"{where}: not a non-empty list")
+        return
+    for item in channel:
+        for el in item if isinstance(item, list) else [item]:
+            if not isinstance(el, dict) or len(el) != 1:
+                failures.append(f"{where}: {el!r} is not one `name: {{type, description}}`")
+                continue
+            (name, props), = el.items()
+            if not isinstance(props, dict):
+                failures.append(f"{where}.{name}: no properties")
+                continue
+            if props.get("type") not in ELEMENT_TYPES:
+                failures.append(f"{where}.{name}: type {props.get('type')!r} not one of {sorted(ELEMENT_TYPES)}")
+            if not isinstance(props.get("description"), str) or not props["description"].strip():
+                failures.append(f"{where}.{name}: no description")
+            for o in props.get("ontologies", []):
+                if not (isinstance(o, dict) and all(isinstance(v, str) and re.match(r"^https?://", v) for v in o.values())):
+                    failures.append(f"{where}.{name}: ontology {o!r} is not `name: URL`")
+
+
+def lint_meta_files() -> int:
+    import yaml
+
+    failures = []
+    for src, name in module_dirs():
+        meta = yaml.safe_load((src / "meta.yml").read_text())
+        where = f"{src.name}/meta.yml"
+        for key in ("name", "description", "keywords", "tools", "input", "output", "authors", "maintainers"):
+            if key not in meta:
+                failures.append(f"{where}: no `{key}`")
+        if meta.get("name") != name.replace("/", "_"):
+            failures.append(f"{where}: name {meta.get('name')!r}, expected {name.replace('/', '_')!r}")
+        kw = meta.get("keywords", [])
+        if len(kw) < 3 or len(set(kw)) != len(kw):
+            failures.append(f"{where}: keywords must be 3 or more, unique")
+        for tool in meta.get("tools", []):
+            for tname, t in tool.items():
+                if not t.get("description"):
+                    failures.append(f"{where}: tool {tname} has no description")
+                if not any(k in t for k in ("homepage", "documentation", "tool_dev_url", "doi")):
+                    failures.append(f"{where}: tool {tname} needs a homepage, documentation, tool_dev_url or doi")
+                if not (isinstance(t.get("licence"), list) and t["licence"]):
+                    failures.append(f"{where}: tool {tname}: licence must be a list, e.g. [\"MIT\"]")
+        check_elements(f"{where}:input", meta.get("input"), failures)
+        for section in ("output", "topics"):
+            for ch, channel in (meta.get(section) or {}).items():
+                check_elements(f"{where}:{section}.{ch}", channel, failures)
+        env = yaml.safe_load((src / "environment.yml").read_text())
+        ewhere = f"{src.name}/environment.yml"
+        if "name" in env:
+            failures.append(f"{ewhere}: no `name:` (nf-core modules' environments are unnamed)")
+        if not env.get("channels") or "default" in env["channels"]:
+            failures.append(f"{ewhere}: channels must be listed, without `default`")
+        for dep in env.get("dependencies") or [None]:
+            if not (isinstance(dep, str) and re.match(r"^.*[^><]=[^><].*$", dep)):
+                failures.append(f"{ewhere}: dependency {dep!r} is not pinned (`package=version`)")
+    say(f"meta.yml and environment.yml (own check): {'OK' if not failures else f'{len(failures)} failures'}")
+    for f in failures:
+        say(f"  FAIL {f}")
+    return 1 if failures else 0
 
 
 # --- nextflow_schema.json against nextflow.config ---------------------------------------------
@@ -245,6 +319,7 @@ def main() -> int:
         say(f"skipped: {e.name} is not installed (python3 -m pip install nf-core)")
         return 3
     status = lint_schema()
+    status |= lint_meta_files()
     with tempfile.TemporaryDirectory(prefix="nfcore-lint-") as tmp:
         cwd = os.getcwd()
         try:
