@@ -8,7 +8,9 @@
    about local modules.
 2. Our own check of every meta.yml and environment.yml against the rules of nf-core's schemas
    that matter here (CI has no clone of nf-core/modules to take the schemas from).
-3. nextflow_schema.json: a valid draft 2020-12 JSON schema whose parameters are exactly
+3. The nf-tests, as far as they can be checked without running them: the files they name exist
+   and every snapshot they match is in the hand-written .snap file.
+4. nextflow_schema.json: a valid draft 2020-12 JSON schema whose parameters are exactly
    nextflow.config's params, with the same defaults, every default and every profile's value
    valid against it, and every `params.X` that main.nf reads declared.
 
@@ -213,6 +215,41 @@ def lint_meta_files() -> int:
     return 1 if failures else 0
 
 
+# --- nf-tests: what can be checked without running them --------------------------------------
+
+def lint_nf_tests() -> int:
+    """Every file a test names exists, and every snapshot a test matches is in its .snap file
+    with this module's process name (the snapshots are written by hand: nf-test cannot run here)."""
+    failures = []
+    for src, name in module_dirs():
+        test = src / "tests" / "main.nf.test"
+        text = test.read_text()
+        process = re.search(r'^\s*process\s+"(\w+)"', text, re.M).group(1)
+        for rel in re.findall(r'file\("\$\{baseDir\}/([^"]+)"', text):
+            if not (HERE / rel).resolve().is_file():
+                failures.append(f"{src.name}: test data {rel} does not exist")
+        for rel in re.findall(r'^\s*script\s+"([^"]+)"', text, re.M):
+            if not (test.parent / rel).resolve().is_file():
+                failures.append(f"{src.name}: script {rel} does not exist")
+        snap = json.loads((src / "tests" / "main.nf.test.snap").read_text())
+        expected = set()
+        for block in re.split(r'\n\s*test\("', text)[1:]:
+            tname = block.split('")', 1)[0]
+            for m in re.finditer(r'\.match\(("([^"]*)")?\)', block):
+                expected.add(m.group(2) or tname)
+        for key in sorted(expected - set(snap)):
+            failures.append(f"{src.name}: snapshot `{key}` is not in main.nf.test.snap")
+        for key in sorted(set(snap) - expected):
+            failures.append(f"{src.name}: main.nf.test.snap has `{key}`, which no test matches")
+        for key, entry in snap.items():
+            if process not in json.dumps(entry):
+                failures.append(f"{src.name}: snapshot `{key}` does not name {process}")
+    say(f"nf-tests (files named, snapshot keys): {'OK' if not failures else f'{len(failures)} failures'}")
+    for f in failures:
+        say(f"  FAIL {f}")
+    return 1 if failures else 0
+
+
 # --- nextflow_schema.json against nextflow.config ---------------------------------------------
 
 def config_params(text: str):
@@ -320,6 +357,7 @@ def main() -> int:
         return 3
     status = lint_schema()
     status |= lint_meta_files()
+    status |= lint_nf_tests()
     with tempfile.TemporaryDirectory(prefix="nfcore-lint-") as tmp:
         cwd = os.getcwd()
         try:

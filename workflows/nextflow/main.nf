@@ -109,7 +109,7 @@ workflow {
     // "Software versions" section, and kept in pipeline_info/.
     ch_versions_yml = channel.topic('versions')
         .unique()
-        .map { process, tool, version -> "${process.tokenize(':').last()}:\n  ${tool}: ${version}\n" }
+        .map { proc, tool, version -> "${proc.tokenize(':').last()}:\n  ${tool}: ${version}\n" }
         .collectFile(name: 'immunoprofile_software_mqc_versions.yml', sort: true, storeDir: "${params.outdir}/pipeline_info")
 
     if (stageOn('multiqc') && stageOn('report')) {
