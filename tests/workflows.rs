@@ -101,14 +101,22 @@ fn nextflow_modules_keep_the_nf_core_shape_and_pass_only_real_flags() {
         ] {
             assert!(text.contains(needle), "{name}: no `{needle}`");
         }
-        for file in ["meta.yml", "environment.yml", "tests/main.nf.test", "tests/main.nf.test.snap"] {
+        for file in [
+            "meta.yml",
+            "environment.yml",
+            "tests/main.nf.test",
+            "tests/main.nf.test.snap",
+        ] {
             assert!(dir.join(file).is_file(), "{name}: no {file}");
         }
         if !text.contains("process IMMUNOPROFILE_") {
             // A module of another tool (MULTIQC): no immunoprofile command to check.
             continue;
         }
-        assert!(text.contains("topic: versions"), "{name}: no `topic: versions`");
+        assert!(
+            text.contains("topic: versions"),
+            "{name}: no `topic: versions`"
+        );
         if name != "cohort" {
             for needle in [
                 "tag \"$meta.id\"",
