@@ -6,7 +6,7 @@
 #   bash workflows/nextflow/lint.sh     # exit 0 clean, 1 a failure, 3 nf-core not installed
 #
 # nf-core tools validate meta.yml and environment.yml against the JSON schemas of a clone of
-# nf-core/modules that they make from GitHub on first use. Offline, point NFCORE_MODULES at a
+# nf-core/modules that they make on first use (network). Offline, point NFCORE_MODULES at a
 # clone (a work tree or a bare git dir); nf-core's own cache (~/.config/nfcore/nf-core/modules)
 # is used when present. Without either, those two schema checks run against an empty schema and
 # the script says so; every other test runs in full. See lint.py for the details.
