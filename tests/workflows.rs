@@ -86,20 +86,37 @@ fn nextflow_modules_keep_the_nf_core_shape_and_pass_only_real_flags() {
     for dir in modules() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(dir.join("main.nf")).unwrap();
-        // Structural check (the Groovy parse is the ignored test below).
+        // Structural check (the Groovy parse is the ignored test below; `nf-core modules lint`
+        // is workflows/nextflow/lint.sh).
         assert!(balanced(&text), "{name}: unbalanced braces");
         for needle in [
-            "process IMMUNOPROFILE_",
             "label '",
+            "conda \"${moduleDir}/environment.yml\"",
+            "container ",
             "input:",
             "output:",
             "emit: versions",
-            "versions.yml",
             "task.ext.when",
             "stub:",
         ] {
             assert!(text.contains(needle), "{name}: no `{needle}`");
         }
+        for file in [
+            "meta.yml",
+            "environment.yml",
+            "tests/main.nf.test",
+            "tests/main.nf.test.snap",
+        ] {
+            assert!(dir.join(file).is_file(), "{name}: no {file}");
+        }
+        if !text.contains("process IMMUNOPROFILE_") {
+            // A module of another tool (MULTIQC): no immunoprofile command to check.
+            continue;
+        }
+        assert!(
+            text.contains("topic: versions"),
+            "{name}: no `topic: versions`"
+        );
         if name != "cohort" {
             for needle in [
                 "tag \"$meta.id\"",
@@ -114,7 +131,8 @@ fn nextflow_modules_keep_the_nf_core_shape_and_pass_only_real_flags() {
         let meta = std::fs::read_to_string(dir.join("meta.yml"))
             .unwrap_or_else(|_| panic!("{name}: no meta.yml"));
         assert!(
-            meta.contains("input:") && meta.contains("output:") && meta.contains("versions.yml")
+            meta.contains("input:") && meta.contains("output:") && meta.contains("topics:"),
+            "{name}: meta.yml lacks input, output or topics"
         );
 
         let (stage, flags) = command_flags(&text);

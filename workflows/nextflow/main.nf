@@ -8,6 +8,8 @@
  *   nextflow run workflows/nextflow --input samples.csv --fasta genome.fa --gtf genes.gtf \
  *       --targets panel.bed --outdir results
  *
+ * Parameters: nextflow_schema.json (`--help` lists them); MultiQC report in RESULTS/multiqc/.
+ *
  * Samplesheet columns (nf-core style, empty cells allowed):
  *   sample,vcf,tumor_bam,normal_bam,rna_bam,expression,hla_alleles
  */
@@ -22,12 +24,16 @@ include { IMMUNOPROFILE_NEOANTIGENS } from './modules/local/neoantigens/main'
 include { IMMUNOPROFILE_MSI         } from './modules/local/msi/main'
 include { IMMUNOPROFILE_REPORT      } from './modules/local/report/main'
 include { IMMUNOPROFILE_COHORT      } from './modules/local/cohort/main'
+include { MULTIQC                   } from './modules/local/multiqc/main'
+include { validateParameters        } from 'plugin/nf-schema'
 
 def stageOn(String name) {
     return params.stages.tokenize(',').contains(name)
 }
 
 workflow {
+    // Every parameter against nextflow_schema.json (types, patterns, files that must exist).
+    validateParameters()
     if (!params.input) {
         error "Give the samplesheet with --input samples.csv"
     }
@@ -48,8 +54,8 @@ workflow {
             [ meta, f('vcf'), f('tumor_bam'), idx('tumor_bam'), f('normal_bam'), idx('normal_bam'), f('rna_bam'), idx('rna_bam'), f('expression') ]
         }
 
-    ch_versions = Channel.empty()
     ch_outputs  = Channel.empty()
+    ch_multiqc  = Channel.empty()
 
     // annotate (when a GTF and FASTA are given), else the samplesheet's VCF as it is
     ch_vcf = ch_rows.filter { it[1] }.map { meta, vcf, t, ti, n, ni, r, ri, e -> [ meta, vcf ] }
@@ -57,17 +63,14 @@ workflow {
         IMMUNOPROFILE_ANNOTATE(ch_vcf, gtf, fasta)
         ch_vcf      = IMMUNOPROFILE_ANNOTATE.out.vcf
         ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_ANNOTATE.out.vcf)
-        ch_versions = ch_versions.mix(IMMUNOPROFILE_ANNOTATE.out.versions)
     }
     if (stageOn('tmb')) {
         IMMUNOPROFILE_TMB(ch_vcf, targets)
         ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_TMB.out.json, IMMUNOPROFILE_TMB.out.variants)
-        ch_versions = ch_versions.mix(IMMUNOPROFILE_TMB.out.versions)
     }
     if (stageOn('peptides')) {
         IMMUNOPROFILE_PEPTIDES(ch_vcf)
         ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_PEPTIDES.out.fasta, IMMUNOPROFILE_PEPTIDES.out.tsv)
-        ch_versions = ch_versions.mix(IMMUNOPROFILE_PEPTIDES.out.versions)
     }
     // expression: quant of the RNA BAM, else the samplesheet's table
     ch_expression = ch_rows.filter { it[8] }.map { meta, v, t, ti, n, ni, r, ri, e -> [ meta, e ] }
@@ -75,34 +78,42 @@ workflow {
         IMMUNOPROFILE_QUANT(ch_rows.filter { it[6] }.map { meta, v, t, ti, n, ni, r, ri, e -> [ meta, r, ri ] }, gtf)
         ch_expression = ch_expression.mix(IMMUNOPROFILE_QUANT.out.tsv)
         ch_outputs    = ch_outputs.mix(IMMUNOPROFILE_QUANT.out.tsv, IMMUNOPROFILE_QUANT.out.json)
-        ch_versions   = ch_versions.mix(IMMUNOPROFILE_QUANT.out.versions)
     }
     if (stageOn('signatures')) {
         IMMUNOPROFILE_SIGNATURES(ch_expression)
         ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_SIGNATURES.out.tsv, IMMUNOPROFILE_SIGNATURES.out.json)
-        ch_versions = ch_versions.mix(IMMUNOPROFILE_SIGNATURES.out.versions)
     }
     if (stageOn('neoantigens')) {
         ch_neo = ch_vcf
             .join(ch_rows.map { meta, v, t, ti, n, ni, r, ri, e -> [ meta, t, ti, r, ri ] })
             .join(ch_expression, remainder: true)
             .filter { it[0].hla_alleles }
-            .map { meta, vcf, t, ti, r, ri, e -> [ meta, vcf, t, ti, r, ri, e ?: [] ] }
+            .map { meta, vcf, t, ti, r, ri, e -> [ meta, vcf, t, ti, r, ri, e ?: [], meta.hla_alleles ] }
         IMMUNOPROFILE_NEOANTIGENS(ch_neo)
         ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_NEOANTIGENS.out.tsv, IMMUNOPROFILE_NEOANTIGENS.out.all)
-        ch_versions = ch_versions.mix(IMMUNOPROFILE_NEOANTIGENS.out.versions)
     }
     if (stageOn('msi') && fasta) {
         IMMUNOPROFILE_MSI(ch_rows.filter { it[2] }.map { meta, v, t, ti, n, ni, r, ri, e -> [ meta, t, ti, n, ni ] }, fasta)
         ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_MSI.out.json, IMMUNOPROFILE_MSI.out.sites)
-        ch_versions = ch_versions.mix(IMMUNOPROFILE_MSI.out.versions)
     }
     if (stageOn('report')) {
         // Each report places its sample against every sample's stage outputs.
         ch_cohort = ch_outputs.map { meta, f -> f }.collect()
         IMMUNOPROFILE_REPORT(ch_outputs.groupTuple().map { meta, fs -> [ meta, fs.flatten() ] }, ch_cohort)
         IMMUNOPROFILE_COHORT(IMMUNOPROFILE_REPORT.out.json.map { meta, f -> f }.collect())
-        ch_versions = ch_versions.mix(IMMUNOPROFILE_REPORT.out.versions, IMMUNOPROFILE_COHORT.out.versions)
+        ch_multiqc = ch_multiqc.mix(IMMUNOPROFILE_COHORT.out.multiqc.flatten())
     }
-    ch_versions.unique().collectFile(name: 'immunoprofile_versions.yml', storeDir: "${params.outdir}/pipeline_info")
+
+    // Software versions: every module publishes [ process, tool, version ] on the `versions`
+    // topic. Written as MultiQC's *_mqc_versions.yml (PROCESS: {tool: version}) for its
+    // "Software versions" section, and kept in pipeline_info/.
+    ch_versions_yml = channel.topic('versions')
+        .unique()
+        .map { proc, tool, version -> "${proc.tokenize(':').last()}:\n  ${tool}: ${version}\n" }
+        .collectFile(name: 'immunoprofile_software_mqc_versions.yml', sort: true, storeDir: "${params.outdir}/pipeline_info")
+
+    if (stageOn('multiqc') && stageOn('report')) {
+        def multiqc_config = params.multiqc_config ? file(params.multiqc_config, checkIfExists: true) : file("${projectDir}/assets/multiqc_config.yml", checkIfExists: true)
+        MULTIQC(ch_multiqc.mix(ch_versions_yml).collect(), multiqc_config)
+    }
 }

@@ -2,6 +2,11 @@ process IMMUNOPROFILE_ANNOTATE {
     tag "$meta.id"
     label 'process_medium'
 
+    conda "${moduleDir}/environment.yml"
+    // Built by the repository's Dockerfile (`docker build -t immunoprofile:0.1.0 .`); no
+    // Singularity image is published: Singularity users convert this one.
+    container "immunoprofile:0.1.0"
+
     input:
     tuple val(meta), path(vcf)
     path gtf
@@ -9,7 +14,7 @@ process IMMUNOPROFILE_ANNOTATE {
 
     output:
     tuple val(meta), path("*.annotated.vcf.gz") , emit: vcf
-    path "versions.yml"                         , emit: versions
+    tuple val("${task.process}"), val('immunoprofile'), eval("immunoprofile --version | sed 's/^immunoprofile //'"), topic: versions, emit: versions_immunoprofile
 
     when:
     task.ext.when == null || task.ext.when
@@ -25,21 +30,11 @@ process IMMUNOPROFILE_ANNOTATE {
         --fasta $fasta \\
         $args \\
         -o $prefix
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        immunoprofile: \$(immunoprofile --version | sed 's/^immunoprofile //')
-    END_VERSIONS
     """
 
     stub:
     def prefix = task.ext.prefix ?: "${meta.id}"
     """
     echo "" | gzip > ${prefix}.annotated.vcf.gz
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        immunoprofile: \$(immunoprofile --version | sed 's/^immunoprofile //')
-    END_VERSIONS
     """
 }

@@ -2,12 +2,17 @@ process IMMUNOPROFILE_BINDING {
     tag "$meta.id"
     label 'process_medium'
 
+    conda "${moduleDir}/environment.yml"
+    // Built by the repository's Dockerfile (`docker build -t immunoprofile:0.1.0 .`); no
+    // Singularity image is published: Singularity users convert this one.
+    container "immunoprofile:0.1.0"
+
     input:
-    tuple val(meta), path(peptides)
+    tuple val(meta), path(peptides), val(alleles)
 
     output:
     tuple val(meta), path("*.binding.tsv") , emit: tsv
-    path "versions.yml"                    , emit: versions
+    tuple val("${task.process}"), val('immunoprofile'), eval("immunoprofile --version | sed 's/^immunoprofile //'"), topic: versions, emit: versions_immunoprofile
 
     when:
     task.ext.when == null || task.ext.when
@@ -15,28 +20,19 @@ process IMMUNOPROFILE_BINDING {
     script:
     def args   = task.ext.args   ?: ''
     def prefix = task.ext.prefix ?: "${meta.id}"
+    def allele_list = alleles instanceof List ? alleles.join(',') : alleles
     """
     immunoprofile binding \\
         --threads $task.cpus \\
-        --alleles ${meta.hla_alleles.join(',')} \\
+        --alleles ${allele_list} \\
         --peptides $peptides \\
         $args \\
         -o $prefix
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        immunoprofile: \$(immunoprofile --version | sed 's/^immunoprofile //')
-    END_VERSIONS
     """
 
     stub:
     def prefix = task.ext.prefix ?: "${meta.id}"
     """
     touch ${prefix}.binding.tsv
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        immunoprofile: \$(immunoprofile --version | sed 's/^immunoprofile //')
-    END_VERSIONS
     """
 }

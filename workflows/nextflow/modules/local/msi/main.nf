@@ -2,6 +2,11 @@ process IMMUNOPROFILE_MSI {
     tag "$meta.id"
     label 'process_medium'
 
+    conda "${moduleDir}/environment.yml"
+    // Built by the repository's Dockerfile (`docker build -t immunoprofile:0.1.0 .`); no
+    // Singularity image is published: Singularity users convert this one.
+    container "immunoprofile:0.1.0"
+
     input:
     tuple val(meta), path(tumor_bam), path(tumor_bai), path(normal_bam), path(normal_bai)
     path fasta
@@ -9,7 +14,7 @@ process IMMUNOPROFILE_MSI {
     output:
     tuple val(meta), path("*.msi.json")      , emit: json
     tuple val(meta), path("*.msi.sites.tsv") , emit: sites
-    path "versions.yml"                      , emit: versions
+    tuple val("${task.process}"), val('immunoprofile'), eval("immunoprofile --version | sed 's/^immunoprofile //'"), topic: versions, emit: versions_immunoprofile
 
     when:
     task.ext.when == null || task.ext.when
@@ -26,21 +31,11 @@ process IMMUNOPROFILE_MSI {
         --fasta $fasta \\
         $args \\
         -o $prefix
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        immunoprofile: \$(immunoprofile --version | sed 's/^immunoprofile //')
-    END_VERSIONS
     """
 
     stub:
     def prefix = task.ext.prefix ?: "${meta.id}"
     """
     touch ${prefix}.msi.json ${prefix}.msi.sites.tsv
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        immunoprofile: \$(immunoprofile --version | sed 's/^immunoprofile //')
-    END_VERSIONS
     """
 }

@@ -2,13 +2,18 @@ process IMMUNOPROFILE_NEOANTIGENS {
     tag "$meta.id"
     label 'process_high'
 
+    conda "${moduleDir}/environment.yml"
+    // Built by the repository's Dockerfile (`docker build -t immunoprofile:0.1.0 .`); no
+    // Singularity image is published: Singularity users convert this one.
+    container "immunoprofile:0.1.0"
+
     input:
-    tuple val(meta), path(vcf), path(tumor_bam), path(tumor_bai), path(rna_bam), path(rna_bai), path(expression)
+    tuple val(meta), path(vcf), path(tumor_bam), path(tumor_bai), path(rna_bam), path(rna_bai), path(expression), val(alleles)
 
     output:
     tuple val(meta), path("*.neoantigens.tsv")     , emit: tsv
     tuple val(meta), path("*.neoantigens.all.tsv") , emit: all
-    path "versions.yml"                            , emit: versions
+    tuple val("${task.process}"), val('immunoprofile'), eval("immunoprofile --version | sed 's/^immunoprofile //'"), topic: versions, emit: versions_immunoprofile
 
     when:
     task.ext.when == null || task.ext.when
@@ -16,6 +21,7 @@ process IMMUNOPROFILE_NEOANTIGENS {
     script:
     def args   = task.ext.args   ?: ''
     def prefix = task.ext.prefix ?: "${meta.id}"
+    def allele_list = alleles instanceof List ? alleles.join(',') : alleles
     def optional = [
         tumor_bam  ? "--tumor-bam ${tumor_bam}"   : '',
         rna_bam    ? "--rna-bam ${rna_bam}"       : '',
@@ -25,25 +31,15 @@ process IMMUNOPROFILE_NEOANTIGENS {
     immunoprofile neoantigens \\
         --threads $task.cpus \\
         --vcf $vcf \\
-        --alleles ${meta.hla_alleles.join(',')} \\
+        --alleles ${allele_list} \\
         $optional \\
         $args \\
         -o $prefix
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        immunoprofile: \$(immunoprofile --version | sed 's/^immunoprofile //')
-    END_VERSIONS
     """
 
     stub:
     def prefix = task.ext.prefix ?: "${meta.id}"
     """
     touch ${prefix}.neoantigens.tsv ${prefix}.neoantigens.all.tsv
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        immunoprofile: \$(immunoprofile --version | sed 's/^immunoprofile //')
-    END_VERSIONS
     """
 }

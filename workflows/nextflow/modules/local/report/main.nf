@@ -2,6 +2,11 @@ process IMMUNOPROFILE_REPORT {
     tag "$meta.id"
     label 'process_single'
 
+    conda "${moduleDir}/environment.yml"
+    // Built by the repository's Dockerfile (`docker build -t immunoprofile:0.1.0 .`); no
+    // Singularity image is published: Singularity users convert this one.
+    container "immunoprofile:0.1.0"
+
     input:
     tuple val(meta), path(stage_files, stageAs: 'sample/*')
     path(cohort_files, stageAs: 'cohort/*')
@@ -9,7 +14,7 @@ process IMMUNOPROFILE_REPORT {
     output:
     tuple val(meta), path("*.report.json") , emit: json
     tuple val(meta), path("*.report.html") , emit: html
-    path "versions.yml"                    , emit: versions
+    tuple val("${task.process}"), val('immunoprofile'), eval("immunoprofile --version | sed 's/^immunoprofile //'"), topic: versions, emit: versions_immunoprofile
 
     when:
     task.ext.when == null || task.ext.when
@@ -24,21 +29,11 @@ process IMMUNOPROFILE_REPORT {
         --cohort cohort \\
         $args \\
         -o $prefix
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        immunoprofile: \$(immunoprofile --version | sed 's/^immunoprofile //')
-    END_VERSIONS
     """
 
     stub:
     def prefix = task.ext.prefix ?: "${meta.id}"
     """
     touch ${prefix}.report.json ${prefix}.report.html
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        immunoprofile: \$(immunoprofile --version | sed 's/^immunoprofile //')
-    END_VERSIONS
     """
 }

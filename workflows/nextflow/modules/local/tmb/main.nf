@@ -2,6 +2,11 @@ process IMMUNOPROFILE_TMB {
     tag "$meta.id"
     label 'process_low'
 
+    conda "${moduleDir}/environment.yml"
+    // Built by the repository's Dockerfile (`docker build -t immunoprofile:0.1.0 .`); no
+    // Singularity image is published: Singularity users convert this one.
+    container "immunoprofile:0.1.0"
+
     input:
     tuple val(meta), path(vcf)
     path targets
@@ -9,7 +14,7 @@ process IMMUNOPROFILE_TMB {
     output:
     tuple val(meta), path("*.tmb.json")         , emit: json
     tuple val(meta), path("*.tmb.variants.tsv") , emit: variants
-    path "versions.yml"                         , emit: versions
+    tuple val("${task.process}"), val('immunoprofile'), eval("immunoprofile --version | sed 's/^immunoprofile //'"), topic: versions, emit: versions_immunoprofile
 
     when:
     task.ext.when == null || task.ext.when
@@ -25,21 +30,11 @@ process IMMUNOPROFILE_TMB {
         $territory \\
         $args \\
         -o $prefix
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        immunoprofile: \$(immunoprofile --version | sed 's/^immunoprofile //')
-    END_VERSIONS
     """
 
     stub:
     def prefix = task.ext.prefix ?: "${meta.id}"
     """
     touch ${prefix}.tmb.json ${prefix}.tmb.variants.tsv
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        immunoprofile: \$(immunoprofile --version | sed 's/^immunoprofile //')
-    END_VERSIONS
     """
 }
