@@ -67,7 +67,10 @@ fn run() -> Result<(), String> {
     if eval {
         let evaluation = cross_validate(&set, &cfg, folds, repeats).map_err(|e| e.to_string())?;
         write("EVALUATION.md", &render_markdown(&model, &evaluation))?;
-        eprintln!("train-response: wrote {}", out.join("EVALUATION.md").display());
+        eprintln!(
+            "train-response: wrote {}",
+            out.join("EVALUATION.md").display()
+        );
     }
     Ok(())
 }

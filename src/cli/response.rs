@@ -50,7 +50,9 @@ struct Output<'a> {
 
 pub fn run(args: ResponseArgs) -> Result<()> {
     if args.hed {
-        let dir = args.imgt.ok_or_else(|| Error::usage("--hed needs --imgt DIR"))?;
+        let dir = args
+            .imgt
+            .ok_or_else(|| Error::usage("--hed needs --imgt DIR"))?;
         let imgt = ImgtProteins::load(&dir)?;
         let result = hed(&args.alleles, &imgt)?;
         let f = json_file(prefixed(&args.output, "hed.json"), &result)?;
@@ -85,9 +87,21 @@ pub fn run(args: ResponseArgs) -> Result<()> {
             fmt_opt(r.tmb_only_probability, 4),
             fmt_opt(r.tmb_only_ci_low, 4),
             fmt_opt(r.tmb_only_ci_high, 4),
-            if r.features_used.is_empty() { "none".to_string() } else { r.features_used.join(",") },
-            if r.features_missing.is_empty() { "none".to_string() } else { r.features_missing.join(",") },
-            if drivers.is_empty() { "none".to_string() } else { drivers.join(",") },
+            if r.features_used.is_empty() {
+                "none".to_string()
+            } else {
+                r.features_used.join(",")
+            },
+            if r.features_missing.is_empty() {
+                "none".to_string()
+            } else {
+                r.features_missing.join(",")
+            },
+            if drivers.is_empty() {
+                "none".to_string()
+            } else {
+                drivers.join(",")
+            },
         )
         .map_err(io)?;
     }

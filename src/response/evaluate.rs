@@ -10,7 +10,9 @@ use crate::error::Result;
 use crate::response::features::Input;
 use crate::response::metrics::{auc, brier, calibration, reliability, Calibration, ReliabilityBin};
 use crate::response::model::{ResponseModel, TrainingInfo, MODEL_FORMAT, MODEL_VERSION};
-use crate::response::train::{fit_logistic, full_columns, genomic_columns, stratified_folds, FitConfig, TrainingSet};
+use crate::response::train::{
+    fit_logistic, full_columns, genomic_columns, stratified_folds, FitConfig, TrainingSet,
+};
 use crate::response::{score_with, FeatureRow};
 
 /// What is scored in each held-out patient.
@@ -40,7 +42,9 @@ impl Scenario {
     pub fn label(self) -> &'static str {
         match self {
             Scenario::Full => "Full model, all inputs",
-            Scenario::FullGenomicInputs => "Full model, genomic inputs only (clinical integrated out)",
+            Scenario::FullGenomicInputs => {
+                "Full model, genomic inputs only (clinical integrated out)"
+            }
             Scenario::FullTmbCancerType => "Full model, TMB + cancer type only",
             Scenario::GenomicRefit => "Genomic-only model (refitted: TMB, FCNA, HED, HLA LOH, MSI)",
             Scenario::TmbOnly => "TMB alone",
@@ -105,7 +109,12 @@ fn mean_sd(v: &[f64]) -> (f64, f64) {
 ///
 /// # Errors
 /// A training fold that cannot be fitted.
-pub fn cross_validate(set: &TrainingSet, cfg: &FitConfig, folds: usize, repeats: usize) -> Result<Evaluation> {
+pub fn cross_validate(
+    set: &TrainingSet,
+    cfg: &FitConfig,
+    folds: usize,
+    repeats: usize,
+) -> Result<Evaluation> {
     let n = set.rows.len();
     let ns = Scenario::ALL.len();
     // preds[scenario][repeat][patient] = (p, lo, hi)
@@ -193,7 +202,9 @@ pub fn cross_validate(set: &TrainingSet, cfg: &FitConfig, folds: usize, repeats:
             brier: mean_sd(&briers),
             calibration_slope: mean_sd(&cals.iter().map(|c| c.slope).collect::<Vec<_>>()),
             calibration_intercept: mean_sd(&cals.iter().map(|c| c.intercept).collect::<Vec<_>>()),
-            calibration_in_the_large: mean_sd(&cals.iter().map(|c| c.in_the_large).collect::<Vec<_>>()),
+            calibration_in_the_large: mean_sd(
+                &cals.iter().map(|c| c.in_the_large).collect::<Vec<_>>(),
+            ),
             reliability: reliability(&pooled_p, &pooled_y, 10),
             interval_coverage: scenario
                 .keep()
@@ -263,7 +274,10 @@ pub fn render_markdown(model: &ResponseModel, eval: &Evaluation) -> String {
     for r in &eval.results {
         let _ = writeln!(s, "## Reliability: {}\n", r.scenario.label());
         let _ = writeln!(s, "Held-out predictions pooled over the {} repeats (each patient counted once per repeat).\n", eval.repeats);
-        let _ = writeln!(s, "| Predicted | n | Mean predicted | Observed response rate |");
+        let _ = writeln!(
+            s,
+            "| Predicted | n | Mean predicted | Observed response rate |"
+        );
         let _ = writeln!(s, "|---|---|---|---|");
         for b in &r.reliability {
             let _ = writeln!(
@@ -281,7 +295,10 @@ pub fn render_markdown(model: &ResponseModel, eval: &Evaluation) -> String {
             "`{}`: ridge penalty λ = {}, recalibration intercept {:.3} and slope {:.3}. Odds ratio per training SD (per unit for 0/1 codes: OR^(1/SD)):\n",
             m.name, m.lambda, m.recalibration[0], m.recalibration[1]
         );
-        let _ = writeln!(s, "| Design column | Coefficient (per SD) | OR per SD | SD |");
+        let _ = writeln!(
+            s,
+            "| Design column | Coefficient (per SD) | OR per SD | SD |"
+        );
         let _ = writeln!(s, "|---|---|---|---|");
         let _ = writeln!(s, "| (intercept) | {:.3} | | |", m.intercept);
         for (k, name) in m.column_names.iter().enumerate() {

@@ -89,7 +89,13 @@ impl Input {
     ];
 
     /// The genomic inputs (tumour sequencing and HLA typing only).
-    pub const GENOMIC: [Input; 5] = [Input::Tmb, Input::Fcna, Input::Hed, Input::HlaLoh, Input::Msi];
+    pub const GENOMIC: [Input; 5] = [
+        Input::Tmb,
+        Input::Fcna,
+        Input::Hed,
+        Input::HlaLoh,
+        Input::Msi,
+    ];
 
     /// Column name in the training file (and in `--features` tables).
     pub fn column(self) -> &'static str {
@@ -261,10 +267,17 @@ impl FeatureRow {
             Input::CancerType => self.cancer_type = parse_cancer_type(cell)?,
             Input::PriorTherapy => self.prior_therapy = Some(binary(col, cell, &["yes"], &["no"])?),
             Input::Msi => {
-                self.msi_high = Some(binary(col, cell, &["msi-h", "msi-high", "msih"], &["mss", "msi-l", "msi-low"])?)
+                self.msi_high = Some(binary(
+                    col,
+                    cell,
+                    &["msi-h", "msi-high", "msih"],
+                    &["mss", "msi-l", "msi-low"],
+                )?)
             }
             Input::HlaLoh => self.hla_loh = Some(binary(col, cell, &["yes", "loh"], &["no"])?),
-            Input::Sex => self.sex_male = Some(binary(col, cell, &["m", "male"], &["f", "female"])?),
+            Input::Sex => {
+                self.sex_male = Some(binary(col, cell, &["m", "male"], &["f", "female"])?)
+            }
             Input::Stage => self.stage_iv = Some(parse_stage(cell)?),
             Input::Drug => {
                 self.drug_combination = Some(match cell {
@@ -329,7 +342,10 @@ pub fn parse_cancer_type(cell: &str) -> Result<Option<&'static str>, String> {
     if CANCER_UNKNOWN.contains(&lower.as_str()) {
         return Ok(None);
     }
-    if let Some(t) = CANCER_TYPES.iter().find(|t| t.to_ascii_lowercase() == lower) {
+    if let Some(t) = CANCER_TYPES
+        .iter()
+        .find(|t| t.to_ascii_lowercase() == lower)
+    {
         return Ok(Some(t));
     }
     if let Some((_, t)) = CANCER_ALIASES.iter().find(|(a, _)| *a == lower) {
@@ -457,9 +473,18 @@ mod tests {
         assert_eq!(r.cancer_type, Some("Head & Neck"));
         r.set_cell(Input::CancerType, "Other").unwrap();
         assert_eq!(r.cancer_type, None);
-        assert!(r.set_cell(Input::CancerType, "Glioblastoma").unwrap_err().contains("Glioblastoma"));
-        assert!(r.set_cell(Input::Albumin, "-3").unwrap_err().contains("impossible"));
-        assert!(r.set_cell(Input::Albumin, "38").unwrap_err().contains("g/L"));
+        assert!(r
+            .set_cell(Input::CancerType, "Glioblastoma")
+            .unwrap_err()
+            .contains("Glioblastoma"));
+        assert!(r
+            .set_cell(Input::Albumin, "-3")
+            .unwrap_err()
+            .contains("impossible"));
+        assert!(r
+            .set_cell(Input::Albumin, "38")
+            .unwrap_err()
+            .contains("g/L"));
         assert!(r.set_cell(Input::Tmb, "-1").is_err());
         assert!(r.set_cell(Input::Msi, "2").is_err());
         r.set_cell(Input::Tmb, "").unwrap();
@@ -477,7 +502,10 @@ mod tests {
         };
         let d = design_values(&row);
         assert_eq!(d[0], Some(3.0));
-        let mel = design_names().iter().position(|n| n == "CancerType=Melanoma").unwrap();
+        let mel = design_names()
+            .iter()
+            .position(|n| n == "CancerType=Melanoma")
+            .unwrap();
         assert_eq!(d[mel], Some(1.0));
         assert_eq!(d[30], Some(1.0));
         assert_eq!(d[31], Some(0.5));

@@ -54,7 +54,9 @@ const GRANTHAM_UPPER: [u16; 190] = [
 ];
 
 fn grantham_index(aa: u8) -> Option<usize> {
-    GRANTHAM_ORDER.iter().position(|&c| c == aa.to_ascii_uppercase())
+    GRANTHAM_ORDER
+        .iter()
+        .position(|&c| c == aa.to_ascii_uppercase())
 }
 
 /// Grantham distance between two amino acids (one-letter codes), `None` for anything other
@@ -128,7 +130,10 @@ impl ImgtProteins {
         let single = dir.join("hla_prot.fasta");
         if single.is_file() {
             read_fasta(&single, &mut loci)?;
-            return Ok(Self { loci, source: single });
+            return Ok(Self {
+                loci,
+                source: single,
+            });
         }
         Err(Error::invalid(
             dir,
@@ -145,10 +150,12 @@ impl ImgtProteins {
         let locus = allele.gene();
         let name = allele.to_string();
         let two_field = name.trim_start_matches("HLA-").to_string();
-        let seqs = self
-            .loci
-            .get(locus)
-            .ok_or_else(|| format!("{name}: no HLA-{locus} sequences in {}", self.source.display()))?;
+        let seqs = self.loci.get(locus).ok_or_else(|| {
+            format!(
+                "{name}: no HLA-{locus} sequences in {}",
+                self.source.display()
+            )
+        })?;
         let template = seqs
             .iter()
             .find(|(_, s)| s.len() >= PBD_START_FULL_LENGTH + PBD_LENGTH)
@@ -168,7 +175,10 @@ impl ImgtProteins {
             }
         }
         Err(if found_any {
-            format!("{name}: no sequence in {} covers the whole exon 2-3 domain", self.source.display())
+            format!(
+                "{name}: no sequence in {} covers the whole exon 2-3 domain",
+                self.source.display()
+            )
         } else {
             format!("{name}: not in {}", self.source.display())
         })
@@ -255,7 +265,10 @@ pub fn hed(alleles: &[String], imgt: &ImgtProteins) -> Result<Hed> {
                 "{parsed}: HED uses the classical class I loci A, B and C only"
             )));
         }
-        by_locus.entry(parsed.gene().to_string()).or_default().push(parsed);
+        by_locus
+            .entry(parsed.gene().to_string())
+            .or_default()
+            .push(parsed);
     }
     if by_locus.is_empty() {
         return Err(Error::usage("HED needs HLA-A, -B and/or -C alleles"));
@@ -310,21 +323,36 @@ mod tests {
     fn table_agrees_with_grantham_formula() {
         // (aa, composition c, polarity p, volume v)
         let props: [(u8, f64, f64, f64); 20] = [
-            (b'S', 1.42, 9.2, 32.0), (b'R', 0.65, 10.5, 124.0), (b'L', 0.0, 4.9, 111.0),
-            (b'P', 0.39, 8.0, 32.5), (b'T', 0.71, 8.6, 61.0), (b'A', 0.0, 8.1, 31.0),
-            (b'V', 0.0, 5.9, 84.0), (b'G', 0.74, 9.0, 3.0), (b'I', 0.0, 5.2, 111.0),
-            (b'F', 0.0, 5.2, 132.0), (b'Y', 0.20, 6.2, 136.0), (b'C', 2.75, 5.5, 55.0),
-            (b'H', 0.58, 10.4, 96.0), (b'Q', 0.89, 10.5, 85.0), (b'N', 1.33, 11.6, 56.0),
-            (b'K', 0.33, 11.3, 119.0), (b'D', 1.38, 13.0, 54.0), (b'E', 0.92, 12.3, 83.0),
-            (b'M', 0.0, 5.7, 105.0), (b'W', 0.13, 5.4, 170.0),
+            (b'S', 1.42, 9.2, 32.0),
+            (b'R', 0.65, 10.5, 124.0),
+            (b'L', 0.0, 4.9, 111.0),
+            (b'P', 0.39, 8.0, 32.5),
+            (b'T', 0.71, 8.6, 61.0),
+            (b'A', 0.0, 8.1, 31.0),
+            (b'V', 0.0, 5.9, 84.0),
+            (b'G', 0.74, 9.0, 3.0),
+            (b'I', 0.0, 5.2, 111.0),
+            (b'F', 0.0, 5.2, 132.0),
+            (b'Y', 0.20, 6.2, 136.0),
+            (b'C', 2.75, 5.5, 55.0),
+            (b'H', 0.58, 10.4, 96.0),
+            (b'Q', 0.89, 10.5, 85.0),
+            (b'N', 1.33, 11.6, 56.0),
+            (b'K', 0.33, 11.3, 119.0),
+            (b'D', 1.38, 13.0, 54.0),
+            (b'E', 0.92, 12.3, 83.0),
+            (b'M', 0.0, 5.7, 105.0),
+            (b'W', 0.13, 5.4, 170.0),
         ];
         let (alpha, beta, gamma, rho) = (1.833, 0.1018, 0.000399, 50.723);
         let mut worst = 0.0f64;
         for a in &props {
             for b in &props {
                 let d = rho
-                    * (alpha * (a.1 - b.1).powi(2) + beta * (a.2 - b.2).powi(2) + gamma * (a.3 - b.3).powi(2))
-                        .sqrt();
+                    * (alpha * (a.1 - b.1).powi(2)
+                        + beta * (a.2 - b.2).powi(2)
+                        + gamma * (a.3 - b.3).powi(2))
+                    .sqrt();
                 let t = f64::from(grantham(a.0, b.0).unwrap());
                 worst = worst.max((d - t).abs());
             }

@@ -112,6 +112,8 @@ mod tests {
             }
         }
         assert!(cholesky(&vec![vec![1.0, 2.0], vec![2.0, 1.0]]).is_none());
-        assert!((quad_form(&vec![vec![4.0, 2.0], vec![2.0, 3.0]], &[1.0, 1.0]) - 11.0).abs() < 1e-12);
+        assert!(
+            (quad_form(&vec![vec![4.0, 2.0], vec![2.0, 3.0]], &[1.0, 1.0]) - 11.0).abs() < 1e-12
+        );
     }
 }

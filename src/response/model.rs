@@ -69,7 +69,10 @@ impl Linear {
         let p = self.probability();
         let centre = (p / (1.0 - p)).ln();
         let sd = (self.var_parameters + self.var_missing + self.var_pdl1).sqrt();
-        (sigmoid(centre - 1.959964 * sd), sigmoid(centre + 1.959964 * sd))
+        (
+            sigmoid(centre - 1.959964 * sd),
+            sigmoid(centre + 1.959964 * sd),
+        )
     }
 }
 
@@ -85,7 +88,10 @@ pub fn sigmoid(x: f64) -> f64 {
 impl LogisticModel {
     /// Number of leading columns that belong to the Gaussian block.
     pub fn gaussian_len(&self) -> usize {
-        self.columns.iter().take_while(|&&c| c < GAUSSIAN_COLUMNS).count()
+        self.columns
+            .iter()
+            .take_while(|&&c| c < GAUSSIAN_COLUMNS)
+            .count()
     }
 
     /// Standardised value of model column `k` for a raw design value (clipped first).

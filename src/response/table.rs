@@ -30,7 +30,8 @@ pub struct FeatureTable {
 pub fn read_feature_table(path: &Path) -> Result<FeatureTable> {
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(bytes.as_slice())
@@ -47,7 +48,11 @@ pub fn read_feature_table(path: &Path) -> Result<FeatureTable> {
 /// See [`read_feature_table`].
 pub fn parse_feature_table(path: &Path, bytes: &[u8]) -> Result<FeatureTable> {
     let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
-    let delimiter = if first_line.contains(&b'\t') { b'\t' } else { b',' };
+    let delimiter = if first_line.contains(&b'\t') {
+        b'\t'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(false)
@@ -140,7 +145,11 @@ mod tests {
     #[test]
     fn tsv_and_csv_are_detected_and_extra_columns_listed() {
         let p = Path::new("t.tsv");
-        let t = parse_feature_table(p, b"SAMPLE_ID\tTMB\tCancerType\tPFS_Months\nA\t5\tMelanoma\t3\nB\t\t\t\n").unwrap();
+        let t = parse_feature_table(
+            p,
+            b"SAMPLE_ID\tTMB\tCancerType\tPFS_Months\nA\t5\tMelanoma\t3\nB\t\t\t\n",
+        )
+        .unwrap();
         assert_eq!(t.delimiter, '\t');
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0].tmb, Some(5.0));
@@ -154,11 +163,20 @@ mod tests {
     #[test]
     fn bad_tables_name_the_problem() {
         let p = Path::new("t.csv");
-        let e = parse_feature_table(p, b"ID,TMB\nA,5\n").unwrap_err().to_string();
+        let e = parse_feature_table(p, b"ID,TMB\nA,5\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("SAMPLE_ID"), "{e}");
-        let e = parse_feature_table(p, b"SAMPLE_ID,TMB\nA,5\nA,6\n").unwrap_err().to_string();
+        let e = parse_feature_table(p, b"SAMPLE_ID,TMB\nA,5\nA,6\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("duplicate") && e.contains("line 3"), "{e}");
-        let e = parse_feature_table(p, b"SAMPLE_ID,Albumin\nA,-2\n").unwrap_err().to_string();
-        assert!(e.contains("Albumin") && e.contains("line 2") && e.contains("sample A"), "{e}");
+        let e = parse_feature_table(p, b"SAMPLE_ID,Albumin\nA,-2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("Albumin") && e.contains("line 2") && e.contains("sample A"),
+            "{e}"
+        );
     }
 }

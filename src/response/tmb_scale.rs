@@ -56,7 +56,10 @@ pub struct PanelTmb {
 /// Converts `value` (mutations/Mb) from `source` to the training panel's scale.
 pub fn to_panel_scale(value: f64, source: TmbSource) -> PanelTmb {
     match source {
-        TmbSource::TrainingPanel => PanelTmb { tmb: value, sd: 0.0 },
+        TmbSource::TrainingPanel => PanelTmb {
+            tmb: value,
+            sd: 0.0,
+        },
         TmbSource::Other {
             slope,
             intercept,

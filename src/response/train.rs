@@ -227,7 +227,9 @@ pub fn fit_logistic(
     let n = set.rows.len();
     let positives = set.response.iter().filter(|&&y| y).count();
     if positives == 0 || positives == n {
-        return Err(format!("{name}: training needs responders and non-responders"));
+        return Err(format!(
+            "{name}: training needs responders and non-responders"
+        ));
     }
     let p = columns.len();
     let design: Vec<[Option<f64>; DESIGN_COLUMNS]> = set.rows.iter().map(design_values).collect();
@@ -257,11 +259,18 @@ pub fn fit_logistic(
             clip_low[k] = v[0];
             clip_high[k] = v[n - 1];
         }
-        let clipped: Vec<f64> = v.iter().map(|x| x.clamp(clip_low[k], clip_high[k])).collect();
+        let clipped: Vec<f64> = v
+            .iter()
+            .map(|x| x.clamp(clip_low[k], clip_high[k]))
+            .collect();
         let mean = clipped.iter().sum::<f64>() / n as f64;
         let var = clipped.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
         center[k] = round12(mean);
-        scale[k] = if var > 1e-12 { round12(var.sqrt()) } else { 1.0 };
+        scale[k] = if var > 1e-12 {
+            round12(var.sqrt())
+        } else {
+            1.0
+        };
     }
     let x: Vec<Vec<f64>> = raw
         .iter()
@@ -308,7 +317,10 @@ pub fn fit_logistic(
         .iter()
         .map(|r| r.iter().map(|v| round12(b * b * v)).collect())
         .collect();
-    let g = columns.iter().take_while(|&&c| c < GAUSSIAN_COLUMNS).count();
+    let g = columns
+        .iter()
+        .take_while(|&&c| c < GAUSSIAN_COLUMNS)
+        .count();
     let mut gaussian_covariance = vec![vec![0.0; g]; g];
     for (i, gi) in gaussian_covariance.iter_mut().enumerate() {
         for (j, v) in gi.iter_mut().enumerate() {
@@ -325,7 +337,10 @@ pub fn fit_logistic(
                 0.0
             } else {
                 let m = measured.iter().sum::<f64>() / measured.len() as f64;
-                round12(measured.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (measured.len() - 1) as f64)
+                round12(
+                    measured.iter().map(|v| (v - m).powi(2)).sum::<f64>()
+                        / (measured.len() - 1) as f64,
+                )
             }
         }
         None => 0.0,
@@ -375,7 +390,10 @@ fn newton(
 ) -> std::result::Result<(Vec<f64>, Matrix), String> {
     let p1 = start.len();
     let objective = |beta: &[f64]| -> f64 {
-        let data: f64 = idx.iter().map(|&i| log_loss(linear(beta, &x[i]), y[i])).sum();
+        let data: f64 = idx
+            .iter()
+            .map(|&i| log_loss(linear(beta, &x[i]), y[i]))
+            .sum();
         data + 0.5 * lambda * beta[1..].iter().map(|b| b * b).sum::<f64>()
     };
     let mut beta = start;
