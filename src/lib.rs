@@ -26,6 +26,7 @@ pub mod peptides;
 pub mod progress;
 pub mod quant;
 pub mod report;
+pub mod response;
 pub mod signatures;
 pub mod tmb;
 pub mod variant;

@@ -8,6 +8,7 @@ pub mod neoantigens;
 pub mod peptides;
 pub mod quant;
 pub mod report;
+pub mod response;
 pub mod run;
 pub mod signatures;
 pub mod tmb;
@@ -96,6 +97,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Predicted peptide–HLA class I binding (IC50 nM, percentile rank) from the built-in model.
     Binding(binding::BindingArgs),
+    /// Probability of response to immune checkpoint blockade (calibrated, with interval), or HED.
+    Response(response::ResponseArgs),
 }
 
 impl Command {
@@ -116,6 +119,7 @@ impl Command {
             Command::Report(args) => report::run(args, threads),
             Command::Run(args) => run::run(args, threads),
             Command::Binding(args) => binding::run(args, threads),
+            Command::Response(args) => response::run(args),
         }
     }
 }
