@@ -27,6 +27,7 @@ pub mod progress;
 pub mod quant;
 pub mod report;
 pub mod signatures;
+pub mod stage;
 pub mod tmb;
 pub mod variant;
 pub mod workflow;

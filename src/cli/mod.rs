@@ -10,6 +10,7 @@ pub mod quant;
 pub mod report;
 pub mod run;
 pub mod signatures;
+pub mod stages;
 pub mod tmb;
 
 use std::path::PathBuf;
@@ -57,14 +58,6 @@ pub struct InMemoryAnnotationArgs {
     pub fasta: Option<PathBuf>,
 }
 
-impl InMemoryAnnotationArgs {
-    pub fn into_annotation(self) -> Option<crate::annotate::InMemoryAnnotation> {
-        self.gtf
-            .zip(self.fasta)
-            .map(|(gtf, fasta)| crate::annotate::InMemoryAnnotation { gtf, fasta })
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Tumour mutational burden (mutations per Mb) with filters and published presets.
@@ -87,6 +80,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Predicted peptide–HLA class I binding (IC50 nM, percentile rank) from the built-in model.
     Binding(binding::BindingArgs),
+    /// The stages: names, dependencies and output files (`--json` for tools).
+    Stages(stages::StagesArgs),
 }
 
 impl Command {
@@ -98,15 +93,16 @@ impl Command {
     pub fn run(self, threads: usize) -> Result<()> {
         match self {
             Command::Tmb(args) => tmb::run(args, threads),
-            Command::Msi(args) => msi::run(args),
-            Command::Quant(args) => quant::run(args),
-            Command::Signatures(args) => signatures::run(args),
+            Command::Msi(args) => msi::run(args, threads),
+            Command::Quant(args) => quant::run(args, threads),
+            Command::Signatures(args) => signatures::run(args, threads),
             Command::Annotate(args) => annotate::run(args, threads),
             Command::Peptides(args) => peptides::run(args, threads),
             Command::Neoantigens(args) => neoantigens::run(args, threads),
             Command::Report(args) => report::run(args, threads),
             Command::Run(args) => run::run(args, threads),
             Command::Binding(args) => binding::run(args, threads),
+            Command::Stages(args) => stages::run(args),
         }
     }
 }
