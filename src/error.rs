@@ -66,6 +66,27 @@ impl Error {
         Error::Usage(message.into())
     }
 
+    /// The message and every cause not already in it, `: `-separated: one line, each cause
+    /// once (an I/O error's message already holds its cause).
+    pub fn chain_text(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(s) = source {
+            let cause = s.to_string();
+            if !text.contains(&cause) {
+                text.push_str(": ");
+                text.push_str(&cause);
+            }
+            source = s.source();
+        }
+        text
+    }
+
+    /// A write to a reader that went away (`immunoprofile ... | head`): not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     /// 1 for anything the user can fix (input, usage, file system), 2 for our own bugs.
     pub fn exit_code(&self) -> i32 {
         match self {

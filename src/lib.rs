@@ -28,6 +28,7 @@ pub mod quant;
 pub mod report;
 pub mod response;
 pub mod signatures;
+pub mod stage;
 pub mod tmb;
 pub mod variant;
 pub mod workflow;

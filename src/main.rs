@@ -1,5 +1,6 @@
 //! The `immunoprofile` binary: parse arguments, set up logging and the thread pool, run one
-//! stage, map the outcome to an exit code (0 ok, 1 bad input or usage, 2 internal error).
+//! subcommand, print an error once and map it to an exit code (0 ok, 1 bad input or usage, 2
+//! internal error). A closed stdout (`... | head`) ends the program quietly with 0.
 
 use std::process::ExitCode;
 
@@ -39,6 +40,13 @@ fn main() -> ExitCode {
         .format_timestamp(None)
         .format_target(false)
         .init();
+    // A panic is a bug: say so after Rust's own message, and exit 2 from whichever thread.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        default_hook(info);
+        eprintln!("immunoprofile: internal error (a bug): please report it with the command line");
+        std::process::exit(2);
+    }));
     let threads = cli
         .threads()
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
@@ -49,22 +57,12 @@ fn main() -> ExitCode {
         eprintln!("immunoprofile: cannot start {threads} threads: {e}");
         return ExitCode::from(2);
     }
-    match std::panic::catch_unwind(|| cli.command.run(threads)) {
-        Ok(Ok(())) => ExitCode::SUCCESS,
-        Ok(Err(e)) => {
-            eprintln!("immunoprofile: error: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
-            }
+    match cli.command.run(threads) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("immunoprofile: error: {}", e.chain_text());
             ExitCode::from(e.exit_code() as u8)
-        }
-        Err(_) => {
-            eprintln!(
-                "immunoprofile: internal error (a bug): please report it with the command line"
-            );
-            ExitCode::from(2)
         }
     }
 }

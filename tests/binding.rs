@@ -1,6 +1,8 @@
 //! The shipped binding model: known epitopes on the right side of 500 nM, coverage of the
 //! pseudo-sequence file, percentiles, determinism, and the `binding` subcommand end to end.
 
+mod util;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -159,10 +161,10 @@ fn known_alleles_cover_the_training_alleles_and_the_pseudo_file() {
         "/../shared/data/binding/hla_pseudosequences_34aa.csv"
     ));
     if !path.exists() {
-        eprintln!(
+        util::skip(&format!(
             "skipping the pseudo-sequence coverage check: {} is absent",
             path.display()
-        );
+        ));
         return;
     }
     let table = read_pseudosequences(&path).unwrap();

@@ -1,6 +1,8 @@
 //! `msi` against simulated truth (cases made at run time by `examples/msi_simulate/sim.rs`),
 //! bad inputs, thread-count determinism, the CLI, and the real nf-core tumour/normal pair.
 
+mod util;
+
 #[path = "../examples/msi_simulate/sim.rs"]
 mod sim;
 
@@ -454,7 +456,7 @@ fn nfcore() -> Option<PathBuf> {
     if dir.join("genome/genome.fasta").exists() {
         Some(dir.to_path_buf())
     } else {
-        eprintln!("skipping: ../shared/data/upstream/nf-core-test-datasets is absent");
+        util::skip("skipping: ../shared/data/upstream/nf-core-test-datasets is absent");
         None
     }
 }

@@ -2,6 +2,8 @@
 //! pVACseq's VCF value extraction, plus bad-input behaviour. Tests that read `../shared` skip
 //! with a message when it is absent.
 
+mod util;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -16,7 +18,7 @@ fn shared(rel: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("skipping: {} is absent", p.display());
+        util::skip(&format!("skipping: {} is absent", p.display()));
         None
     }
 }

@@ -2,6 +2,8 @@
 //! edge-case BAM (test-data/quant, generator and commands there) and on the nf-core chr22
 //! mini-genome RNA BAM (skipped when ../shared is absent).
 
+mod util;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -157,7 +159,7 @@ fn chr22_rna_bam_matches_featurecounts() {
         .join("../shared/data/upstream/nf-core-test-datasets/data/genomics/homo_sapiens");
     let bam = shared.join("illumina/bam/test.rna.paired_end.sorted.bam");
     if !bam.exists() {
-        eprintln!("skipping: {} is absent", bam.display());
+        util::skip(&format!("skipping: {} is absent", bam.display()));
         return;
     }
     // The mini-genome's GTF is 2027 bp behind its FASTA and BAM: shift it as the expected

@@ -1,6 +1,8 @@
 //! `immunoprofile report` end to end: tmb outputs made by the real `tmb` stage, plus the
 //! hand-written contract fixtures of test-data/report for the stages of other branches.
 
+mod util;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -173,7 +175,7 @@ fn cohort_table_and_multiqc_files() {
     // MultiQC renders them with --strict when installed (CI installs it).
     let probe = Command::new("multiqc").arg("--version").output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped the MultiQC check: `multiqc` is not installed (pip install multiqc)");
+        util::skip("skipped the MultiQC check: `multiqc` is not installed (pip install multiqc)");
         return;
     }
     let mqc_out = dir.path().join("multiqc");
@@ -203,7 +205,7 @@ fn the_html_renders_in_headless_chromium() {
                 .is_ok_and(|o| o.status.success())
         })
     else {
-        eprintln!("skipped: no chromium on PATH (Debian: apt-get install -y chromium)");
+        util::skip("skipped: no chromium on PATH (Debian: apt-get install -y chromium)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -2,6 +2,8 @@
 //! data. pyTMB's outputs and the commands that made them are in tests/data/pytmb/. The tests skip
 //! with a message when ../shared is absent.
 
+mod util;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,10 +13,10 @@ fn shared() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!(
+        util::skip(&format!(
             "skipping: {} is absent (real public test data)",
             p.display()
-        );
+        ));
         None
     }
 }

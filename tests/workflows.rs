@@ -3,6 +3,8 @@
 //! file parses as Groovy (groovy-parser, slow: `--ignored`); and Snakemake on the demo writes
 //! the same bytes as `immunoprofile run`.
 
+mod util;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -168,12 +170,12 @@ fn every_nextflow_file_parses_as_groovy() {
         .args(&files)
         .output();
     let Ok(out) = out else {
-        eprintln!("skipped: no python3");
+        util::skip("skipped: no python3");
         return;
     };
     let text = String::from_utf8_lossy(&out.stdout);
     if out.status.code() == Some(3) {
-        eprintln!("skipped: {text}");
+        util::skip(&format!("skipped: {text}"));
         return;
     }
     assert!(
@@ -206,7 +208,7 @@ fn snakemake_writes_the_same_bytes_as_run() {
         .output()
         .is_ok_and(|o| o.status.success())
     {
-        eprintln!("skipped: snakemake is not installed (pip install snakemake)");
+        util::skip("skipped: snakemake is not installed (pip install snakemake)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::annotate::model::ModelOptions;
-use crate::annotate::stage::{self, AnnotateParams};
 use crate::error::Result;
+use crate::stage::annotate::{Annotate, Params};
+use crate::stage::Stage;
 
 /// Transcript consequences and protein changes from a GTF and FASTA, written as a VEP-layout CSQ.
 #[derive(Debug, Args)]
@@ -29,34 +29,28 @@ pub struct AnnotateArgs {
 }
 
 impl AnnotateArgs {
-    /// The library parameters and output prefix (no file is opened here).
-    pub fn into_params(self, threads: usize) -> (AnnotateParams, PathBuf) {
-        (
-            AnnotateParams {
-                vcf: self.vcf,
-                gtf: self.gtf,
-                fasta: self.fasta,
-                model: ModelOptions {
-                    allow_mismatch: self.allow_mismatch,
-                },
-                threads,
-            },
-            self.output,
-        )
+    /// The stage parameters and output prefix (no check, no I/O).
+    pub fn into_stage(self) -> (Params, PathBuf) {
+        let AnnotateArgs {
+            vcf,
+            gtf,
+            fasta,
+            allow_mismatch,
+            output,
+        } = self;
+        let params = Params {
+            vcf: Some(vcf),
+            gtf: Some(gtf),
+            fasta: Some(fasta),
+            allow_mismatch,
+        };
+        (params, output)
     }
 }
 
 /// # Errors
 /// Bad options or inputs.
 pub fn run(args: AnnotateArgs, threads: usize) -> Result<()> {
-    let (params, prefix) = args.into_params(threads);
-    let s = stage::run(&params, &prefix)?;
-    log::info!(
-        "{} records, {} alleles annotated ({} CSQ entries) -> {}",
-        s.records,
-        s.alleles,
-        s.annotations,
-        s.output.display()
-    );
-    Ok(())
+    let (params, prefix) = args.into_stage();
+    Annotate::run(&params, &prefix, threads).map(|_| ())
 }

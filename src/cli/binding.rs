@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::binding::builtin::BuiltinPredictor;
-use crate::binding::stage::{self, check_lengths, BindingParams};
-use crate::binding::BindingPredictor;
 use crate::error::{Error, Result};
+use crate::stage::binding::{Binding, Params};
+use crate::stage::Stage;
 
 /// Predicted peptide–HLA class I binding (IC50, percentile rank) from the built-in model.
 #[derive(Debug, Args)]
@@ -33,26 +33,21 @@ pub struct BindingArgs {
 }
 
 impl BindingArgs {
-    /// Validates the options (no file is opened here).
+    /// The stage parameters and output prefix (no check, no I/O).
     ///
     /// # Errors
-    /// An allele name that does not parse, a length outside 8–11, missing options.
-    pub fn into_params(self) -> Result<(BindingParams, PathBuf)> {
-        let alleles = crate::binding::parse_allele_list(&self.alleles)
-            .map_err(|e| Error::usage(format!("--alleles: {e}")))?
-            .alleles;
-        check_lengths(&self.lengths)?;
-        let peptides = self
-            .peptides
-            .ok_or_else(|| Error::usage("--peptides FILE is required"))?;
-        let output = self
-            .output
-            .ok_or_else(|| Error::usage("-o/--output PREFIX is required"))?;
-        let mut lengths = self.lengths;
-        lengths.sort_unstable();
-        lengths.dedup();
+    /// No -o/--output.
+    pub fn into_stage(self) -> Result<(Params, PathBuf)> {
+        let BindingArgs {
+            alleles,
+            peptides,
+            lengths,
+            list_alleles: _,
+            output,
+        } = self;
+        let output = output.ok_or_else(|| Error::usage("-o/--output PREFIX is required"))?;
         Ok((
-            BindingParams {
+            Params {
                 alleles,
                 peptides,
                 lengths,
@@ -64,9 +59,9 @@ impl BindingArgs {
 
 /// # Errors
 /// Bad options or inputs.
-pub fn run(args: BindingArgs, _threads: usize) -> Result<()> {
-    let predictor = BuiltinPredictor::load_default()?;
+pub fn run(args: BindingArgs, threads: usize) -> Result<()> {
     if args.list_alleles {
+        let predictor = BuiltinPredictor::load_default()?;
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         let io = |e| Error::io("<stdout>", e);
@@ -84,14 +79,6 @@ pub fn run(args: BindingArgs, _threads: usize) -> Result<()> {
         }
         return Ok(());
     }
-    let (params, prefix) = args.into_params()?;
-    let summary = stage::run(&params, &predictor, &prefix)?;
-    log::info!(
-        "{} peptides x {} alleles scored with {} ({} predictions)",
-        summary.peptides,
-        summary.alleles.len(),
-        predictor.name(),
-        summary.predictions
-    );
-    Ok(())
+    let (params, prefix) = args.into_stage()?;
+    Binding::run(&params, &prefix, threads).map(|_| ())
 }

@@ -11,6 +11,7 @@ pub mod report;
 pub mod response;
 pub mod run;
 pub mod signatures;
+pub mod stages;
 pub mod tmb;
 
 use std::path::PathBuf;
@@ -62,19 +63,6 @@ pub struct InMemoryAnnotationArgs {
     pub allow_mismatch: bool,
 }
 
-impl InMemoryAnnotationArgs {
-    pub fn into_annotation(self) -> Option<crate::annotate::InMemoryAnnotation> {
-        let allow_mismatch = self.allow_mismatch;
-        self.gtf
-            .zip(self.fasta)
-            .map(|(gtf, fasta)| crate::annotate::InMemoryAnnotation {
-                gtf,
-                fasta,
-                allow_mismatch,
-            })
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Tumour mutational burden (mutations per Mb) with filters and published presets.
@@ -99,6 +87,8 @@ pub enum Command {
     Binding(binding::BindingArgs),
     /// Probability of response to immune checkpoint blockade (calibrated, with interval), or HED.
     Response(response::ResponseArgs),
+    /// The stages: names, dependencies and output files (`--json` for tools).
+    Stages(stages::StagesArgs),
 }
 
 impl Command {
@@ -110,9 +100,9 @@ impl Command {
     pub fn run(self, threads: usize) -> Result<()> {
         match self {
             Command::Tmb(args) => tmb::run(args, threads),
-            Command::Msi(args) => msi::run(args),
-            Command::Quant(args) => quant::run(args),
-            Command::Signatures(args) => signatures::run(args),
+            Command::Msi(args) => msi::run(args, threads),
+            Command::Quant(args) => quant::run(args, threads),
+            Command::Signatures(args) => signatures::run(args, threads),
             Command::Annotate(args) => annotate::run(args, threads),
             Command::Peptides(args) => peptides::run(args, threads),
             Command::Neoantigens(args) => neoantigens::run(args, threads),
@@ -120,6 +110,7 @@ impl Command {
             Command::Run(args) => run::run(args, threads),
             Command::Binding(args) => binding::run(args, threads),
             Command::Response(args) => response::run(args),
+            Command::Stages(args) => stages::run(args),
         }
     }
 }

@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::msi::baseline::{self, BaselineParams};
 use crate::msi::reads::ReadFilter;
 use crate::msi::scan::{run_scan, ScanJob, ScanParams};
-use crate::msi::{self, MsiParams, DEFAULT_THRESHOLD, DEFAULT_THRESHOLD_SOURCE};
+use crate::stage::msi::{Msi, Params};
+use crate::stage::Stage;
 
 /// Microsatellite instability: `msi --tumor-bam T (--normal-bam N | --baseline B) --fasta F -o P`,
 /// or one of the subcommands.
@@ -147,49 +148,65 @@ pub struct ScoreArgs {
     pub output: Option<PathBuf>,
 }
 
-fn required(v: Option<PathBuf>, name: &str) -> Result<PathBuf> {
-    v.ok_or_else(|| Error::usage(format!("msi needs --{name}")))
-}
-
 impl ScoreArgs {
-    /// Validates the options into library parameters (no file is opened here).
+    /// The stage parameters and output prefix (no check, no I/O).
     ///
     /// # Errors
-    /// Missing or out-of-range options.
-    pub fn into_params(self) -> Result<(MsiParams, PathBuf)> {
-        let (threshold, threshold_source) = match self.threshold {
-            Some(t) => (t, "--threshold".to_string()),
-            None => (DEFAULT_THRESHOLD, DEFAULT_THRESHOLD_SOURCE.to_string()),
-        };
-        let params = MsiParams {
-            tumor_bam: required(self.tumor_bam, "tumor-bam")?,
-            normal_bam: self.normal_bam,
-            baseline: self.baseline,
-            fasta: required(self.fasta, "fasta")?,
-            sites: self.sites,
-            scan: self.scan.into(),
-            reads: ReadFilter {
-                min_mapq: self.min_mapq,
-            },
-            min_coverage: self.min_coverage,
-            fdr: self.fdr,
-            min_shift: self.min_shift,
-            min_normals: self.min_normals,
-            min_sites: self.min_sites,
+    /// No -o/--output.
+    pub fn into_stage(self) -> Result<(Params, PathBuf)> {
+        let ScoreArgs {
+            tumor_bam,
+            normal_bam,
+            baseline,
+            fasta,
+            sites,
+            scan:
+                ScanOpts {
+                    min_homopolymer,
+                    min_repeats,
+                    max_unit,
+                    max_repeat_bp,
+                    flank,
+                },
+            min_coverage,
+            min_mapq,
+            fdr,
+            min_shift,
+            min_normals,
+            min_sites,
             threshold,
-            threshold_source,
+            output,
+        } = self;
+        let output = output.ok_or_else(|| Error::usage("msi needs --output"))?;
+        let params = Params {
+            tumor_bam,
+            normal_bam,
+            baseline,
+            fasta,
+            sites,
+            min_homopolymer,
+            min_repeats,
+            max_unit,
+            max_repeat_bp,
+            flank,
+            min_coverage,
+            min_mapq,
+            fdr,
+            min_shift,
+            min_normals,
+            min_sites,
+            threshold,
         };
-        params.mode()?;
-        Ok((params, required(self.output, "output")?))
+        Ok((params, output))
     }
 }
 
 /// # Errors
 /// Bad options or inputs.
-pub fn run(args: MsiArgs) -> Result<()> {
+pub fn run(args: MsiArgs, threads: usize) -> Result<()> {
     match args.command {
-        None => score(args.score),
-        Some(MsiCommand::Score(s)) => score(s),
+        None => score(args.score, threads),
+        Some(MsiCommand::Score(s)) => score(s, threads),
         Some(MsiCommand::Scan(a)) => {
             let job = ScanJob {
                 fasta: a.fasta,
@@ -226,23 +243,7 @@ pub fn run(args: MsiArgs) -> Result<()> {
     }
 }
 
-fn score(args: ScoreArgs) -> Result<()> {
-    let (params, prefix) = args.into_params()?;
-    let s = msi::run(&params, &prefix)?;
-    match s.score {
-        Some(score) => log::info!(
-            "{}: {} of {} evaluated sites unstable: score {score:.2}% -> {} (threshold {})",
-            s.tumor,
-            s.sites_unstable,
-            s.sites_evaluated,
-            s.status,
-            s.threshold
-        ),
-        None => log::warn!(
-            "{}: {}",
-            s.tumor,
-            s.reason.as_deref().unwrap_or("undetermined")
-        ),
-    }
-    Ok(())
+fn score(args: ScoreArgs, threads: usize) -> Result<()> {
+    let (params, prefix) = args.into_stage()?;
+    Msi::run(&params, &prefix, threads).map(|_| ())
 }

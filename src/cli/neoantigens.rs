@@ -4,12 +4,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::peptides::parse_downstream;
-use crate::error::{Error, Result};
-use crate::neoantigen::{
-    self, bam::CountParams, BindingRule, FilterParams, NeoantigenParams, PredictorSpec,
-};
-use crate::peptides::EntryFilter;
+use super::InMemoryAnnotationArgs;
+use crate::error::Result;
+use crate::neoantigen::BindingRule;
+use crate::stage::neoantigens::{Neoantigens, Params};
+use crate::stage::Stage;
 
 /// Ranked neoantigen candidates of one tumour sample (pVACseq's all_epitopes / filtered tables).
 #[derive(Debug, Args)]
@@ -97,97 +96,84 @@ pub struct NeoantigensArgs {
     #[arg(long)]
     pub tumor_purity: Option<f64>,
     #[command(flatten)]
-    pub annotation: super::InMemoryAnnotationArgs,
-    /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json, .peptides.fasta.
+    pub annotation: InMemoryAnnotationArgs,
+    /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json, .neoantigens.fasta.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
 
-fn fraction(name: &str, v: f64) -> Result<f64> {
-    if (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(Error::usage(format!(
-            "--{name} {v} must be a fraction between 0 and 1"
-        )))
-    }
-}
-
 impl NeoantigensArgs {
-    /// Validates the options (no file is opened here).
-    ///
-    /// # Errors
-    /// Unparseable alleles or predictor, out-of-range values.
-    pub fn into_params(self, threads: usize) -> Result<(NeoantigenParams, PathBuf)> {
-        let alleles = crate::binding::parse_allele_list(&self.alleles)
-            .map_err(|e| Error::usage(format!("--alleles: {e}")))?
-            .alleles;
-        let mut lengths = self.lengths.clone();
-        lengths.sort_unstable();
-        lengths.dedup();
-        if lengths.is_empty() || lengths.iter().any(|l| !(7..=15).contains(l)) {
-            return Err(Error::usage(
-                "--lengths must be class I epitope lengths between 7 and 15 (default 8,9,10,11)",
-            ));
-        }
-        if !(self.binding_threshold > 0.0 && self.percentile_threshold >= 0.0) {
-            return Err(Error::usage(
-                "--binding-threshold must be positive and --percentile-threshold non-negative",
-            ));
-        }
-        let params = NeoantigenParams {
-            annotation: self.annotation.into_annotation(),
-            vcf: self.vcf,
-            sample: self.sample,
+    /// The stage parameters and output prefix (no check, no I/O).
+    pub fn into_stage(self) -> (Params, PathBuf) {
+        let NeoantigensArgs {
+            vcf,
+            sample,
             alleles,
             lengths,
-            predictor: PredictorSpec::parse(&self.predictor)?,
-            tumor_bam: self.tumor_bam,
-            rna_bam: self.rna_bam,
-            counting: CountParams {
-                min_mapping_quality: self.min_mapping_quality,
-                min_base_quality: self.min_base_quality,
-            },
-            expression: self.expression,
-            entries: EntryFilter {
-                biotypes: self.biotypes,
-                allow_incomplete: self.allow_incomplete_transcripts,
-                pass_only: self.pass_only,
-            },
-            downstream: parse_downstream(&self.downstream_length)?,
-            filters: FilterParams {
-                binding_threshold: self.binding_threshold,
-                percentile_threshold: (!self.no_percentile_threshold)
-                    .then_some(self.percentile_threshold),
-                binding_rule: self.percentile_threshold_strategy,
-                min_dna_depth: self.min_dna_depth,
-                min_dna_vaf: fraction("min-dna-vaf", self.min_dna_vaf)?,
-                min_rna_depth: self.min_rna_depth,
-                min_rna_vaf: fraction("min-rna-vaf", self.min_rna_vaf)?,
-                min_expression: self.min_expression,
-                tumor_purity: self
-                    .tumor_purity
-                    .map(|p| fraction("tumor-purity", p))
-                    .transpose()?,
-            },
-            threads,
+            predictor,
+            tumor_bam,
+            rna_bam,
+            min_mapping_quality,
+            min_base_quality,
+            expression,
+            downstream_length,
+            biotypes,
+            allow_incomplete_transcripts,
+            pass_only,
+            binding_threshold,
+            percentile_threshold,
+            no_percentile_threshold,
+            percentile_threshold_strategy,
+            min_dna_depth,
+            min_dna_vaf,
+            min_rna_depth,
+            min_rna_vaf,
+            min_expression,
+            tumor_purity,
+            annotation:
+                InMemoryAnnotationArgs {
+                    gtf,
+                    fasta,
+                    allow_mismatch,
+                },
+            output,
+        } = self;
+        let params = Params {
+            vcf: Some(vcf),
+            sample,
+            alleles,
+            lengths,
+            predictor,
+            tumor_bam,
+            rna_bam,
+            min_mapping_quality,
+            min_base_quality,
+            expression,
+            downstream_length,
+            biotypes,
+            allow_incomplete_transcripts,
+            pass_only,
+            binding_threshold,
+            percentile_threshold,
+            no_percentile_threshold,
+            percentile_threshold_strategy,
+            min_dna_depth,
+            min_dna_vaf,
+            min_rna_depth,
+            min_rna_vaf,
+            min_expression,
+            tumor_purity,
+            gtf,
+            fasta,
+            allow_mismatch,
         };
-        Ok((params, self.output))
+        (params, output)
     }
 }
 
 /// # Errors
 /// Bad options or inputs.
 pub fn run(args: NeoantigensArgs, threads: usize) -> Result<()> {
-    let (params, prefix) = args.into_params(threads)?;
-    let s = neoantigen::run(&params, &prefix)?;
-    log::info!(
-        "{}: {} epitopes, {} candidates pass the filters ({} Pass tier); neoantigen load {}",
-        s.sample,
-        s.epitopes,
-        s.candidates,
-        s.by_tier.get("Pass").copied().unwrap_or(0),
-        s.neoantigen_load
-    );
-    Ok(())
+    let (params, prefix) = args.into_stage();
+    Neoantigens::run(&params, &prefix, threads).map(|_| ())
 }

@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::error::{Error, Result};
-use crate::peptides::{self, Downstream, EntryFilter, PeptideParams};
+use super::InMemoryAnnotationArgs;
+use crate::error::Result;
+use crate::stage::peptides::{Params, Peptides};
+use crate::stage::Stage;
 
 /// Mutant and wild-type protein windows around each protein-changing variant (pVACseq's
 /// `generate_protein_fasta`).
@@ -36,79 +38,52 @@ pub struct PeptidesArgs {
     #[arg(long)]
     pub mutant_only: bool,
     #[command(flatten)]
-    pub annotation: super::InMemoryAnnotationArgs,
+    pub annotation: InMemoryAnnotationArgs,
     /// Output prefix: writes PREFIX.peptides.fasta, PREFIX.peptides.tsv, PREFIX.peptides.json.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
 
-/// `N` or `full`.
-///
-/// # Errors
-/// Anything else.
-pub fn parse_downstream(text: &str) -> Result<Downstream> {
-    if text.eq_ignore_ascii_case("full") {
-        return Ok(Downstream::Full);
-    }
-    text.parse::<usize>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(Downstream::Limit)
-        .ok_or_else(|| {
-            Error::usage(format!(
-                "--downstream-length '{text}' must be a positive whole number or 'full'"
-            ))
-        })
-}
-
 impl PeptidesArgs {
-    /// Validates the options (no file is opened here).
-    ///
-    /// # Errors
-    /// Out-of-range values.
-    pub fn into_params(self, threads: usize) -> Result<(PeptideParams, PathBuf)> {
-        if self.flank == 0 {
-            return Err(Error::usage("--flank must be at least 1"));
-        }
-        let biotypes: Vec<String> = self
-            .biotypes
-            .into_iter()
-            .map(|b| b.trim().to_string())
-            .filter(|b| !b.is_empty())
-            .collect();
-        if biotypes.is_empty() {
-            return Err(Error::usage(
-                "--biotypes needs at least one biotype (e.g. protein_coding)",
-            ));
-        }
-        let params = PeptideParams {
-            vcf: self.vcf,
-            sample: self.sample,
-            flank: self.flank,
-            downstream: parse_downstream(&self.downstream_length)?,
-            filter: EntryFilter {
-                biotypes,
-                allow_incomplete: self.allow_incomplete_transcripts,
-                pass_only: self.pass_only,
-            },
-            mutant_only: self.mutant_only,
-            annotation: self.annotation.into_annotation(),
-            threads,
+    /// The stage parameters and output prefix (no check, no I/O).
+    pub fn into_stage(self) -> (Params, PathBuf) {
+        let PeptidesArgs {
+            vcf,
+            sample,
+            flank,
+            downstream_length,
+            biotypes,
+            allow_incomplete_transcripts,
+            pass_only,
+            mutant_only,
+            annotation:
+                InMemoryAnnotationArgs {
+                    gtf,
+                    fasta,
+                    allow_mismatch,
+                },
+            output,
+        } = self;
+        let params = Params {
+            vcf: Some(vcf),
+            sample,
+            flank,
+            downstream_length,
+            biotypes,
+            allow_incomplete_transcripts,
+            pass_only,
+            mutant_only,
+            gtf,
+            fasta,
+            allow_mismatch,
         };
-        Ok((params, self.output))
+        (params, output)
     }
 }
 
 /// # Errors
 /// Bad options or inputs.
 pub fn run(args: PeptidesArgs, threads: usize) -> Result<()> {
-    let (params, prefix) = args.into_params(threads)?;
-    let s = peptides::run(&params, &prefix)?;
-    log::info!(
-        "{}: {} window pairs from {} transcript entries",
-        s.sample,
-        s.windows,
-        s.entries
-    );
-    Ok(())
+    let (params, prefix) = args.into_stage();
+    Peptides::run(&params, &prefix, threads).map(|_| ())
 }

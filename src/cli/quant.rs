@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::error::{Error, Result};
-use crate::quant::{self, CountOptions, QuantInput, QuantParams, Strandedness, TableFormat};
+use crate::error::Result;
+use crate::quant::{Strandedness, TableFormat};
+use crate::stage::quant::{Params, Quant};
+use crate::stage::Stage;
 
 /// Gene counts and TPM from an RNA BAM/CRAM (featureCounts' rules), or from a peer's table.
 #[derive(Debug, Args)]
@@ -49,68 +51,40 @@ pub struct QuantArgs {
 }
 
 impl QuantArgs {
-    /// Validates the options into library parameters (no file is opened here).
-    ///
-    /// # Errors
-    /// Neither --bam nor --table, or --bam without --gtf.
-    pub fn into_params(self) -> Result<(QuantParams, PathBuf)> {
-        let input = match (self.bam, self.table) {
-            (Some(bam), None) => {
-                let gtf = self.gtf.ok_or_else(|| {
-                    Error::usage("quant --bam needs --gtf (the gene annotation to count over)")
-                })?;
-                QuantInput::Bam {
-                    bam,
-                    gtf,
-                    options: CountOptions {
-                        strandedness: self.strand,
-                        paired: self.paired,
-                        min_mapq: self.min_mapq,
-                        primary_only: self.primary,
-                        fasta: self.fasta,
-                    },
-                }
-            }
-            (None, Some(path)) => QuantInput::Table {
-                path,
-                format: self.table_format,
-                gtf: self.gtf,
-                sample: self.sample,
-            },
-            _ => {
-                return Err(Error::usage(
-                    "quant needs --bam FILE --gtf FILE, or --table FILE",
-                ))
-            }
+    /// The stage parameters and output prefix (no check, no I/O).
+    pub fn into_stage(self) -> (Params, PathBuf) {
+        let QuantArgs {
+            bam,
+            gtf,
+            fasta,
+            strand,
+            paired,
+            min_mapq,
+            primary,
+            table,
+            table_format,
+            sample,
+            output,
+        } = self;
+        let params = Params {
+            bam,
+            gtf,
+            fasta,
+            strand,
+            paired,
+            min_mapq,
+            primary,
+            table,
+            table_format,
+            sample,
         };
-        Ok((QuantParams { input }, self.output))
+        (params, output)
     }
 }
 
 /// # Errors
 /// Bad options or inputs.
-pub fn run(args: QuantArgs) -> Result<()> {
-    let (params, prefix) = args.into_params()?;
-    let s = quant::run(&params, &prefix)?;
-    match s.assigned {
-        Some(a) => log::info!(
-            "{} genes, {} detected; {} {} assigned, {} unassigned",
-            s.genes,
-            s.genes_detected,
-            a,
-            if s.paired == Some(true) {
-                "fragments"
-            } else {
-                "reads"
-            },
-            s.unassigned.values().sum::<u64>()
-        ),
-        None => log::info!(
-            "{} genes read from a {} table, {} detected",
-            s.genes,
-            s.source,
-            s.genes_detected
-        ),
-    }
-    Ok(())
+pub fn run(args: QuantArgs, threads: usize) -> Result<()> {
+    let (params, prefix) = args.into_stage();
+    Quant::run(&params, &prefix, threads).map(|_| ())
 }

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::error::{Error, Result};
-use crate::report::{self, ReportParams};
+use crate::report;
+use crate::stage::report::{run_with, Params};
 
 /// Per-sample JSON + self-contained HTML report from the stage outputs in a folder; or, with
 /// only --cohort, the cohort table and MultiQC files of a results folder.
@@ -35,21 +36,13 @@ pub struct ReportArgs {
 pub fn run(args: ReportArgs, _threads: usize) -> Result<()> {
     match (args.dir, args.cohort) {
         (Some(dir), cohort) => {
-            let params = ReportParams {
-                dir,
+            let params = Params {
+                dir: Some(dir),
                 sample: args.sample,
                 cohort,
                 top: args.top,
             };
-            let r = report::run(&params, args.output.as_deref())?;
-            let ran: Vec<&str> = r
-                .stages
-                .iter()
-                .filter(|(_, s)| s.status == "ok")
-                .map(|(k, _)| k.as_str())
-                .collect();
-            log::info!("{}: report from {}", r.sample, ran.join(", "));
-            Ok(())
+            run_with(&params, args.output.as_deref(), None).map(|_| ())
         }
         (None, Some(results)) => {
             if args.output.is_some() || args.sample.is_some() {

@@ -1,5 +1,6 @@
 //! `immunoprofile run`.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -27,6 +28,10 @@ pub struct RunArgs {
     /// Results folder, instead of the manifest's `output`.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// Print the plan (each sample's stages with their command lines, inputs and outputs) in
+    /// this format and run nothing; the Snakefile builds its rules from `--plan json`.
+    #[arg(long, value_name = "FORMAT", value_parser = ["json"])]
+    pub plan: Option<String>,
 }
 
 /// # Errors
@@ -39,10 +44,24 @@ pub fn run(args: RunArgs, threads: usize) -> Result<()> {
         dry_run: args.dry_run,
         output: args.output,
     };
-    let summary = workflow::run(&args.manifest, &opts, threads)?;
+    if args.plan.is_some() {
+        let plan = workflow::plan_json(&args.manifest, &opts)?;
+        let text = serde_json::to_string_pretty(&plan)
+            .map_err(|e| Error::Internal(format!("cannot serialise the plan: {e}")))?;
+        return writeln!(std::io::stdout().lock(), "{text}").map_err(|e| Error::io("<stdout>", e));
+    }
+    let bars = !opts.dry_run && workflow::shows_progress_bars();
+    let previous = log::max_level();
+    if bars {
+        // Stage logs would tear the progress bars; the summary follows at the end.
+        log::set_max_level(log::LevelFilter::Warn.min(previous));
+    }
+    let summary = workflow::run(&args.manifest, &opts, threads);
+    log::set_max_level(previous);
+    let summary = summary?;
     if opts.dry_run {
-        print!("{}", summary.plan_text);
-        return Ok(());
+        return write!(std::io::stdout().lock(), "{}", summary.plan_text)
+            .map_err(|e| Error::io("<stdout>", e));
     }
     let failures = summary.failures();
     if failures.is_empty() {

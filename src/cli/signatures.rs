@@ -6,7 +6,8 @@ use clap::Args;
 
 use crate::error::Result;
 use crate::quant::{Scale, TableFormat};
-use crate::signatures::{self, SignaturesParams};
+use crate::stage::signatures::{Params, Signatures};
+use crate::stage::Stage;
 
 /// Immune signature scores per sample from gene expression.
 #[derive(Debug, Args)]
@@ -36,43 +37,44 @@ pub struct SignaturesArgs {
     pub sample: Option<String>,
     /// Whose ssGSEA to reproduce: gsva (R GSVA's method = "ssgsea", as Charoentong 2017, IOBR
     /// and TIMER used) or gseapy; they differ only on tied expression values (zeros).
-    #[arg(long, value_enum, default_value_t = signatures::ssgsea::Flavour::Gsva)]
-    pub ssgsea: signatures::ssgsea::Flavour,
+    #[arg(long, value_enum, default_value_t = crate::signatures::ssgsea::Flavour::Gsva)]
+    pub ssgsea: crate::signatures::ssgsea::Flavour,
     /// Output prefix: writes PREFIX.signatures.tsv and PREFIX.signatures.json.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
 
 impl SignaturesArgs {
-    /// Validates the options into library parameters (no file is opened here).
-    pub fn into_params(self) -> (SignaturesParams, PathBuf) {
-        (
-            SignaturesParams {
-                expression: self.expression,
-                format: self.format,
-                gtf: self.gtf,
-                gene_sets: self.gene_sets,
-                built_in: !self.no_built_in,
-                scale: self.scale,
-                sample: self.sample,
-                ssgsea: self.ssgsea,
-            },
-            self.output,
-        )
+    /// The stage parameters and output prefix (no check, no I/O).
+    pub fn into_stage(self) -> (Params, PathBuf) {
+        let SignaturesArgs {
+            expression,
+            format,
+            gtf,
+            gene_sets,
+            no_built_in,
+            scale,
+            sample,
+            ssgsea,
+            output,
+        } = self;
+        let params = Params {
+            expression: Some(expression),
+            format,
+            gtf,
+            gene_sets,
+            no_built_in,
+            scale,
+            sample,
+            ssgsea,
+        };
+        (params, output)
     }
 }
 
 /// # Errors
 /// Bad options or inputs.
-pub fn run(args: SignaturesArgs) -> Result<()> {
-    let (params, prefix) = args.into_params();
-    let s = signatures::run(&params, &prefix)?;
-    log::info!(
-        "{} signatures scored on {} samples ({} genes, values read as {:?})",
-        s.signatures.len(),
-        s.samples.len(),
-        s.genes,
-        s.scale_used
-    );
-    Ok(())
+pub fn run(args: SignaturesArgs, threads: usize) -> Result<()> {
+    let (params, prefix) = args.into_stage();
+    Signatures::run(&params, &prefix, threads).map(|_| ())
 }

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::error::{Error, Result};
-use crate::tmb::{
-    self, CountClass, Denominator, FilterOverrides, InMemoryAnnotation, Preset, TmbParams,
-};
+use crate::error::Result;
+use crate::stage::tmb::{Params, Tmb};
+use crate::stage::Stage;
+use crate::tmb::{CountClass, Preset};
 use crate::variant::Caller;
 
 /// Tumour mutational burden of one tumour sample.
@@ -96,99 +96,71 @@ pub struct TmbArgs {
     pub output: PathBuf,
 }
 
-fn fraction(name: &str, v: Option<f64>) -> Result<Option<f64>> {
-    match v {
-        Some(x) if !(0.0..=1.0).contains(&x) => Err(Error::usage(format!(
-            "--{name} {x} is not a fraction between 0 and 1 (5% is 0.05)"
-        ))),
-        other => Ok(other),
-    }
-}
-
 impl TmbArgs {
-    /// Validates the options into library parameters (no file is opened here).
-    ///
-    /// # Errors
-    /// Out-of-range values, or no territory.
-    pub fn into_params(self, threads: usize) -> Result<(TmbParams, PathBuf)> {
-        let overrides = FilterOverrides {
-            pass_only: self.pass_only,
-            min_depth: self.min_depth,
-            min_alt_reads: self.min_alt_reads,
-            min_vaf: fraction("min-vaf", self.min_vaf)?,
-            max_vaf: fraction("max-vaf", self.max_vaf)?,
-            max_population_af: fraction("max-population-af", self.max_population_af)?,
-            population_af_fields: self.population_af_field,
-            count: self.count,
-            exclude_indels: self.exclude_indels,
-            min_normal_depth: self.min_normal_depth,
-            max_normal_vaf: fraction("max-normal-vaf", self.max_normal_vaf)?,
-            varscan_somatic_status: self.varscan_somatic_status,
+    /// The stage parameters and output prefix (no check, no I/O: [`Tmb::run`] checks).
+    pub fn into_stage(self) -> (Params, PathBuf) {
+        let TmbArgs {
+            vcf,
+            sample,
+            normal_sample,
+            caller,
+            depth_field,
+            alt_reads_field,
+            varscan_somatic_status,
+            targets,
+            gtf,
+            fasta,
+            effective_size,
+            preset,
+            pass_only,
+            min_depth,
+            min_alt_reads,
+            min_vaf,
+            max_vaf,
+            max_population_af,
+            population_af_field,
+            count,
+            exclude_indels,
+            min_normal_depth,
+            max_normal_vaf,
+            threshold,
+            allow_mismatch,
+            output,
+        } = self;
+        let params = Params {
+            vcf: Some(vcf),
+            sample,
+            normal_sample,
+            caller,
+            depth_field,
+            alt_reads_field,
+            varscan_somatic_status,
+            targets,
+            gtf,
+            fasta,
+            effective_size,
+            preset,
+            pass_only,
+            min_depth,
+            min_alt_reads,
+            min_vaf,
+            max_vaf,
+            max_population_af,
+            population_af_field,
+            count,
+            exclude_indels,
+            min_normal_depth,
+            max_normal_vaf,
+            threshold,
+            allow_mismatch,
         };
-        if self.gtf.is_some() && self.targets.is_none() && self.fasta.is_none() {
-            return Err(Error::usage(
-                "--gtf needs --targets (coding territory) or --fasta (annotation in memory)",
-            ));
-        }
-        let annotation = match (&self.gtf, self.fasta) {
-            (Some(gtf), Some(fasta)) => Some(InMemoryAnnotation {
-                gtf: gtf.clone(),
-                fasta,
-                allow_mismatch: self.allow_mismatch,
-            }),
-            _ => None,
-        };
-        let denominator = match (self.targets, self.effective_size) {
-            (Some(bed), _) => Denominator::Targets { bed, gtf: self.gtf },
-            (None, Some(bp)) => Denominator::EffectiveSize(bp),
-            (None, None) => match self.preset.and_then(Preset::default_effective_size) {
-                Some(bp) => Denominator::EffectiveSize(bp),
-                None => {
-                    return Err(Error::usage(
-                        "tmb needs the territory searched: --targets BED (optionally with --gtf) or --effective-size BP",
-                    ))
-                }
-            },
-        };
-        if !(self.threshold.is_finite() && self.threshold >= 0.0) {
-            return Err(Error::usage(
-                "--threshold must be a non-negative number of mutations per Mb",
-            ));
-        }
-        let params = TmbParams {
-            vcf: self.vcf,
-            sample: self.sample,
-            normal_sample: self.normal_sample,
-            support: crate::variant::SupportOptions {
-                caller: self.caller,
-                depth_field: self.depth_field,
-                alt_reads_field: self.alt_reads_field,
-            },
-            denominator,
-            annotation,
-            preset: self.preset,
-            filters: overrides.resolve(self.preset),
-            threshold: self.threshold,
-            threads,
-        };
-        Ok((params, self.output))
+        (params, output)
     }
 }
 
 /// # Errors
 /// Bad options or inputs.
 pub fn run(args: TmbArgs, threads: usize) -> Result<()> {
-    let (params, prefix) = args.into_params(threads)?;
-    let summary = tmb::run(&params, &prefix)?;
-    log::info!(
-        "{}: {} of {} variant alleles counted over {} bp: TMB {:.2}/Mb (95% CI {:.2}-{:.2})",
-        summary.sample,
-        summary.variants_counted,
-        summary.variants_total,
-        summary.effective_size_bp,
-        summary.tmb,
-        summary.tmb_ci95[0],
-        summary.tmb_ci95[1]
-    );
-    Ok(())
+    let (params, prefix) = args.into_stage();
+    Tmb::run(&params, &prefix, threads).map(|_| ())
 }

@@ -606,7 +606,9 @@ pub fn write_ranked(
 }
 
 /// Runs the stage: `PREFIX.neoantigens.all.tsv`, `PREFIX.neoantigens.tsv`,
-/// `PREFIX.neoantigens.json` and `PREFIX.peptides.fasta`, all appearing only when complete.
+/// `PREFIX.neoantigens.json` and `PREFIX.neoantigens.fasta` (the windows the epitopes were cut
+/// from; its own name, since `peptides` owns `PREFIX.peptides.fasta`), all appearing only when
+/// complete.
 ///
 /// # Errors
 /// As [`compute`], plus output write failures.
@@ -616,7 +618,7 @@ pub fn run(params: &NeoantigenParams, prefix: &Path) -> Result<NeoantigenSummary
     let result = compute(params, &mut all, &mut groups)?;
     let mut ranked = AtomicFile::create(prefixed(prefix, "neoantigens.tsv"))?;
     write_ranked(&mut ranked, &result, &params.alleles).map_err(|e| Error::io(ranked.path(), e))?;
-    let mut fasta = AtomicFile::create(prefixed(prefix, "peptides.fasta"))?;
+    let mut fasta = AtomicFile::create(prefixed(prefix, "neoantigens.fasta"))?;
     groups
         .write(&mut fasta, false)
         .map_err(|e| Error::io(fasta.path(), e))?;

@@ -147,9 +147,8 @@ fn headline(out: &mut String, report: &Report) {
         "signatures",
     );
     out.push_str("</div>");
-    let not_run: Vec<&str> = super::STAGE_FILES
-        .iter()
-        .map(|(s, _)| *s)
+    let not_run: Vec<&str> = super::reported_stages()
+        .map(|s| s.name)
         .filter(|s| !stage_ran(report, s))
         .collect();
     if !not_run.is_empty() {
@@ -175,7 +174,7 @@ fn plots(out: &mut String, report: &Report, data: &SampleData) {
         ));
         let mut points: Vec<(String, f64, Option<[f64; 2]>)> = Vec::new();
         if let Some(cohort) = &report.cohort {
-            for (name, m) in cohort {
+            for (name, m) in cohort.iter() {
                 if let Some(t) = m.headline.tmb {
                     points.push((name.clone(), t, m.headline.tmb_ci95));
                 }
@@ -357,9 +356,8 @@ fn scalar_text(v: &serde_json::Value) -> Option<String> {
 
 fn provenance(out: &mut String, report: &Report) {
     out.push_str(r#"<section id="provenance"><h2>Stages, parameters and provenance</h2>"#);
-    let not_run: Vec<&str> = super::STAGE_FILES
-        .iter()
-        .map(|(s, _)| *s)
+    let not_run: Vec<&str> = super::reported_stages()
+        .map(|s| s.name)
         .filter(|s| !stage_ran(report, s))
         .collect();
     if !not_run.is_empty() {
@@ -372,8 +370,8 @@ fn provenance(out: &mut String, report: &Report) {
                 .collect::<String>()
         );
     }
-    for (stage, _) in super::STAGE_FILES {
-        let Some(entry) = report.stages.get(*stage).filter(|e| e.status == "ok") else {
+    for stage in super::reported_stages().map(|s| s.name) {
+        let Some(entry) = report.stages.get(stage).filter(|e| e.status == "ok") else {
             continue;
         };
         let version = entry

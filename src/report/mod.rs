@@ -10,6 +10,7 @@ pub mod tables;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -20,32 +21,28 @@ use tables::{read_json, sha256_file, Table};
 /// Version of the `report.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Each stage and the files it writes under `PREFIX.` (DESIGN.md §4), in pipeline order. The
-/// first `.json` listed is the stage's summary.
-pub const STAGE_FILES: &[(&str, &[&str])] = &[
-    (
-        "annotate",
-        &[
-            "annotate.json",
-            "annotated.vcf.gz",
-            "annotated.vcf.gz.tbi",
-            "annotated.vcf.gz.csi",
-        ],
-    ),
-    ("tmb", &["tmb.json", "tmb.variants.tsv"]),
-    (
-        "peptides",
-        &["peptides.json", "peptides.fasta", "peptides.tsv"],
-    ),
-    ("binding", &["binding.json", "binding.tsv"]),
-    (
-        "neoantigens",
-        &["neoantigens.json", "neoantigens.tsv", "neoantigens.all.tsv"],
-    ),
-    ("quant", &["quant.json", "quant.tsv"]),
-    ("signatures", &["signatures.json", "signatures.tsv"]),
-    ("msi", &["msi.json", "msi.sites.tsv"]),
+/// The order in which the report shows the stages (the variant stages, then expression, then
+/// MSI). Names, files and dependencies come from [`crate::stage::STAGES`].
+const SHOWN_ORDER: &[&str] = &[
+    "annotate",
+    "tmb",
+    "peptides",
+    "binding",
+    "neoantigens",
+    "quant",
+    "signatures",
+    "msi",
 ];
+
+/// The stages whose files a report reads (every stage but `report` itself), in the order shown.
+pub fn reported_stages() -> impl Iterator<Item = &'static crate::stage::StageInfo> {
+    let mut stages: Vec<_> = crate::stage::STAGES
+        .iter()
+        .filter(|s| s.name != "report")
+        .collect();
+    stages.sort_by_key(|s| SHOWN_ORDER.iter().position(|n| *n == s.name));
+    stages.into_iter()
+}
 
 /// Immune genes whose expression the report lists when `quant` ran.
 pub const IMMUNE_GENES: &[&str] = &[
@@ -67,7 +64,13 @@ pub struct ReportParams {
     pub cohort: Option<PathBuf>,
     /// Rows of the neoantigen table.
     pub top: usize,
+    /// The cohort, read once by the caller for every sample of a run (instead of `cohort`).
+    #[serde(skip)]
+    pub shared_cohort: Option<Arc<Cohort>>,
 }
+
+/// What each report places its sample against: sample name → its headline and signatures.
+pub type Cohort = BTreeMap<String, CohortMember>;
 
 /// One file a stage wrote, as read by the report.
 #[derive(Debug, Clone, Serialize)]
@@ -115,8 +118,13 @@ pub struct Report {
     pub stages: BTreeMap<String, StageEntry>,
     /// The cohort the sample was compared with (sample name → headline), when `--cohort` given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cohort: Option<BTreeMap<String, CohortMember>>,
+    #[serde(serialize_with = "shared")]
+    pub cohort: Option<Arc<Cohort>>,
     pub params: ReportParams,
+}
+
+fn shared<S: serde::Serializer>(c: &Option<Arc<Cohort>>, s: S) -> Result<S::Ok, S::Error> {
+    c.as_deref().serialize(s)
 }
 
 /// What the cohort plots need of one sample.
@@ -162,8 +170,8 @@ pub fn prefixes_in(dir: &Path) -> Result<Vec<String>> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        for (_, files) in STAGE_FILES {
-            for suffix in *files {
+        for stage in reported_stages() {
+            for suffix in stage.suffixes() {
                 if let Some(prefix) = name.strip_suffix(suffix).and_then(|p| p.strip_suffix('.')) {
                     if !prefix.is_empty() {
                         found.insert(prefix.to_string());
@@ -177,15 +185,14 @@ pub fn prefixes_in(dir: &Path) -> Result<Vec<String>> {
 
 /// The stage-output files present in `dir` for `sample`, by stage: what the report reads.
 pub fn stage_files(dir: &Path, sample: &str) -> Vec<(&'static str, Vec<PathBuf>)> {
-    STAGE_FILES
-        .iter()
-        .map(|(stage, files)| {
-            let present = files
-                .iter()
+    reported_stages()
+        .map(|stage| {
+            let present = stage
+                .suffixes()
                 .map(|f| prefixed(&dir.join(sample), f))
                 .filter(|p| p.is_file())
                 .collect();
-            (*stage, present)
+            (stage.name, present)
         })
         .collect()
 }
@@ -390,7 +397,7 @@ impl SampleData {
 ///
 /// # Errors
 /// The folder cannot be listed or a present stage file is malformed.
-pub fn load_cohort(cohort: &Path) -> Result<BTreeMap<String, CohortMember>> {
+pub fn load_cohort(cohort: &Path) -> Result<Cohort> {
     let mut out = BTreeMap::new();
     // One folder per sample (`run`, Snakemake), or every sample's files in one folder (how
     // Nextflow stages them); both together work too.
@@ -433,7 +440,11 @@ pub fn build(params: &ReportParams) -> Result<(Report, SampleData)> {
             format!("no stage output named {sample}.<stage>.* in this folder"),
         ));
     }
-    let cohort = params.cohort.as_deref().map(load_cohort).transpose()?;
+    let cohort = match (&params.shared_cohort, &params.cohort) {
+        (Some(shared), _) => Some(Arc::clone(shared)),
+        (None, Some(dir)) => Some(Arc::new(load_cohort(dir)?)),
+        (None, None) => None,
+    };
     let report = Report {
         schema_version: SCHEMA_VERSION,
         version: crate::VERSION,

@@ -11,7 +11,7 @@
 //! gtf = "genes.gtf"
 //! targets = "panel.bed"
 //!
-//! [params.tmb]                        # flags of `immunoprofile tmb`, without the dashes
+//! [params.tmb]                        # options of `immunoprofile tmb`, `_` for `-`
 //! min_depth = 20
 //! min_vaf = 0.05
 //! ```
@@ -20,8 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::paths::resolve;
-use super::stages::{self, STAGES};
+use super::plan;
 use crate::error::{Error, Result};
+use crate::stage::{AllParams, STAGES};
 
 /// Columns a samplesheet may have (`sample` is required, every other cell may be empty).
 pub const SAMPLESHEET_COLUMNS: &[&str] = &[
@@ -66,8 +67,8 @@ pub struct Manifest {
     pub reference: Reference,
     /// Stages to run, in pipeline order.
     pub stages: Vec<&'static str>,
-    /// Stage → flag (dashes) → value, sorted by flag.
-    pub params: BTreeMap<String, BTreeMap<String, toml::Value>>,
+    /// Every stage's typed parameters (defaults where the manifest sets none).
+    pub params: AllParams,
     pub samples: Vec<SampleRow>,
 }
 
@@ -192,33 +193,25 @@ impl Manifest {
             .filter(|n| chosen.contains(n))
             .collect();
 
-        let mut params = BTreeMap::new();
+        let mut params = AllParams::default();
         match table.get("params") {
             None => {}
             Some(toml::Value::Table(p)) => {
                 for (stage, value) in p {
-                    let Some(def) = STAGES.iter().find(|d| d.name == stage) else {
+                    if !STAGES.iter().any(|d| d.name == stage) {
                         problems.push(format!(
                             "params.{stage}: unknown stage (known: {})",
                             known.join(", ")
                         ));
                         continue;
-                    };
+                    }
                     let toml::Value::Table(flags) = value else {
                         problems.push(format!("params.{stage} must be a table"));
                         continue;
                     };
-                    let mut resolved = BTreeMap::new();
-                    for (key, v) in flags {
-                        let flag = key.replace('_', "-");
-                        match stages::check_param(def, &flag, v) {
-                            Ok(()) => {
-                                resolved.insert(flag, v.clone());
-                            }
-                            Err(why) => problems.push(format!("params.{stage}.{key}: {why}")),
-                        }
+                    for p in params.set(stage, flags) {
+                        problems.push(p);
                     }
-                    params.insert(stage.clone(), resolved);
                 }
             }
             Some(other) => problems.push(format!(
@@ -248,7 +241,7 @@ impl Manifest {
             params,
             samples,
         };
-        for p in stages::check_requirements(&manifest) {
+        for p in plan::check_requirements(&manifest) {
             problems.push(p);
         }
         if problems.0.is_empty() {

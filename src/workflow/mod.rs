@@ -2,16 +2,18 @@
 //! sample, resumable (a stage whose command, inputs and version are unchanged is skipped).
 //!
 //! - [`manifest`]: the TOML manifest and CSV samplesheet, validated in full up front.
-//! - [`stages`]: the one table of stages → command lines, inputs and outputs.
+//! - [`plan`]: which samplesheet/reference file feeds which stage parameter → typed jobs with
+//!   their inputs, outputs and equivalent command lines (stage names, dependencies and outputs
+//!   come from [`crate::stage`]).
 //! - [`state`]: `OUT/SAMPLE/manifest.json`, the record each re-run compares against.
 //! - [`runner`]: the scheduler.
 //! - [`paths`]: how paths are written on the command lines (shared with the Snakefile).
 
 pub mod manifest;
 pub mod paths;
+pub mod plan;
 pub mod runner;
-pub mod stages;
 pub mod state;
 
 pub use manifest::Manifest;
-pub use runner::{run, Outcome, RunOptions, RunSummary};
+pub use runner::{plan as plan_json, run, shows_progress_bars, Outcome, RunOptions, RunSummary};

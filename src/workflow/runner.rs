@@ -1,23 +1,24 @@
 //! Runs the plan: samples in parallel on the global rayon pool, each sample's stages in
-//! dependency order, every stage in-process through the crate's own command-line parser (so the
-//! files are exactly those `immunoprofile STAGE ...` writes from a shell, Nextflow or Snakemake).
-//! Reports come last (they place each sample against the whole cohort), then the cohort files.
+//! dependency order, every stage called in-process with its typed parameters (the same values
+//! `immunoprofile STAGE ...` gets from the recorded command line, so a shell, Nextflow or
+//! Snakemake write the same files). Reports come last: the cohort they place each sample
+//! against is read once, then the reports, then the cohort files.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
-use clap::Parser;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::manifest::{Manifest, SampleRow};
 use super::paths::resolve;
-use super::stages::{self, Invocation, Plan};
+use super::plan::{self, Invocation, Plan, PlanJson};
 use super::state::{record_file, SampleState, StageRecord};
 use crate::error::{Error, Result};
+use crate::report::Cohort;
 
 /// Options of `immunoprofile run`.
 #[derive(Debug, Clone, Default)]
@@ -102,7 +103,7 @@ struct Progress {
 
 impl Progress {
     fn new(stages: &[&'static str], samples: u64, dry_run: bool) -> Self {
-        let visible = !dry_run && !crate::progress::is_quiet() && std::io::stderr().is_terminal();
+        let visible = !dry_run && shows_progress_bars();
         if !visible {
             return Progress {
                 multi: None,
@@ -147,33 +148,10 @@ impl Progress {
     }
 }
 
-/// Runs one stage's command line in this process, through the same parser as the shell.
-///
-/// # Errors
-/// The stage is not in this build, its flags are rejected, or the stage fails.
-pub fn run_command(args: &[String], threads: usize) -> Result<()> {
-    let argv = std::iter::once("immunoprofile".to_string()).chain(args.iter().cloned());
-    let stage = args.first().map_or("", String::as_str);
-    let cli = crate::cli::Cli::try_parse_from(argv).map_err(|e| {
-        if e.kind() == clap::error::ErrorKind::InvalidSubcommand {
-            Error::usage(format!(
-                "this build of immunoprofile {} has no `{stage}` stage: remove it from `stages` in the manifest, or use a build that includes it",
-                crate::VERSION
-            ))
-        } else {
-            let text = e.render().to_string();
-            Error::usage(format!(
-                "the command line built for `{stage}` was rejected: {}",
-                text.lines().next().unwrap_or("").trim_start_matches("error: ")
-            ))
-        }
-    })?;
-    match std::panic::catch_unwind(AssertUnwindSafe(|| cli.command.run(threads))) {
-        Ok(r) => r,
-        Err(_) => Err(Error::Internal(format!(
-            "stage `{stage}` panicked (a bug): please report it with the manifest"
-        ))),
-    }
+/// Whether `run` draws per-stage progress bars (stderr is a terminal and not `--quiet`). The
+/// command line then keeps the stages' own log lines to warnings, so they do not tear the bars.
+pub fn shows_progress_bars() -> bool {
+    !crate::progress::is_quiet() && std::io::stderr().is_terminal()
 }
 
 fn shell_quote(s: &str) -> String {
@@ -195,20 +173,33 @@ pub fn command_line(args: &[String]) -> String {
         .join(" ")
 }
 
-/// Every stage output of every sample folder under `out`: the report's inputs.
-fn cohort_files(out: &Path) -> Vec<PathBuf> {
-    let Ok(dirs) = crate::report::sample_dirs(out) else {
-        return Vec::new();
+/// The cohort every report of the run is placed against, read once, and its fingerprint (a
+/// report is up to date only if the cohort it showed is unchanged).
+struct SharedCohort {
+    members: Arc<Cohort>,
+    sha256: String,
+}
+
+fn shared_cohort(out: &Path) -> Result<SharedCohort> {
+    let members = if out.is_dir() {
+        crate::report::load_cohort(out)?
+    } else {
+        Cohort::new()
     };
-    let mut files = Vec::new();
-    for dir in dirs {
-        for sample in crate::report::prefixes_in(&dir).unwrap_or_default() {
-            for (_, paths) in crate::report::stage_files(&dir, &sample) {
-                files.extend(paths);
-            }
-        }
-    }
-    files
+    let text = serde_json::to_vec(&members)
+        .map_err(|e| Error::Internal(format!("cannot serialise the cohort: {e}")))?;
+    Ok(SharedCohort {
+        members: Arc::new(members),
+        sha256: crate::report::tables::sha256_bytes(&text),
+    })
+}
+
+/// This sample's stage outputs: the report's own inputs.
+fn report_inputs(dir: &Path, sample: &str) -> Vec<PathBuf> {
+    crate::report::stage_files(dir, sample)
+        .into_iter()
+        .flat_map(|(_, paths)| paths)
+        .collect()
 }
 
 struct Runner<'a> {
@@ -216,6 +207,8 @@ struct Runner<'a> {
     opts: &'a RunOptions,
     threads: usize,
     progress: &'a Progress,
+    /// Set for the report phase.
+    cohort: Option<&'a SharedCohort>,
 }
 
 impl Runner<'_> {
@@ -231,8 +224,11 @@ impl Runner<'_> {
         inv: &Invocation,
         earlier: &[(&'static str, Outcome)],
     ) -> Outcome {
-        let def = stages::stage(name);
-        let deps = def.map_or(&[][..], |d| d.after);
+        let deps = inv.job.info().after;
+        let fingerprint = match (name, self.cohort) {
+            ("report", Some(c)) => Some(c.sha256.as_str()),
+            _ => None,
+        };
         if let Some((dep, _)) = earlier.iter().find(|(s, o)| deps.contains(s) && o.bad()) {
             return Outcome::Blocked(format!("{dep} did not complete"));
         }
@@ -248,7 +244,7 @@ impl Runner<'_> {
         {
             Some(format!("after {dep}"))
         } else {
-            match state.outdated(name, &inv.args, &inv.inputs, &inv.outputs) {
+            match state.outdated(name, &inv.args, &inv.inputs, &inv.outputs, fingerprint) {
                 Ok(r) => r,
                 Err(e) => return Outcome::Failed(e.to_string()),
             }
@@ -275,37 +271,29 @@ impl Runner<'_> {
             Err(e) => return Outcome::Failed(e.to_string()),
         };
         let start = Instant::now();
-        let result = run_command(&inv.args, self.threads).and_then(|()| {
-            inv.outputs
-                .iter()
-                .map(|p| {
-                    if p.is_file() {
-                        record_file(p, None)
-                    } else {
-                        Err(Error::Internal(format!(
-                            "stage {name} reported success but did not write {}",
-                            p.display()
-                        )))
-                    }
-                })
-                .collect::<Result<Vec<_>>>()
-        });
-        let seconds = start.elapsed().as_secs_f64();
-        let params = self
-            .manifest
-            .params
-            .get(name)
-            .map(|p| {
-                p.iter()
-                    .map(|(k, v)| {
-                        (
-                            k.replace('-', "_"),
-                            serde_json::to_value(v).unwrap_or_default(),
-                        )
+        let result = inv
+            .job
+            .run(&inv.prefix, self.threads, self.cohort.map(|c| &c.members))
+            .and_then(|()| {
+                inv.outputs
+                    .iter()
+                    .map(|p| {
+                        if p.is_file() {
+                            record_file(p, None)
+                        } else {
+                            Err(Error::Internal(format!(
+                                "stage {name} reported success but did not write {}",
+                                p.display()
+                            )))
+                        }
                     })
-                    .collect()
-            })
-            .unwrap_or_default();
+                    .collect::<Result<Vec<_>>>()
+            });
+        let seconds = start.elapsed().as_secs_f64();
+        let params = match inv.job.params_json() {
+            serde_json::Value::Object(m) => m.into_iter().collect(),
+            _ => BTreeMap::new(),
+        };
         let (status, outputs, error) = match &result {
             Ok(outputs) => ("ok", outputs.clone(), None),
             Err(e) => ("failed", Vec::new(), Some(e.to_string())),
@@ -322,6 +310,7 @@ impl Runner<'_> {
                 outputs,
                 wall_seconds: (seconds * 1000.0).round() / 1000.0,
                 error: error.clone(),
+                cohort_sha256: fingerprint.map(str::to_string),
             },
         );
         if let Err(e) = state.save(&self.manifest.sample_dir(&row.sample)) {
@@ -343,7 +332,7 @@ impl Runner<'_> {
     ) {
         let dir = self.manifest.sample_dir(&row.sample);
         let mut state = SampleState::load(&dir, &row.sample);
-        for (name, plan) in stages::plan_sample(self.manifest, row) {
+        for (name, plan) in plan::plan_sample(self.manifest, row) {
             if !filter(name) {
                 continue;
             }
@@ -352,7 +341,7 @@ impl Runner<'_> {
                 Plan::NotApplicable(why) => Outcome::NotApplicable(why),
                 Plan::Run(mut inv) => {
                     if name == "report" {
-                        inv.inputs = cohort_files(&self.manifest.output);
+                        inv.inputs = report_inputs(&dir, &row.sample);
                     }
                     command = Some(command_line(&inv.args));
                     self.stage(row, &mut state, name, &inv, done)
@@ -362,11 +351,6 @@ impl Runner<'_> {
                 plan_text.push_str(&format!("  {name:<12} {}\n", outcome.describe()));
                 if let (Outcome::WouldRun(_), Some(c)) = (&outcome, command) {
                     plan_text.push_str(&format!("               {c}\n"));
-                    if !stages::available(name) {
-                        plan_text.push_str(&format!(
-                            "               (will fail: this build has no `{name}` stage)\n"
-                        ));
-                    }
                 }
             }
             self.progress.done(&row.sample, name, &outcome);
@@ -408,17 +392,37 @@ fn check_options(m: &Manifest, opts: &RunOptions) -> Result<()> {
     }
 }
 
+/// The manifest with `--output` applied, and the selected samples' rows checked.
+fn load(manifest_path: &Path, opts: &RunOptions) -> Result<Manifest> {
+    let mut manifest = Manifest::load(manifest_path)?;
+    if let Some(out) = &opts.output {
+        manifest.output = resolve(Path::new(""), &out.to_string_lossy());
+    }
+    check_options(&manifest, opts)?;
+    Ok(manifest)
+}
+
+/// The plan of every selected sample (`run --plan json`), computed without running anything.
+///
+/// # Errors
+/// An invalid manifest or option.
+pub fn plan(manifest_path: &Path, opts: &RunOptions) -> Result<PlanJson> {
+    let manifest = load(manifest_path, opts)?;
+    let rows: Vec<&SampleRow> = manifest
+        .samples
+        .iter()
+        .filter(|r| opts.samples.as_ref().is_none_or(|s| s.contains(&r.sample)))
+        .collect();
+    Ok(plan::plan_json(&manifest, &rows))
+}
+
 /// Validates the manifest and runs (or, with `dry_run`, plans) every selected stage.
 ///
 /// # Errors
 /// An invalid manifest or option (nothing is run). Stage failures are not errors here: they are
 /// in the summary, and the other samples complete.
 pub fn run(manifest_path: &Path, opts: &RunOptions, threads: usize) -> Result<RunSummary> {
-    let mut manifest = Manifest::load(manifest_path)?;
-    if let Some(out) = &opts.output {
-        manifest.output = resolve(Path::new(""), &out.to_string_lossy());
-    }
-    check_options(&manifest, opts)?;
+    let manifest = load(manifest_path, opts)?;
     let rows: Vec<&SampleRow> = manifest
         .samples
         .iter()
@@ -431,20 +435,13 @@ pub fn run(manifest_path: &Path, opts: &RunOptions, threads: usize) -> Result<Ru
         .filter(|s| opts.only.is_empty() || opts.only.iter().any(|o| o == s))
         .collect();
     let progress = Progress::new(&active, rows.len() as u64, opts.dry_run);
-    let showing_bars = progress.multi.is_some();
-    let previous_level = log::max_level();
-    let was_quiet = crate::progress::is_quiet();
-    if showing_bars {
-        // Stage logs and bars would tear the display; the summary follows at the end.
-        crate::progress::set_quiet(true);
-        log::set_max_level(log::LevelFilter::Warn);
-    }
     let per_stage_threads = (threads / rows.len().clamp(1, threads.max(1))).max(1);
-    let runner = Runner {
+    let mut runner = Runner {
         manifest: &manifest,
         opts,
         threads: per_stage_threads,
         progress: &progress,
+        cohort: None,
     };
     let start = Instant::now();
     let mut results: Vec<(Vec<(&'static str, Outcome)>, String)> = rows
@@ -456,15 +453,31 @@ pub fn run(manifest_path: &Path, opts: &RunOptions, threads: usize) -> Result<Ru
             (done, text)
         })
         .collect();
-    results
-        .par_iter_mut()
-        .zip(rows.par_iter())
-        .for_each(|((done, text), row)| runner.sample(row, |s| s == "report", done, text));
-    progress.finish();
-    if showing_bars {
-        crate::progress::set_quiet(was_quiet);
-        log::set_max_level(previous_level);
+    if active.contains(&"report") {
+        // Read once for every report of the run: per-sample report time stays flat as the
+        // cohort grows.
+        match shared_cohort(&manifest.output) {
+            Ok(cohort) => {
+                runner.cohort = Some(&cohort);
+                let runner = &runner;
+                results
+                    .par_iter_mut()
+                    .zip(rows.par_iter())
+                    .for_each(|((done, text), row)| {
+                        runner.sample(row, |s| s == "report", done, text)
+                    });
+            }
+            Err(e) => {
+                for (done, _) in &mut results {
+                    done.push((
+                        "report",
+                        Outcome::Failed(format!("reading the cohort: {e}")),
+                    ));
+                }
+            }
+        }
     }
+    progress.finish();
 
     let reports_changed = results.iter().any(|(d, _)| {
         d.iter()
@@ -484,13 +497,13 @@ pub fn run(manifest_path: &Path, opts: &RunOptions, threads: usize) -> Result<Ru
         && any_report
         && (reports_changed || cohort_missing)
     {
-        let args = vec![
-            "report".to_string(),
-            "--cohort".to_string(),
-            manifest.output.to_string_lossy().into_owned(),
-        ];
-        if let Err(e) = run_command(&args, threads) {
-            cohort_error = Some(e.to_string());
+        match crate::report::cohort::run(&manifest.output) {
+            Ok(files) => log::info!(
+                "cohort: wrote {} files into {}",
+                files.len(),
+                manifest.output.display()
+            ),
+            Err(e) => cohort_error = Some(e.to_string()),
         }
     }
 

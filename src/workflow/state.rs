@@ -34,15 +34,18 @@ pub struct StageRecord {
     /// `ok` or `failed`.
     pub status: String,
     pub version: String,
-    /// The argument list the stage ran with (without the program name).
+    /// The equivalent command line (without the program name).
     pub command: Vec<String>,
-    /// `[params.STAGE]` as given in the manifest.
+    /// The stage's typed parameters (the manifest's `[params.STAGE]`, defaults and inputs).
     pub params: BTreeMap<String, serde_json::Value>,
     pub inputs: Vec<FileRecord>,
     pub outputs: Vec<FileRecord>,
     pub wall_seconds: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// `report`: SHA-256 of the cohort it placed the sample against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cohort_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -112,6 +115,7 @@ impl SampleState {
         command: &[String],
         inputs: &[PathBuf],
         outputs: &[PathBuf],
+        cohort_sha256: Option<&str>,
     ) -> Result<Option<String>> {
         let Some(rec) = self.stages.get(stage) else {
             return Ok(Some("never run".into()));
@@ -128,6 +132,9 @@ impl SampleState {
         }
         if rec.command != command {
             return Ok(Some("parameters or inputs changed".into()));
+        }
+        if rec.cohort_sha256.as_deref() != cohort_sha256 {
+            return Ok(Some("the cohort changed".into()));
         }
         if rec.inputs.len() != inputs.len() {
             return Ok(Some("inputs changed".into()));
@@ -171,7 +178,9 @@ mod tests {
         let (ins, outs) = (vec![input.clone()], vec![output.clone()]);
         let mut st = SampleState::load(dir.path(), "S");
         assert_eq!(
-            st.outdated("tmb", &cmd, &ins, &outs).unwrap().as_deref(),
+            st.outdated("tmb", &cmd, &ins, &outs, None)
+                .unwrap()
+                .as_deref(),
             Some("never run")
         );
         st.stages.insert(
@@ -186,23 +195,27 @@ mod tests {
                 outputs: vec![record_file(&output, None).unwrap()],
                 wall_seconds: 0.0,
                 error: None,
+                cohort_sha256: None,
             },
         );
         st.save(dir.path()).unwrap();
         let st = SampleState::load(dir.path(), "S");
-        assert_eq!(st.outdated("tmb", &cmd, &ins, &outs).unwrap(), None);
+        assert_eq!(st.outdated("tmb", &cmd, &ins, &outs, None).unwrap(), None);
         let other = vec!["tmb".to_string(), "--min-depth".into(), "5".into()];
-        assert!(st.outdated("tmb", &other, &ins, &outs).unwrap().is_some());
+        assert!(st
+            .outdated("tmb", &other, &ins, &outs, None)
+            .unwrap()
+            .is_some());
         std::fs::write(&output, "changed").unwrap();
         assert!(st
-            .outdated("tmb", &cmd, &ins, &outs)
+            .outdated("tmb", &cmd, &ins, &outs, None)
             .unwrap()
             .unwrap()
             .contains("modified"));
         std::fs::write(&output, "b").unwrap();
         std::fs::write(&input, "z").unwrap();
         assert!(st
-            .outdated("tmb", &cmd, &ins, &outs)
+            .outdated("tmb", &cmd, &ins, &outs, None)
             .unwrap()
             .unwrap()
             .contains("changed"));

@@ -1,0 +1,211 @@
+//! `neoantigens`: its description, parameters and entry point.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::peptides::{in_memory, parse_downstream};
+use super::{fraction, need, req, values, Stage, StageInfo};
+use crate::error::{Error, Result};
+use crate::neoantigen::{
+    self, bam::CountParams, BindingRule, FilterParams, NeoantigenParams, NeoantigenSummary,
+    PredictorSpec,
+};
+use crate::peptides::EntryFilter;
+
+pub const INFO: StageInfo = StageInfo {
+    name: "neoantigens",
+    after: &["annotate", "quant"],
+    default: true,
+    outputs: &[
+        req("neoantigens.json"),
+        req("neoantigens.tsv"),
+        req("neoantigens.all.tsv"),
+        req("neoantigens.fasta"),
+    ],
+    reserved: &[
+        "vcf",
+        "alleles",
+        "tumor-bam",
+        "rna-bam",
+        "expression",
+        "output",
+    ],
+};
+
+pub struct Neoantigens;
+
+/// The options of `immunoprofile neoantigens`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub vcf: Option<PathBuf>,
+    pub sample: Option<String>,
+    pub alleles: Vec<String>,
+    pub lengths: Vec<usize>,
+    pub predictor: String,
+    pub tumor_bam: Option<PathBuf>,
+    pub rna_bam: Option<PathBuf>,
+    pub min_mapping_quality: u8,
+    pub min_base_quality: u8,
+    pub expression: Vec<PathBuf>,
+    pub downstream_length: String,
+    pub biotypes: Vec<String>,
+    pub allow_incomplete_transcripts: bool,
+    pub pass_only: bool,
+    pub binding_threshold: f64,
+    pub percentile_threshold: f64,
+    /// No percentile criterion: the IC50 alone decides.
+    pub no_percentile_threshold: bool,
+    #[serde(with = "values::req_enum")]
+    pub percentile_threshold_strategy: BindingRule,
+    pub min_dna_depth: u32,
+    pub min_dna_vaf: f64,
+    pub min_rna_depth: u32,
+    pub min_rna_vaf: f64,
+    pub min_expression: f64,
+    pub tumor_purity: Option<f64>,
+    pub gtf: Option<PathBuf>,
+    pub fasta: Option<PathBuf>,
+    pub allow_mismatch: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            vcf: None,
+            sample: None,
+            alleles: Vec::new(),
+            lengths: vec![8, 9, 10, 11],
+            predictor: "builtin".into(),
+            tumor_bam: None,
+            rna_bam: None,
+            min_mapping_quality: 1,
+            min_base_quality: 20,
+            expression: Vec::new(),
+            downstream_length: "1000".into(),
+            biotypes: vec!["protein_coding".into()],
+            allow_incomplete_transcripts: false,
+            pass_only: false,
+            binding_threshold: 500.0,
+            percentile_threshold: 2.0,
+            no_percentile_threshold: false,
+            percentile_threshold_strategy: BindingRule::Conservative,
+            min_dna_depth: 10,
+            min_dna_vaf: 0.25,
+            min_rna_depth: 10,
+            min_rna_vaf: 0.25,
+            min_expression: 1.0,
+            tumor_purity: None,
+            gtf: None,
+            fasta: None,
+            allow_mismatch: false,
+        }
+    }
+}
+
+fn lengths(list: &[usize]) -> Result<Vec<usize>> {
+    let mut l = list.to_vec();
+    l.sort_unstable();
+    l.dedup();
+    if l.is_empty() || l.iter().any(|l| !(7..=15).contains(l)) {
+        return Err(Error::usage(
+            "--lengths must be class I epitope lengths between 7 and 15 (default 8,9,10,11)",
+        ));
+    }
+    Ok(l)
+}
+
+impl Params {
+    /// The library parameters (no file is opened here).
+    ///
+    /// # Errors
+    /// Unparseable alleles or predictor, out-of-range values.
+    pub fn resolve(&self, threads: usize) -> Result<NeoantigenParams> {
+        Neoantigens::check(self)?;
+        // Separators `,` `;` `|` and whitespace, leftovers refused, null alleles not scored.
+        let list = crate::binding::parse_allele_list(&self.alleles)
+            .map_err(|e| Error::usage(format!("--alleles: {e}")))?;
+        if !list.null.is_empty() {
+            log::warn!(
+                "null alleles are not expressed and are not scored: {}",
+                list.null.join(", ")
+            );
+        }
+        let alleles = list.alleles;
+        if alleles.is_empty() {
+            return Err(Error::usage("neoantigens needs --alleles"));
+        }
+        Ok(NeoantigenParams {
+            annotation: in_memory(&self.gtf, &self.fasta, self.allow_mismatch)?,
+            vcf: need(&self.vcf, "neoantigens", "vcf")?,
+            sample: self.sample.clone(),
+            alleles,
+            lengths: lengths(&self.lengths)?,
+            predictor: PredictorSpec::parse(&self.predictor)?,
+            tumor_bam: self.tumor_bam.clone(),
+            rna_bam: self.rna_bam.clone(),
+            counting: CountParams {
+                min_mapping_quality: self.min_mapping_quality,
+                min_base_quality: self.min_base_quality,
+            },
+            expression: self.expression.clone(),
+            entries: EntryFilter {
+                biotypes: self.biotypes.clone(),
+                allow_incomplete: self.allow_incomplete_transcripts,
+                pass_only: self.pass_only,
+            },
+            downstream: parse_downstream(&self.downstream_length)?,
+            filters: FilterParams {
+                binding_threshold: self.binding_threshold,
+                percentile_threshold: (!self.no_percentile_threshold)
+                    .then_some(self.percentile_threshold),
+                binding_rule: self.percentile_threshold_strategy,
+                min_dna_depth: self.min_dna_depth,
+                min_dna_vaf: self.min_dna_vaf,
+                min_rna_depth: self.min_rna_depth,
+                min_rna_vaf: self.min_rna_vaf,
+                min_expression: self.min_expression,
+                tumor_purity: self.tumor_purity,
+            },
+            threads,
+        })
+    }
+}
+
+impl Stage for Neoantigens {
+    const INFO: StageInfo = INFO;
+    type Params = Params;
+    type Summary = NeoantigenSummary;
+
+    fn check(p: &Params) -> Result<()> {
+        lengths(&p.lengths)?;
+        if !(p.binding_threshold > 0.0 && p.percentile_threshold >= 0.0) {
+            return Err(Error::usage(
+                "--binding-threshold must be positive and --percentile-threshold non-negative",
+            ));
+        }
+        fraction("min-dna-vaf", p.min_dna_vaf)?;
+        fraction("min-rna-vaf", p.min_rna_vaf)?;
+        if let Some(t) = p.tumor_purity {
+            fraction("tumor-purity", t)?;
+        }
+        parse_downstream(&p.downstream_length)?;
+        PredictorSpec::parse(&p.predictor)?;
+        in_memory(&p.gtf, &p.fasta, p.allow_mismatch)?;
+        Ok(())
+    }
+
+    fn run(params: &Params, prefix: &Path, threads: usize) -> Result<NeoantigenSummary> {
+        let s = neoantigen::run(&params.resolve(threads)?, prefix)?;
+        log::info!(
+            "{}: {} epitopes, {} candidates pass the filters ({} Pass tier); neoantigen load {}",
+            s.sample,
+            s.epitopes,
+            s.candidates,
+            s.by_tier.get("Pass").copied().unwrap_or(0),
+            s.neoantigen_load
+        );
+        Ok(s)
+    }
+}
