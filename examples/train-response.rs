@@ -30,7 +30,7 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut positional = Vec::new();
-    let (mut folds, mut repeats, mut eval) = (10usize, 5usize, true);
+    let (mut folds, mut repeats, mut eval) = (10usize, 3usize, true);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {

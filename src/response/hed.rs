@@ -354,11 +354,18 @@ mod tests {
                         + gamma * (a.3 - b.3).powi(2))
                     .sqrt();
                 let t = f64::from(grantham(a.0, b.0).unwrap());
+                // The one entry of the published table that departs from the formula: Asp–Trp
+                // is printed as 181, the formula gives 190.6. We keep the published value (it
+                // is what Pierini & Lenz and everyone since use).
+                if (a.0, b.0) == (b'D', b'W') || (a.0, b.0) == (b'W', b'D') {
+                    assert!((d - 190.6).abs() < 0.1 && t == 181.0);
+                    continue;
+                }
                 worst = worst.max((d - t).abs());
             }
         }
-        // The published table was computed with the same constants; differences are rounding.
-        assert!(worst < 3.0, "largest difference {worst}");
+        // Every other entry is the formula rounded (largest difference 1.14, Glu–Asn).
+        assert!(worst < 1.2, "largest difference {worst}");
     }
 
     #[test]

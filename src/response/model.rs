@@ -247,11 +247,11 @@ mod tests {
         };
         let lin = m.linear(&row);
         // E[b | a=2] = 0.5·2 = 1; Var[b | a] = 1 − 0.25 = 0.75; η = 1·2 + 2·1 = 4; v = 4·0.75 = 3.
-        assert!((lin.eta - 4.0).abs() < 1e-9);
-        assert!((lin.var_missing - 3.0).abs() < 1e-9);
+        assert!((lin.eta - 4.0).abs() < 1e-6);
+        assert!((lin.var_missing - 3.0).abs() < 1e-6);
         let p = lin.probability();
         let want = sigmoid(4.0 / (1.0 + std::f64::consts::PI * 3.0 / 8.0).sqrt());
-        assert!((p - want).abs() < 1e-12);
+        assert!((p - want).abs() < 1e-6);
         let (lo, hi) = lin.interval();
         assert!(lo < p && p < hi);
         // Both present: no missing variance.
