@@ -161,7 +161,8 @@ fn known_alleles_cover_the_training_alleles_and_the_pseudo_file() {
         "/../shared/data/binding/hla_pseudosequences_34aa.csv"
     ));
     if !path.exists() {
-        util::skip(&format!("skipping the pseudo-sequence coverage check: {} is absent",
+        util::skip(&format!(
+            "skipping the pseudo-sequence coverage check: {} is absent",
             path.display()
         ));
         return;

@@ -13,7 +13,8 @@ fn shared() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        util::skip(&format!("skipping: {} is absent (real public test data)",
+        util::skip(&format!(
+            "skipping: {} is absent (real public test data)",
             p.display()
         ));
         None

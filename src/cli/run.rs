@@ -48,8 +48,7 @@ pub fn run(args: RunArgs, threads: usize) -> Result<()> {
         let plan = workflow::plan_json(&args.manifest, &opts)?;
         let text = serde_json::to_string_pretty(&plan)
             .map_err(|e| Error::Internal(format!("cannot serialise the plan: {e}")))?;
-        return writeln!(std::io::stdout().lock(), "{text}")
-            .map_err(|e| Error::io("<stdout>", e));
+        return writeln!(std::io::stdout().lock(), "{text}").map_err(|e| Error::io("<stdout>", e));
     }
     let bars = !opts.dry_run && workflow::shows_progress_bars();
     let previous = log::max_level();

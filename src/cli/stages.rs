@@ -27,7 +27,11 @@ pub fn run(args: StagesArgs) -> Result<()> {
         writeln!(out, "{text}").map_err(io)?;
         return Ok(());
     }
-    writeln!(out, "stage\tafter\toutputs (PREFIX.*; ? = not always written)").map_err(io)?;
+    writeln!(
+        out,
+        "stage\tafter\toutputs (PREFIX.*; ? = not always written)"
+    )
+    .map_err(io)?;
     for s in STAGES {
         let outputs: Vec<String> = s
             .outputs

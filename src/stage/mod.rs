@@ -129,7 +129,7 @@ pub trait Stage {
 
     /// The command line (without the program name) that computes the same thing.
     fn to_args(params: &Self::Params, prefix: &Path) -> Vec<String> {
-        values::to_args(Self::INFO.name, params, prefix)
+        values::to_args(Self::INFO.name, params, prefix, Self::INFO.reserved)
     }
 }
 
@@ -400,11 +400,16 @@ mod tests {
         let t: toml::Table = toml::from_str("count = \"everything\"\nmin_depth = 20\n").unwrap();
         let e = params_from_table::<tmb::Tmb>(&t).unwrap_err();
         assert_eq!(e.len(), 1, "{e:?}");
-        assert!(e[0].starts_with("count: ") && e[0].contains("everything"), "{e:?}");
+        assert!(
+            e[0].starts_with("count: ") && e[0].contains("everything"),
+            "{e:?}"
+        );
 
         let t: toml::Table = toml::from_str("min-dpeth = 3\nvcf = \"x\"\n").unwrap();
         let e = params_from_table::<tmb::Tmb>(&t).unwrap_err();
-        assert!(e.iter().any(|p| p.contains("has no --min-dpeth") && p.contains("min_depth")));
+        assert!(e
+            .iter()
+            .any(|p| p.contains("has no --min-dpeth") && p.contains("min_depth")));
         assert!(e.iter().any(|p| p.contains("--vcf is set by the runner")));
 
         let t: toml::Table = toml::from_str("min_vaf = 1.5").unwrap();
@@ -420,7 +425,7 @@ mod tests {
     }
 
     #[test]
-    fn to_args_lists_non_default_values_sorted_by_flag() {
+    fn to_args_lists_inputs_then_non_default_values_sorted_by_flag() {
         let p = tmb::Params {
             vcf: Some("in.vcf".into()),
             min_vaf: Some(0.05),
@@ -434,6 +439,8 @@ mod tests {
             tmb::Tmb::to_args(&p, Path::new("out/S/S")),
             [
                 "tmb",
+                "--vcf",
+                "in.vcf",
                 "--count",
                 "all",
                 "--exclude-indels",
@@ -443,8 +450,6 @@ mod tests {
                 "false",
                 "--population-af-field",
                 "A,B",
-                "--vcf",
-                "in.vcf",
                 "-o",
                 "out/S/S"
             ]

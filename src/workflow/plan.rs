@@ -142,8 +142,7 @@ fn build(name: &str, c: &Ctx) -> Plan {
             c.plan(Job::Binding(p), vec![peptides])
         }
         "quant" => {
-            let (Some(bam), Some(gtf)) = (c.sample.rna_bam.clone(), m.reference.gtf.clone())
-            else {
+            let (Some(bam), Some(gtf)) = (c.sample.rna_bam.clone(), m.reference.gtf.clone()) else {
                 return missing("rna_bam");
             };
             let p = stage::quant::Params {

@@ -275,20 +275,20 @@ impl Runner<'_> {
             .job
             .run(&inv.prefix, self.threads, self.cohort.map(|c| &c.members))
             .and_then(|()| {
-            inv.outputs
-                .iter()
-                .map(|p| {
-                    if p.is_file() {
-                        record_file(p, None)
-                    } else {
-                        Err(Error::Internal(format!(
-                            "stage {name} reported success but did not write {}",
-                            p.display()
-                        )))
-                    }
-                })
-                .collect::<Result<Vec<_>>>()
-        });
+                inv.outputs
+                    .iter()
+                    .map(|p| {
+                        if p.is_file() {
+                            record_file(p, None)
+                        } else {
+                            Err(Error::Internal(format!(
+                                "stage {name} reported success but did not write {}",
+                                p.display()
+                            )))
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()
+            });
         let seconds = start.elapsed().as_secs_f64();
         let params = match inv.job.params_json() {
             serde_json::Value::Object(m) => m.into_iter().collect(),
@@ -469,7 +469,10 @@ pub fn run(manifest_path: &Path, opts: &RunOptions, threads: usize) -> Result<Ru
             }
             Err(e) => {
                 for (done, _) in &mut results {
-                    done.push(("report", Outcome::Failed(format!("reading the cohort: {e}"))));
+                    done.push((
+                        "report",
+                        Outcome::Failed(format!("reading the cohort: {e}")),
+                    ));
                 }
             }
         }

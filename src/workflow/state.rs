@@ -178,7 +178,9 @@ mod tests {
         let (ins, outs) = (vec![input.clone()], vec![output.clone()]);
         let mut st = SampleState::load(dir.path(), "S");
         assert_eq!(
-            st.outdated("tmb", &cmd, &ins, &outs, None).unwrap().as_deref(),
+            st.outdated("tmb", &cmd, &ins, &outs, None)
+                .unwrap()
+                .as_deref(),
             Some("never run")
         );
         st.stages.insert(
@@ -200,7 +202,10 @@ mod tests {
         let st = SampleState::load(dir.path(), "S");
         assert_eq!(st.outdated("tmb", &cmd, &ins, &outs, None).unwrap(), None);
         let other = vec!["tmb".to_string(), "--min-depth".into(), "5".into()];
-        assert!(st.outdated("tmb", &other, &ins, &outs, None).unwrap().is_some());
+        assert!(st
+            .outdated("tmb", &other, &ins, &outs, None)
+            .unwrap()
+            .is_some());
         std::fs::write(&output, "changed").unwrap();
         assert!(st
             .outdated("tmb", &cmd, &ins, &outs, None)
