@@ -207,46 +207,6 @@ fn an_invalid_manifest_lists_every_problem_and_runs_nothing() {
 }
 
 #[test]
-fn a_stage_missing_from_this_build_is_a_clear_per_stage_error() {
-    let probe = bin(&["msi", "--help"]);
-    if probe.status.success() {
-        eprintln!("skipped: this build has the msi stage");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let m = write_manifest(dir.path(), "", "");
-    let text = std::fs::read_to_string(&m).unwrap().replace(
-        "stages = [\"tmb\", \"report\"]",
-        "stages = [\"tmb\", \"msi\", \"report\"]",
-    );
-    let fasta = root().join("test-data/demo/targets.bed");
-    let text = text.replace(
-        "[reference]\n",
-        &format!("[reference]\nfasta = \"{}\"\n", fasta.display()),
-    );
-    std::fs::write(&m, text).unwrap();
-    let sheet = dir.path().join("samples.csv");
-    let rows = std::fs::read_to_string(&sheet).unwrap().replace(
-        "tumour_hot.vcf,,",
-        &format!("tumour_hot.vcf,{},", fasta.display()),
-    );
-    std::fs::write(&sheet, rows).unwrap();
-    let o = run(&[m.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = stderr(&o);
-    assert!(
-        err.contains("hot, stage msi: this build of immunoprofile")
-            && err.contains("has no `msi` stage"),
-        "{err}"
-    );
-    // msi is not applicable to the samples without a tumour BAM: their reports ran. The failed
-    // sample keeps its tmb output but gets no report (it would hide the failure).
-    assert!(dir.path().join("out/cold/cold.report.html").is_file());
-    assert!(dir.path().join("out/hot/hot.tmb.json").is_file());
-    assert!(!dir.path().join("out/hot/hot.report.html").exists());
-}
-
-#[test]
 fn a_restart_after_a_kill_redoes_only_the_unfinished_work() {
     let dir = tempfile::tempdir().unwrap();
     let m = write_manifest(dir.path(), "min_depth = 20", "");

@@ -139,13 +139,10 @@ fn nextflow_modules_keep_the_nf_core_shape_and_pass_only_real_flags() {
 
         let (stage, flags) = command_flags(&text);
         let help = bin().args([stage.as_str(), "--help"]).output().unwrap();
-        if !help.status.success() {
-            eprintln!(
-                "skipped the flags of module {name}: `immunoprofile {stage}` is not in this build yet ({})",
-                String::from_utf8_lossy(&help.stderr).lines().next().unwrap_or("")
-            );
-            continue;
-        }
+        assert!(
+            help.status.success(),
+            "module {name} runs `immunoprofile {stage}`, which this build does not have"
+        );
         let help = String::from_utf8_lossy(&help.stdout);
         for flag in &flags {
             assert!(
@@ -155,8 +152,59 @@ fn nextflow_modules_keep_the_nf_core_shape_and_pass_only_real_flags() {
         }
         checked += 1;
     }
-    // tmb, report and cohort (report --cohort) are in every build.
-    assert!(checked >= 3, "{checked}");
+    assert_eq!(checked, modules().len());
+}
+
+/// Every file pattern a Nextflow module declares as output is a file its stage writes
+/// (`immunoprofile stages --json`), and the stubs touch exactly the declared files.
+#[test]
+fn nextflow_output_patterns_match_the_stage_outputs() {
+    let o = bin().args(["stages", "--json"]).output().unwrap();
+    assert!(o.status.success());
+    let stages: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let outputs = |stage: &str| -> BTreeSet<String> {
+        stages
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == stage)
+            .unwrap_or_else(|| panic!("no stage {stage}"))["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["suffix"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut checked = 0;
+    for dir in modules() {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "cohort" {
+            continue;
+        }
+        let text = std::fs::read_to_string(dir.join("main.nf")).unwrap();
+        let known = outputs(&name);
+        let declared: BTreeSet<String> = text
+            .split("path(\"*.")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_string())
+            .collect();
+        assert!(!declared.is_empty(), "{name}: no output patterns");
+        for suffix in &declared {
+            assert!(
+                known.contains(suffix),
+                "module {name} declares *.{suffix}, which `{name}` does not write ({known:?})"
+            );
+        }
+        let stub = text.split("stub:").nth(1).unwrap_or("");
+        let touched: BTreeSet<String> = stub
+            .split("${prefix}.")
+            .skip(1)
+            .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(touched, declared, "{name}: the stub touches other files");
+        checked += 1;
+    }
+    assert_eq!(checked, modules().len() - 1);
 }
 
 #[test]

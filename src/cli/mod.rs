@@ -114,3 +114,150 @@ impl Command {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use clap::Parser;
+
+    use super::{Cli, Command};
+    use crate::stage::{self, Stage};
+
+    fn parse(args: &[&str]) -> Command {
+        Cli::try_parse_from(std::iter::once("immunoprofile").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+            .command
+    }
+
+    /// The command-line defaults are the manifest defaults: a minimal command line gives
+    /// `Params::default()` plus its inputs.
+    #[test]
+    fn command_line_and_manifest_defaults_agree() {
+        let o = PathBuf::from("p");
+        let Command::Tmb(a) = parse(&["tmb", "--vcf", "v", "-o", "p"]) else {
+            panic!()
+        };
+        let want = stage::tmb::Params {
+            vcf: Some("v".into()),
+            ..Default::default()
+        };
+        assert_eq!(a.into_stage(), (want, o.clone()));
+        let Command::Neoantigens(a) = parse(&[
+            "neoantigens",
+            "--vcf",
+            "v",
+            "--alleles",
+            "A*02:01",
+            "-o",
+            "p",
+        ]) else {
+            panic!()
+        };
+        let want = stage::neoantigens::Params {
+            vcf: Some("v".into()),
+            alleles: vec!["A*02:01".into()],
+            ..Default::default()
+        };
+        assert_eq!(a.into_stage(), (want, o.clone()));
+        let Command::Peptides(a) = parse(&["peptides", "--vcf", "v", "-o", "p"]) else {
+            panic!()
+        };
+        let want = stage::peptides::Params {
+            vcf: Some("v".into()),
+            ..Default::default()
+        };
+        assert_eq!(a.into_stage(), (want, o.clone()));
+        let Command::Msi(a) = parse(&["msi", "--tumor-bam", "t", "--fasta", "f", "-o", "p"]) else {
+            panic!()
+        };
+        let want = stage::msi::Params {
+            tumor_bam: Some("t".into()),
+            fasta: Some("f".into()),
+            ..Default::default()
+        };
+        assert_eq!(a.score.into_stage().unwrap(), (want, o.clone()));
+        let Command::Quant(a) = parse(&["quant", "--bam", "b", "--gtf", "g", "-o", "p"]) else {
+            panic!()
+        };
+        let want = stage::quant::Params {
+            bam: Some("b".into()),
+            gtf: Some("g".into()),
+            ..Default::default()
+        };
+        assert_eq!(a.into_stage(), (want, o.clone()));
+        let Command::Binding(a) = parse(&[
+            "binding",
+            "--alleles",
+            "A*02:01",
+            "--peptides",
+            "x",
+            "-o",
+            "p",
+        ]) else {
+            panic!()
+        };
+        let want = stage::binding::Params {
+            alleles: vec!["A*02:01".into()],
+            peptides: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(a.into_stage().unwrap(), (want, o));
+    }
+
+    /// `to_args` is a command line that parses back into the same parameters.
+    #[test]
+    fn to_args_round_trips_through_the_command_line() {
+        let p = stage::tmb::Params {
+            vcf: Some("v.vcf".into()),
+            targets: Some("t.bed".into()),
+            min_vaf: Some(0.05),
+            min_depth: Some(20),
+            pass_only: Some(false),
+            exclude_indels: Some(true),
+            population_af_field: Some(vec!["A".into(), "B".into()]),
+            count: Some(crate::tmb::CountClass::Coding),
+            preset: Some(crate::tmb::Preset::MskImpact),
+            threshold: 12.5,
+            ..Default::default()
+        };
+        let args = stage::tmb::Tmb::to_args(&p, Path::new("out/x"));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let Command::Tmb(a) = parse(&args) else {
+            panic!()
+        };
+        assert_eq!(a.into_stage(), (p, PathBuf::from("out/x")));
+
+        let p = stage::neoantigens::Params {
+            vcf: Some("v.vcf".into()),
+            alleles: vec!["HLA-A*02:01".into(), "B*07:02".into()],
+            lengths: vec![9, 10],
+            binding_rule: crate::neoantigen::BindingRule::Both,
+            min_dna_vaf: 0.1,
+            expression: vec!["e.tsv".into()],
+            downstream_length: "full".into(),
+            allow_incomplete_transcripts: true,
+            ..Default::default()
+        };
+        let args = stage::neoantigens::Neoantigens::to_args(&p, Path::new("o"));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let Command::Neoantigens(a) = parse(&args) else {
+            panic!()
+        };
+        assert_eq!(a.into_stage(), (p, PathBuf::from("o")));
+
+        let p = stage::signatures::Params {
+            expression: Some("m.tsv".into()),
+            format: Some(crate::quant::TableFormat::FeatureCounts),
+            scale: Some(crate::quant::Scale::Log2Tpm1),
+            no_built_in: true,
+            ..Default::default()
+        };
+        let args = stage::signatures::Signatures::to_args(&p, Path::new("o"));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let Command::Signatures(a) = parse(&args) else {
+            panic!()
+        };
+        assert_eq!(a.into_stage(), (p, PathBuf::from("o")));
+    }
+}

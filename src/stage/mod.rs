@@ -129,7 +129,7 @@ pub trait Stage {
 
     /// The command line (without the program name) that computes the same thing.
     fn to_args(params: &Self::Params, prefix: &Path) -> Vec<String> {
-        values::to_args(Self::INFO.name, params, prefix)
+        values::to_args(Self::INFO.name, params, prefix, Self::INFO.reserved)
     }
 }
 
@@ -425,7 +425,7 @@ mod tests {
     }
 
     #[test]
-    fn to_args_lists_non_default_values_sorted_by_flag() {
+    fn to_args_lists_inputs_then_non_default_values_sorted_by_flag() {
         let p = tmb::Params {
             vcf: Some("in.vcf".into()),
             min_vaf: Some(0.05),
@@ -439,6 +439,8 @@ mod tests {
             tmb::Tmb::to_args(&p, Path::new("out/S/S")),
             [
                 "tmb",
+                "--vcf",
+                "in.vcf",
                 "--count",
                 "all",
                 "--exclude-indels",
@@ -448,8 +450,6 @@ mod tests {
                 "false",
                 "--population-af-field",
                 "A,B",
-                "--vcf",
-                "in.vcf",
                 "-o",
                 "out/S/S"
             ]

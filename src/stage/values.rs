@@ -4,10 +4,16 @@ use std::path::Path;
 
 use serde::Serialize;
 
-/// `[STAGE, --flag value..., -o PREFIX]`: every parameter that differs from its default, sorted
-/// by flag. `true` is a bare `--flag`; `false` (of an optional switch) is `--flag false`; lists
-/// are joined by commas.
-pub fn to_args<P: Serialize + Default>(stage: &str, params: &P, prefix: &Path) -> Vec<String> {
+/// `[STAGE, --flag value..., -o PREFIX]`: every parameter that differs from its default, the
+/// `first` ones (the inputs a runner sets) in that order, then the others sorted by flag. `true`
+/// is a bare `--flag`; `false` (of an optional switch) is `--flag false`; lists are joined by
+/// commas.
+pub fn to_args<P: Serialize + Default>(
+    stage: &str,
+    params: &P,
+    prefix: &Path,
+    first: &[&str],
+) -> Vec<String> {
     let mut args = vec![stage.to_string()];
     let (Ok(serde_json::Value::Object(values)), Ok(serde_json::Value::Object(defaults))) = (
         serde_json::to_value(params),
@@ -15,8 +21,14 @@ pub fn to_args<P: Serialize + Default>(stage: &str, params: &P, prefix: &Path) -
     ) else {
         return args;
     };
-    // serde_json's map is sorted by key, so the flags come out sorted.
-    for (field, value) in &values {
+    // serde_json's map is sorted by key, so the other flags come out sorted.
+    let rank = |field: &str| {
+        let flag = field.replace('_', "-");
+        first.iter().position(|f| *f == flag).unwrap_or(first.len())
+    };
+    let mut fields: Vec<(&String, &serde_json::Value)> = values.iter().collect();
+    fields.sort_by_key(|(f, _)| rank(f));
+    for (field, value) in fields {
         if defaults.get(field) == Some(value) || value.is_null() {
             continue;
         }
