@@ -232,7 +232,7 @@ mod tests {
             vcf: Some("v.vcf".into()),
             alleles: vec!["HLA-A*02:01".into(), "B*07:02".into()],
             lengths: vec![9, 10],
-            binding_rule: crate::neoantigen::BindingRule::Both,
+            percentile_threshold_strategy: crate::neoantigen::BindingRule::Exploratory,
             min_dna_vaf: 0.1,
             expression: vec!["e.tsv".into()],
             downstream_length: "full".into(),
