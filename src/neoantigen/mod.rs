@@ -132,6 +132,8 @@ pub struct NeoantigenSummary {
     pub skipped: BTreeMap<String, u64>,
     /// With in-memory annotation: REF compared with the FASTA (null otherwise).
     pub ref_check: Option<crate::annotate::refcheck::RefCheckReport>,
+    /// Which read-support rules read the records' DNA depth and VAF (`records_by_rule`).
+    pub read_support: crate::variant::ReadSupportReport,
     pub params: NeoantigenParams,
 }
 
@@ -576,6 +578,9 @@ pub fn compute_with(
         clonal_vaf: clonal,
         skipped,
         ref_check: stream.ref_check.clone(),
+        read_support: stream
+            .support_tally
+            .report(&crate::variant::SupportOptions::default()),
         params: params.clone(),
     };
     Ok(NeoantigenResult {

@@ -79,6 +79,8 @@ pub struct EntryStream {
     pub ref_check: Option<crate::annotate::refcheck::RefCheckReport>,
     /// The shared read-support model (DNA depth and VAF), decided per record.
     read_support: crate::variant::ReadSupport,
+    /// Records read by each read-support rule.
+    pub support_tally: crate::variant::SupportTally,
 }
 
 impl EntryStream {
@@ -121,6 +123,7 @@ impl EntryStream {
                 crate::variant::SupportOptions::default(),
                 &header,
             ),
+            support_tally: crate::variant::SupportTally::default(),
             header,
         })
     }
@@ -164,7 +167,12 @@ impl EntryStream {
             &self.filter,
             &self.read_support,
         );
-        let per_record: Vec<Result<(Vec<entry::Slot>, Vec<entry::Skipped>)>> = self.lines[..n]
+        type PerRecord = (
+            Vec<entry::Slot>,
+            Vec<entry::Skipped>,
+            crate::variant::SupportRule,
+        );
+        let per_record: Vec<Result<PerRecord>> = self.lines[..n]
             .par_iter()
             .zip(&self.line_nos[..n])
             .map(|(line, &no)| {
@@ -182,12 +190,13 @@ impl EntryStream {
                     &mut skipped,
                 )
                 .map_err(|r| Error::invalid(&path, Some(rec.locus()), r))?;
-                Ok((slots, skipped))
+                Ok((slots, skipped, read_support.rule(&rec)))
             })
             .collect();
         let mut out = Vec::new();
         for r in per_record {
-            let (slots, skipped) = r?;
+            let (slots, skipped, rule) = r?;
+            *self.support_tally.records_by_rule.entry(rule).or_default() += 1;
             for s in skipped {
                 log::debug!("{} {}: skipped ({})", s.locus, s.transcript, s.reason);
                 *self.skipped.entry(s.reason).or_default() += 1;
@@ -269,6 +278,8 @@ pub struct PeptideSummary {
     pub skipped: BTreeMap<String, u64>,
     /// With in-memory annotation: REF compared with the FASTA (null otherwise).
     pub ref_check: Option<crate::annotate::refcheck::RefCheckReport>,
+    /// Which read-support rules read the records' DNA depth and VAF (`records_by_rule`).
+    pub read_support: crate::variant::ReadSupportReport,
     pub params: PeptideParams,
 }
 
@@ -391,6 +402,9 @@ pub fn compute(
         by_type,
         skipped,
         ref_check: stream.ref_check.clone(),
+        read_support: stream
+            .support_tally
+            .report(&crate::variant::SupportOptions::default()),
         params: params.clone(),
     })
 }

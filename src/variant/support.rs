@@ -382,11 +382,19 @@ pub struct ReadSupportReport {
     /// Records per rule (`ad_af_dp`, `strelka2_tier1`, `varscan2_rd_ad_freq`, `freebayes_ro_ao`,
     /// `custom_fields`, `none`).
     pub records_by_rule: BTreeMap<String, u64>,
+    /// Allele tallies (tmb; absent where a stage counts records only).
+    #[serde(skip_serializing_if = "is_zero")]
     pub alleles: u64,
+    #[serde(skip_serializing_if = "is_zero")]
     pub alleles_with_depth: u64,
+    #[serde(skip_serializing_if = "is_zero")]
     pub alleles_with_alt_reads: u64,
     pub depth_field: Option<String>,
     pub alt_reads_field: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// VarScan2's somatic status (INFO/SS): 0 reference, 1 germline, 2 somatic, 3 LOH, 5 unknown.
