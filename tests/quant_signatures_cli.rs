@@ -27,15 +27,16 @@ fn quant_table_then_signatures_and_bad_input() {
         .unwrap();
     assert!(st.success());
     let tsv = std::fs::read_to_string(dir.path().join("out/c.signatures.tsv")).unwrap();
-    // raw_score (ssGSEA before normalisation) was added after the contract columns.
-    assert!(tsv.starts_with("sample\tsignature\tscore\tmethod\tn_genes_found\tn_genes\traw_score\n"));
     assert!(
-        tsv.contains("S1\tCYT_Rooney2015\t20\tgeometric_mean\t2\t2\n"),
+        tsv.starts_with("sample\tsignature\tscore\tmethod\tn_genes_found\tn_genes\traw_score\n")
+    );
+    assert!(
+        tsv.contains("S1\tCYT_Rooney2015\t20\tgeometric_mean\t2\t2\tNA\n"),
         "{tsv}"
     );
     // S2: exp(mean(ln 0.01)) = 0.01.
     assert!(
-        tsv.contains("S2\tCYT_Rooney2015\t0.01\tgeometric_mean\t2\t2\n"),
+        tsv.contains("S2\tCYT_Rooney2015\t0.01\tgeometric_mean\t2\t2\tNA\n"),
         "{tsv}"
     );
     let json: serde_json::Value = serde_json::from_str(
