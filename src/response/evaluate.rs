@@ -2,6 +2,9 @@
 //! fit (standardisation, clipping, penalty choice, recalibration) is redone inside each training
 //! fold, and the held-out fold is scored exactly as a new patient would be.
 
+// Index loops over small dense matrices read closer to the formulas than iterator chains.
+#![allow(clippy::needless_range_loop)]
+
 use std::fmt::Write as _;
 
 use serde::Serialize;

@@ -2,6 +2,9 @@
 //! Cholesky factorisation, solves and inverses of symmetric positive-definite matrices.
 //! Sequential loops in a fixed order, so results are the same bytes on every run.
 
+// Index loops over small dense matrices read closer to the formulas than iterator chains.
+#![allow(clippy::needless_range_loop)]
+
 /// Row-major square matrix as nested vectors (serialises naturally to JSON).
 pub type Matrix = Vec<Vec<f64>>;
 
