@@ -3,6 +3,7 @@
 
 pub mod annotate;
 pub mod binding;
+pub mod hla;
 pub mod msi;
 pub mod neoantigens;
 pub mod peptides;
@@ -87,6 +88,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Predicted peptide–HLA class I binding (IC50 nM, percentile rank) from the built-in model.
     Binding(binding::BindingArgs),
+    /// HLA class I and II typing from reads (FASTQ or BAM/CRAM) against an IPD-IMGT/HLA release.
+    Hla(hla::HlaArgs),
 }
 
 impl Command {
@@ -107,6 +110,7 @@ impl Command {
             Command::Report(args) => report::run(args, threads),
             Command::Run(args) => run::run(args, threads),
             Command::Binding(args) => binding::run(args, threads),
+            Command::Hla(args) => hla::run(args),
         }
     }
 }
