@@ -12,7 +12,12 @@ use immunoprofile::hla::{self, HlaIndex, HlaParams, Imgt, ReadStats, DEFAULT_LOC
 
 fn bench(c: &mut Criterion) {
     let dir = std::env::var_os("IMGT_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/imgt-hla/3.30.0")),
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/data/imgt-hla/3.30.0"
+            ))
+        },
         PathBuf::from,
     );
     if !dir.exists() {
@@ -40,8 +45,14 @@ fn bench(c: &mut Criterion) {
     eprintln!("typing {} fragments", sample.fragments.len());
     group.bench_function("type_sample_8_loci", |b| {
         b.iter(|| {
-            hla::type_fragments(&imgt, &index, sample.fragments.clone(), ReadStats::default(), &params)
-                .unwrap()
+            hla::type_fragments(
+                &imgt,
+                &index,
+                sample.fragments.clone(),
+                ReadStats::default(),
+                &params,
+            )
+            .unwrap()
         })
     });
     group.finish();

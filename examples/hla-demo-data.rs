@@ -10,7 +10,14 @@ use std::path::PathBuf;
 use immunoprofile::hla::simulate::{reads_from, write_synthetic_release, Library, Rng, SimSpec};
 use immunoprofile::hla::Imgt;
 
-pub const GENOTYPE: [&str; 6] = ["A*01:02:01", "A*02:02:01", "B*01:01:01:01", "B*01:01:01:01", "C*03:01", "C*02:01:01:01"];
+pub const GENOTYPE: [&str; 6] = [
+    "A*01:02:01",
+    "A*02:02:01",
+    "B*01:01:01:01",
+    "B*01:01:01:01",
+    "C*03:01",
+    "C*02:01:01:01",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args().nth(1).map_or_else(
@@ -33,17 +40,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = Rng::new(12);
     let mut frags = Vec::new();
     for name in GENOTYPE {
-        let a = imgt.alleles.iter().find(|a| a.name == name).ok_or("allele missing")?;
+        let a = imgt
+            .alleles
+            .iter()
+            .find(|a| a.name == name)
+            .ok_or("allele missing")?;
         reads_from(&a.cds, &spec, spec.depth, &mut rng, &mut frags);
     }
-    let e = imgt.alleles.iter().find(|a| a.name == "E*01:01:01:01").ok_or("E missing")?;
+    let e = imgt
+        .alleles
+        .iter()
+        .find(|a| a.name == "E*01:01:01:01")
+        .ok_or("E missing")?;
     reads_from(&e.cds, &spec, spec.depth, &mut rng, &mut frags);
     for (i, path) in ["demo_R1.fq.gz", "demo_R2.fq.gz"].iter().enumerate() {
         let file = std::fs::File::create(out.join(path))?;
         let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
         for (n, f) in frags.iter().enumerate() {
             let m = &f.mates[i];
-            writeln!(gz, "@demo{n}/{}\n{}\n+\n{}", i + 1, String::from_utf8_lossy(m), "I".repeat(m.len()))?;
+            writeln!(
+                gz,
+                "@demo{n}/{}\n{}\n+\n{}",
+                i + 1,
+                String::from_utf8_lossy(m),
+                "I".repeat(m.len())
+            )?;
         }
         gz.finish()?;
     }

@@ -19,12 +19,22 @@ const SEED: u64 = 20_261_202;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let imgt_dir = args.get(1).map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/imgt-hla/3.30.0")),
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/data/imgt-hla/3.30.0"
+            ))
+        },
         PathBuf::from,
     );
     let samples: usize = args.get(2).map_or(Ok(100), |s| s.parse())?;
     let out = args.get(3).map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/reference/hla/EVALUATION.md")),
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/reference/hla/EVALUATION.md"
+            ))
+        },
         PathBuf::from,
     );
     let t = Instant::now();
@@ -54,16 +64,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for _ in 0..samples {
             let sample = simulate(&imgt, &spec, &mut rng);
             let n = sample.fragments.len() as u64;
-            let stats = ReadStats { records_scanned: n, fragments_kept: n, region: None };
+            let stats = ReadStats {
+                records_scanned: n,
+                fragments_kept: n,
+                region: None,
+            };
             let res = hla::type_fragments(&imgt, &index, sample.fragments, stats, &params)?;
             for (locus, truth) in &sample.truth {
                 let e = tally.entry(locus.clone()).or_default();
                 e[3] += 2;
-                let Some(call) = res.loci.iter().find(|l| &l.locus == locus).and_then(|l| l.call.as_ref()) else {
+                let Some(call) = res
+                    .loci
+                    .iter()
+                    .find(|l| &l.locus == locus)
+                    .and_then(|l| l.call.as_ref())
+                else {
                     continue;
                 };
-                let called: Vec<String> = call.alleles.iter().map(|a| a.allele.trim_start_matches("HLA-").to_string()).collect();
-                let groups: Vec<String> = call.alleles.iter().map(|a| a.g_group.trim_start_matches("HLA-").to_string()).collect();
+                let called: Vec<String> = call
+                    .alleles
+                    .iter()
+                    .map(|a| a.allele.trim_start_matches("HLA-").to_string())
+                    .collect();
+                let groups: Vec<String> = call
+                    .alleles
+                    .iter()
+                    .map(|a| a.g_group.trim_start_matches("HLA-").to_string())
+                    .collect();
                 let tf: Vec<String> = truth.iter().map(|a| two_field(a)).collect();
                 let tg: Vec<String> = truth.iter().map(|a| imgt.g_group(a).to_string()).collect();
                 e[0] += best_match(&tf, &called);
@@ -74,22 +101,52 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         let secs = t.elapsed().as_secs_f64() / samples as f64;
-        writeln!(md, "## {}\n", if library == Library::Dna { "DNA (exome-like, 30× per allele)" } else { "RNA (coding sequence, 20–80× per allele)" })?;
-        writeln!(md, "Typing time {secs:.2} s per sample (all eight loci, release build, this machine).\n")?;
-        writeln!(md, "| locus | alleles | two-field concordance | G-group concordance |")?;
+        writeln!(
+            md,
+            "## {}\n",
+            if library == Library::Dna {
+                "DNA (exome-like, 30× per allele)"
+            } else {
+                "RNA (coding sequence, 20–80× per allele)"
+            }
+        )?;
+        writeln!(
+            md,
+            "Typing time {secs:.2} s per sample (all eight loci, release build, this machine).\n"
+        )?;
+        writeln!(
+            md,
+            "| locus | alleles | two-field concordance | G-group concordance |"
+        )?;
         writeln!(md, "|---|---|---|---|")?;
         let mut class1 = [0u64; 3];
         for locus in &loci {
             let Some(e) = tally.get(locus) else { continue };
-            writeln!(md, "| HLA-{locus} | {} | {:.1}% | {:.1}% |", e[3], pct(e[0], e[3]), pct(e[1], e[3]))?;
+            writeln!(
+                md,
+                "| HLA-{locus} | {} | {:.1}% | {:.1}% |",
+                e[3],
+                pct(e[0], e[3]),
+                pct(e[1], e[3])
+            )?;
             if ["A", "B", "C"].contains(&locus.as_str()) {
                 class1[0] += e[0];
                 class1[1] += e[1];
                 class1[2] += e[3];
             }
         }
-        writeln!(md, "| class I | {} | {:.1}% | {:.1}% |\n", class1[2], pct(class1[0], class1[2]), pct(class1[1], class1[2]))?;
-        eprintln!("{library:?}: class I two-field {:.1}%, G {:.1}%", pct(class1[0], class1[2]), pct(class1[1], class1[2]));
+        writeln!(
+            md,
+            "| class I | {} | {:.1}% | {:.1}% |\n",
+            class1[2],
+            pct(class1[0], class1[2]),
+            pct(class1[1], class1[2])
+        )?;
+        eprintln!(
+            "{library:?}: class I two-field {:.1}%, G {:.1}%",
+            pct(class1[0], class1[2]),
+            pct(class1[1], class1[2])
+        );
     }
     writeln!(md, "Published anchors: OptiType 97–99% two-field class I concordance on exomes and 1000 Genomes RNA-seq (Szolek et al., Bioinformatics 2014;30:3310–3316); arcasHLA ≈ 99% class I on RNA-seq (Orenbuch et al., Bioinformatics 2020;36:33–40). Those are on real samples of common alleles; the uniform draw here weighs every allele alike.")?;
     std::fs::create_dir_all(out.parent().unwrap_or(std::path::Path::new(".")))?;
@@ -101,9 +158,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// Matched alleles between two unordered pairs.
 fn best_match(truth: &[String], called: &[String]) -> u64 {
     let s = |a: &String, b: &String| u64::from(a == b);
-    (s(&truth[0], &called[0]) + s(&truth[1], &called[1])).max(s(&truth[0], &called[1]) + s(&truth[1], &called[0]))
+    (s(&truth[0], &called[0]) + s(&truth[1], &called[1]))
+        .max(s(&truth[0], &called[1]) + s(&truth[1], &called[0]))
 }
 
 fn pct(a: u64, b: u64) -> f64 {
-    if b == 0 { 0.0 } else { 100.0 * a as f64 / b as f64 }
+    if b == 0 {
+        0.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
 }

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use immunoprofile::hla::simulate::{reads_from, simulate, write_synthetic_release, Library, Rng, SimSpec};
+use immunoprofile::hla::simulate::{
+    reads_from, simulate, write_synthetic_release, Library, Rng, SimSpec,
+};
 use immunoprofile::hla::{self, Fragment, HlaIndex, HlaInput, HlaParams, Imgt, ReadStats};
 
 fn spec(depth: f64) -> SimSpec {
@@ -32,7 +34,12 @@ fn synthetic() -> Synthetic {
     write_synthetic_release(dir.path(), 7).unwrap();
     let imgt = Imgt::load(dir.path()).unwrap();
     let index = HlaIndex::build(&imgt);
-    Synthetic { path: dir.path().to_path_buf(), _dir: dir, imgt, index }
+    Synthetic {
+        path: dir.path().to_path_buf(),
+        _dir: dir,
+        imgt,
+        index,
+    }
 }
 
 fn cds<'a>(s: &'a Synthetic, name: &str) -> &'a [u8] {
@@ -50,9 +57,23 @@ fn reads(s: &Synthetic, names: &[&str], depth: f64, seed: u64) -> Vec<Fragment> 
 }
 
 fn type_a(s: &Synthetic, fragments: Vec<Fragment>, loci: &[&str]) -> hla::HlaResult {
-    let params = HlaParams { loci: loci.iter().map(|l| l.to_string()).collect(), ..HlaParams::new(&s.path) };
+    let params = HlaParams {
+        loci: loci.iter().map(|l| l.to_string()).collect(),
+        ..HlaParams::new(&s.path)
+    };
     let n = fragments.len() as u64;
-    hla::type_fragments(&s.imgt, &s.index, fragments, ReadStats { records_scanned: n, fragments_kept: n, region: None }, &params).unwrap()
+    hla::type_fragments(
+        &s.imgt,
+        &s.index,
+        fragments,
+        ReadStats {
+            records_scanned: n,
+            fragments_kept: n,
+            region: None,
+        },
+        &params,
+    )
+    .unwrap()
 }
 
 fn pair(r: &hla::HlaResult, locus: &str) -> Vec<String> {
@@ -66,11 +87,21 @@ fn synthetic_release_is_read_with_exon_layout_and_partial_alleles() {
     let s = synthetic();
     assert_eq!(s.imgt.alleles.len(), 20);
     // The typing region of a full allele is exons 2–3: 270 + 276 bases.
-    let full = s.index.alleles.iter().find(|a| a.name == "A*01:01:01:01").unwrap();
+    let full = s
+        .index
+        .alleles
+        .iter()
+        .find(|a| a.name == "A*01:01:01:01")
+        .unwrap();
     assert_eq!(full.core.len(), 546);
     assert!(!full.partial);
     // The partial allele is exactly its exons 2–3.
-    let partial = s.index.alleles.iter().find(|a| a.name == "A*03:01").unwrap();
+    let partial = s
+        .index
+        .alleles
+        .iter()
+        .find(|a| a.name == "A*03:01")
+        .unwrap();
     assert_eq!(partial.core.len(), 546);
     assert_eq!(s.imgt.g_group("A*02:02:01"), "A*02:01:01G");
 }
@@ -79,9 +110,17 @@ fn synthetic_release_is_read_with_exon_layout_and_partial_alleles() {
 fn heterozygous_with_one_mismatch_neighbour() {
     let s = synthetic();
     // A*01:02 differs from A*01:01 at one base of exon 2: its reads must not be called 01:01.
-    let r = type_a(&s, reads(&s, &["A*01:02:01", "A*02:01:01:01"], 30.0, 1), &["A"]);
+    let r = type_a(
+        &s,
+        reads(&s, &["A*01:02:01", "A*02:01:01:01"], 30.0, 1),
+        &["A"],
+    );
     assert_eq!(pair(&r, "A"), ["HLA-A*01:02", "HLA-A*02:01"]);
-    let r = type_a(&s, reads(&s, &["A*01:01:01:01", "A*02:01:01:01"], 30.0, 2), &["A"]);
+    let r = type_a(
+        &s,
+        reads(&s, &["A*01:01:01:01", "A*02:01:01:01"], 30.0, 2),
+        &["A"],
+    );
     assert_eq!(pair(&r, "A"), ["HLA-A*01:01", "HLA-A*02:01"]);
     let call = r.loci[0].call.as_ref().unwrap();
     assert!(!call.homozygous);
@@ -91,7 +130,11 @@ fn heterozygous_with_one_mismatch_neighbour() {
 #[test]
 fn homozygous_locus_is_the_same_allele_twice() {
     let s = synthetic();
-    let r = type_a(&s, reads(&s, &["A*01:01:01:01", "A*01:01:01:01"], 30.0, 3), &["A"]);
+    let r = type_a(
+        &s,
+        reads(&s, &["A*01:01:01:01", "A*01:01:01:01"], 30.0, 3),
+        &["A"],
+    );
     assert_eq!(pair(&r, "A"), ["HLA-A*01:01", "HLA-A*01:01"]);
     assert!(r.loci[0].call.as_ref().unwrap().homozygous);
 }
@@ -100,9 +143,17 @@ fn homozygous_locus_is_the_same_allele_twice() {
 fn partial_allele_is_called_from_its_exons_and_does_not_pull_full_ones() {
     let s = synthetic();
     // Reads from a full allele carrying A*03:01's exons 2–3 (IMGT knows only those).
-    let r = type_a(&s, reads(&s, &["A*03:01", "A*02:01:01:01"], 30.0, 4), &["A"]);
+    let r = type_a(
+        &s,
+        reads(&s, &["A*03:01", "A*02:01:01:01"], 30.0, 4),
+        &["A"],
+    );
     assert_eq!(pair(&r, "A"), ["HLA-A*02:01", "HLA-A*03:01"]);
-    let r = type_a(&s, reads(&s, &["A*01:01:01:01", "A*02:01:01:01"], 30.0, 5), &["A"]);
+    let r = type_a(
+        &s,
+        reads(&s, &["A*01:01:01:01", "A*02:01:01:01"], 30.0, 5),
+        &["A"],
+    );
     assert!(!pair(&r, "A").contains(&"HLA-A*03:01".to_string()));
 }
 
@@ -110,10 +161,18 @@ fn partial_allele_is_called_from_its_exons_and_does_not_pull_full_ones() {
 fn same_g_group_alleles_resolve_to_the_lowest_numbered() {
     let s = synthetic();
     // A*02:02:01 differs from A*02:01:01:01 only in exon 4, outside the typing region.
-    let r = type_a(&s, reads(&s, &["A*02:02:01", "A*01:01:01:01"], 30.0, 6), &["A"]);
+    let r = type_a(
+        &s,
+        reads(&s, &["A*02:02:01", "A*01:01:01:01"], 30.0, 6),
+        &["A"],
+    );
     assert_eq!(pair(&r, "A"), ["HLA-A*01:01", "HLA-A*02:01"]);
     let call = r.loci[0].call.as_ref().unwrap();
-    let a02 = call.alleles.iter().find(|a| a.allele == "HLA-A*02:01").unwrap();
+    let a02 = call
+        .alleles
+        .iter()
+        .find(|a| a.allele == "HLA-A*02:01")
+        .unwrap();
     assert_eq!(a02.g_group, "HLA-A*02:01:01G");
     assert_eq!(a02.equivalent, ["HLA-A*02:02"]);
 }
@@ -125,7 +184,15 @@ fn low_depth_is_undetermined_with_the_reason() {
     let r = type_a(&s, reads(&s, &["A*01:01:01:01"], 3.0, 7), &["A", "B"]);
     assert!(r.alleles.is_empty());
     assert_eq!(r.loci[0].status, "undetermined");
-    assert!(r.loci[0].reason.as_ref().unwrap().contains("at least 20 needed"), "{:?}", r.loci[0].reason);
+    assert!(
+        r.loci[0]
+            .reason
+            .as_ref()
+            .unwrap()
+            .contains("at least 20 needed"),
+        "{:?}",
+        r.loci[0].reason
+    );
     assert_eq!(r.loci[1].reads, 0);
 }
 
@@ -144,30 +211,48 @@ fn hla_e_reads_do_not_pull_the_a_call() {
 #[test]
 fn fastq_input_and_outputs_same_for_one_and_two_threads() {
     let s = synthetic();
-    let frags = reads(&s, &["A*01:02:01", "A*02:02:01", "B*01:01:01:01", "B*03:01"], 30.0, 10);
+    let frags = reads(
+        &s,
+        &["A*01:02:01", "A*02:02:01", "B*01:01:01:01", "B*03:01"],
+        30.0,
+        10,
+    );
     let tmp = tempfile::tempdir().unwrap();
     let (r1, r2) = (tmp.path().join("r1.fq"), tmp.path().join("r2.fq"));
     let mut t1 = String::new();
     let mut t2 = String::new();
     for (i, f) in frags.iter().enumerate() {
         for (t, m) in [(&mut t1, &f.mates[0]), (&mut t2, &f.mates[1])] {
-            t.push_str(&format!("@r{i}\n{}\n+\n{}\n", String::from_utf8_lossy(m), "I".repeat(m.len())));
+            t.push_str(&format!(
+                "@r{i}\n{}\n+\n{}\n",
+                String::from_utf8_lossy(m),
+                "I".repeat(m.len())
+            ));
         }
     }
     std::fs::write(&r1, t1).unwrap();
     std::fs::write(&r2, t2).unwrap();
     let params = HlaParams {
-        input: HlaInput::Fastq { r1: r1.clone(), r2: Some(r2.clone()) },
+        input: HlaInput::Fastq {
+            r1: r1.clone(),
+            r2: Some(r2.clone()),
+        },
         loci: vec!["A".into(), "B".into(), "C".into()],
         ..HlaParams::new(&s.path)
     };
     let mut outputs = Vec::new();
     for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         let r = pool.install(|| hla::type_sample(&params)).unwrap();
         let prefix = tmp.path().join(format!("t{threads}"));
         hla::output::write(&r, &prefix).unwrap();
-        outputs.push((std::fs::read(prefix.with_extension("hla.json")).unwrap(), std::fs::read(prefix.with_extension("hla.tsv")).unwrap()));
+        outputs.push((
+            std::fs::read(prefix.with_extension("hla.json")).unwrap(),
+            std::fs::read(prefix.with_extension("hla.tsv")).unwrap(),
+        ));
         assert_eq!(pair(&r, "A"), ["HLA-A*01:02", "HLA-A*02:01"]);
         assert_eq!(pair(&r, "B"), ["HLA-B*01:01", "HLA-B*03:01"]);
         assert_eq!(r.loci[2].status, "undetermined");
@@ -178,7 +263,9 @@ fn fastq_input_and_outputs_same_for_one_and_two_threads() {
 }
 
 fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(rel);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(rel);
     if p.exists() {
         Some(p)
     } else {
@@ -191,10 +278,15 @@ fn shared(rel: &str) -> Option<PathBuf> {
 /// `examples/hla-evaluate.rs`): class I from exome-like DNA, with HLA-E/F/G decoys.
 #[test]
 fn simulation_small_class_i() {
-    let Some(dir) = shared("imgt-hla/3.30.0") else { return };
+    let Some(dir) = shared("imgt-hla/3.30.0") else {
+        return;
+    };
     let imgt = Imgt::load(&dir).unwrap();
     let index = HlaIndex::build(&imgt);
-    let params = HlaParams { loci: vec!["A".into(), "B".into(), "C".into()], ..HlaParams::new(&dir) };
+    let params = HlaParams {
+        loci: vec!["A".into(), "B".into(), "C".into()],
+        ..HlaParams::new(&dir)
+    };
     let spec = SimSpec {
         library: Library::Dna,
         loci: params.loci.clone(),
@@ -209,9 +301,27 @@ fn simulation_small_class_i() {
     let (mut right, mut total) = (0, 0);
     for _ in 0..3 {
         let sample = simulate(&imgt, &spec, &mut rng);
-        let r = hla::type_fragments(&imgt, &index, sample.fragments, ReadStats::default(), &params).unwrap();
+        let r = hla::type_fragments(
+            &imgt,
+            &index,
+            sample.fragments,
+            ReadStats::default(),
+            &params,
+        )
+        .unwrap();
         for (locus, truth) in &sample.truth {
-            let called: Vec<String> = r.loci.iter().find(|l| &l.locus == locus).and_then(|l| l.call.as_ref()).map(|c| c.alleles.iter().map(|a| a.g_group.trim_start_matches("HLA-").to_string()).collect()).unwrap_or_default();
+            let called: Vec<String> = r
+                .loci
+                .iter()
+                .find(|l| &l.locus == locus)
+                .and_then(|l| l.call.as_ref())
+                .map(|c| {
+                    c.alleles
+                        .iter()
+                        .map(|a| a.g_group.trim_start_matches("HLA-").to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
             let mut t: Vec<String> = truth.iter().map(|a| imgt.g_group(a).to_string()).collect();
             for c in &called {
                 if let Some(i) = t.iter().position(|x| x == c) {
@@ -239,7 +349,14 @@ fn gm12878_rna_bam_class_i() {
     ) else {
         return;
     };
-    let params = HlaParams { input: HlaInput::Bam { path: bam, fasta: None }, loci: vec!["A".into(), "B".into(), "C".into()], ..HlaParams::new(&dir) };
+    let params = HlaParams {
+        input: HlaInput::Bam {
+            path: bam,
+            fasta: None,
+        },
+        loci: vec!["A".into(), "B".into(), "C".into()],
+        ..HlaParams::new(&dir)
+    };
     let r = hla::type_sample(&params).unwrap();
     let expect: BTreeMap<&str, [&str; 2]> = [
         ("A", ["HLA-A*01:01", "HLA-A*11:01"]),
@@ -250,5 +367,10 @@ fn gm12878_rna_bam_class_i() {
     for (locus, want) in expect {
         assert_eq!(pair(&r, locus), want, "{locus}: {:?}", r.loci);
     }
-    assert!(r.input.region.as_deref().unwrap_or("").starts_with("GRCh37"));
+    assert!(r
+        .input
+        .region
+        .as_deref()
+        .unwrap_or("")
+        .starts_with("GRCh37"));
 }

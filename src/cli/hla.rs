@@ -27,7 +27,11 @@ pub struct HlaArgs {
     #[arg(long)]
     pub imgt: PathBuf,
     /// Loci to type, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "A,B,C,DRB1,DQA1,DQB1,DPA1,DPB1")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "A,B,C,DRB1,DQA1,DQB1,DPA1,DPB1"
+    )]
     pub loci: Vec<String>,
     /// Fewer reads (fragments) than this at a locus: undetermined.
     #[arg(long, default_value_t = 20)]
@@ -47,9 +51,19 @@ impl HlaArgs {
     /// Neither --fastq nor --bam, or a penalty out of range.
     pub fn into_params(self) -> Result<(HlaParams, PathBuf)> {
         let input = match (self.fastq, self.bam) {
-            (Some(r1), None) => HlaInput::Fastq { r1, r2: self.fastq2 },
-            (None, Some(path)) => HlaInput::Bam { path, fasta: self.fasta },
-            _ => return Err(Error::usage("hla needs --fastq R1 [--fastq2 R2] or --bam FILE")),
+            (Some(r1), None) => HlaInput::Fastq {
+                r1,
+                r2: self.fastq2,
+            },
+            (None, Some(path)) => HlaInput::Bam {
+                path,
+                fasta: self.fasta,
+            },
+            _ => {
+                return Err(Error::usage(
+                    "hla needs --fastq R1 [--fastq2 R2] or --bam FILE",
+                ))
+            }
         };
         if !(0.0..1.0).contains(&self.homozygosity_penalty) {
             return Err(Error::usage("--homozygosity-penalty must be in [0, 1)"));
@@ -73,10 +87,25 @@ pub fn run(args: HlaArgs) -> Result<()> {
     hla::output::write(&result, &prefix)?;
     for l in &result.loci {
         match &l.call {
-            Some(c) => log::info!("HLA-{}: {} {} ({} reads, {})", l.locus, c.alleles[0].allele, c.alleles[1].allele, l.reads, l.confidence),
-            None => log::info!("HLA-{}: undetermined: {}", l.locus, l.reason.as_deref().unwrap_or("")),
+            Some(c) => log::info!(
+                "HLA-{}: {} {} ({} reads, {})",
+                l.locus,
+                c.alleles[0].allele,
+                c.alleles[1].allele,
+                l.reads,
+                l.confidence
+            ),
+            None => log::info!(
+                "HLA-{}: undetermined: {}",
+                l.locus,
+                l.reason.as_deref().unwrap_or("")
+            ),
         }
     }
-    log::info!("IPD-IMGT/HLA {}; please cite: {}", result.imgt_release, result.citation);
+    log::info!(
+        "IPD-IMGT/HLA {}; please cite: {}",
+        result.imgt_release,
+        result.citation
+    );
     Ok(())
 }

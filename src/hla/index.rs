@@ -75,17 +75,18 @@ impl HlaIndex {
                     let gen = imgt.genomic.get(&a.name)?;
                     let exons = exon_bounds(&a.cds, gen)?;
                     let (first, last) = typing_exons(locus);
-                    (exons.len() > last)
-                        .then(|| (i, exons[first - 1].0, exons[last - 1].1))
+                    (exons.len() > last).then(|| (i, exons[first - 1].0, exons[last - 1].1))
                 });
+                // Built once per locus: every allele is placed on the same reference.
+                let anchors = layout.map(|(r, _, _)| anchor_table(&imgt.alleles[r].cds));
                 ids.iter()
                     .map(|&i| {
                         let a = &imgt.alleles[i];
-                        let (core, partial) = match layout {
-                            Some((r, start, end)) => {
-                                core_of(&imgt.alleles[r].cds, start, end, &a.cds)
+                        let (core, partial) = match (layout, &anchors) {
+                            (Some((_, start, end)), Some(anchors)) => {
+                                core_of(anchors, start, end, &a.cds)
                             }
-                            None => (a.cds.clone(), false),
+                            _ => (a.cds.clone(), false),
                         };
                         IndexedAllele {
                             name: a.name.clone(),
@@ -239,10 +240,14 @@ pub fn exon_bounds(cds: &[u8], gen: &[u8]) -> Option<Vec<(usize, usize)>> {
     (!exons.is_empty()).then_some(exons)
 }
 
-/// The typing region of `cds`, placed on the reference coding sequence `reference` whose
+/// The typing region of `cds`, placed with `anchors` on the reference coding sequence whose
 /// typing region is `start..end`; and whether part of it is missing.
-fn core_of(reference: &[u8], start: usize, end: usize, cds: &[u8]) -> (Vec<u8>, bool) {
-    let anchors = anchor_table(reference);
+fn core_of(
+    anchors: &HashMap<&[u8], Option<usize>>,
+    start: usize,
+    end: usize,
+    cds: &[u8],
+) -> (Vec<u8>, bool) {
     let offsets: Vec<(usize, isize)> = (0..cds.len().saturating_sub(ANCHOR - 1))
         .filter_map(|i| {
             let key = &cds[i..i + ANCHOR];

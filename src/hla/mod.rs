@@ -45,8 +45,14 @@ pub const DEFAULT_LOCI: [&str; 8] = ["A", "B", "C", "DRB1", "DQA1", "DQB1", "DPA
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum HlaInput {
-    Fastq { r1: PathBuf, r2: Option<PathBuf> },
-    Bam { path: PathBuf, fasta: Option<PathBuf> },
+    Fastq {
+        r1: PathBuf,
+        r2: Option<PathBuf>,
+    },
+    Bam {
+        path: PathBuf,
+        fasta: Option<PathBuf>,
+    },
     /// Fragments already in memory (simulations, the pipeline).
     #[serde(skip)]
     Fragments(Vec<Fragment>),
@@ -152,7 +158,14 @@ pub fn type_sample(params: &HlaParams) -> Result<HlaResult> {
     let (fragments, stats) = match &params.input {
         HlaInput::Fastq { r1, r2 } => reads::from_fastq(&index, r1, r2.as_deref())?,
         HlaInput::Bam { path, fasta } => reads::from_bam(&index, path, fasta.as_deref())?,
-        HlaInput::Fragments(f) => (f.clone(), ReadStats { records_scanned: f.len() as u64, fragments_kept: f.len() as u64, region: None }),
+        HlaInput::Fragments(f) => (
+            f.clone(),
+            ReadStats {
+                records_scanned: f.len() as u64,
+                fragments_kept: f.len() as u64,
+                region: None,
+            },
+        ),
     };
     type_fragments(&imgt, &index, fragments, stats, params)
 }
@@ -180,16 +193,28 @@ pub fn type_fragments(
     }
     let distinct = matching::dedup(fragments);
     let fates = matching::match_all(index, &distinct, params.min_kmers);
-    let mut fstats = FragmentStats { distinct: distinct.len() as u64, ..Default::default() };
+    let mut fstats = FragmentStats {
+        distinct: distinct.len() as u64,
+        ..Default::default()
+    };
     let mut per_locus: BTreeMap<u16, Vec<genotype::LocusFragments<'_>>> = BTreeMap::new();
     for ((_, weight), fate) in distinct.iter().zip(&fates) {
         match fate {
             matching::Fate::Locus { locus, alleles, .. } => {
                 if locus_ids.contains(locus) {
                     fstats.typed_loci += u64::from(*weight);
-                    per_locus.entry(*locus).or_default().push(genotype::LocusFragments { alleles, weight: *weight });
+                    per_locus
+                        .entry(*locus)
+                        .or_default()
+                        .push(genotype::LocusFragments {
+                            alleles,
+                            weight: *weight,
+                        });
                 } else {
-                    *fstats.other_loci.entry(index.loci[*locus as usize].clone()).or_default() += u64::from(*weight);
+                    *fstats
+                        .other_loci
+                        .entry(index.loci[*locus as usize].clone())
+                        .or_default() += u64::from(*weight);
                 }
             }
             matching::Fate::Ambiguous => fstats.ambiguous += u64::from(*weight),
@@ -225,7 +250,13 @@ pub fn type_fragments(
         } else {
             "low"
         };
-        alleles.insert(name.clone(), [call.alleles[0].allele.clone(), call.alleles[1].allele.clone()]);
+        alleles.insert(
+            name.clone(),
+            [
+                call.alleles[0].allele.clone(),
+                call.alleles[1].allele.clone(),
+            ],
+        );
         loci.push(LocusResult {
             locus: name.clone(),
             status: "called".into(),

@@ -65,6 +65,7 @@ pub fn write(result: &HlaResult, prefix: &Path) -> Result<Vec<PathBuf>> {
         text.push_str(&row.join("\t"));
         text.push('\n');
     }
-    tsv.write_all(text.as_bytes()).map_err(|e| Error::io(&p, e))?;
+    tsv.write_all(text.as_bytes())
+        .map_err(|e| Error::io(&p, e))?;
     commit_all(vec![json, tsv])
 }

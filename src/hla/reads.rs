@@ -32,7 +32,11 @@ pub struct ReadStats {
 ///
 /// # Errors
 /// Unreadable or malformed file, or mates out of step.
-pub fn from_fastq(index: &HlaIndex, r1: &Path, r2: Option<&Path>) -> Result<(Vec<Fragment>, ReadStats)> {
+pub fn from_fastq(
+    index: &HlaIndex,
+    r1: &Path,
+    r2: Option<&Path>,
+) -> Result<(Vec<Fragment>, ReadStats)> {
     let mut a = FastqReader::open(r1)?;
     let mut b = r2.map(FastqReader::open).transpose()?;
     let mut out = Vec::new();
@@ -41,7 +45,11 @@ pub fn from_fastq(index: &HlaIndex, r1: &Path, r2: Option<&Path>) -> Result<(Vec
         let Some(s1) = a.next_seq()? else {
             if let Some(b) = b.as_mut() {
                 if b.next_seq()?.is_some() {
-                    return Err(Error::invalid(b.path.as_path(), Some(format!("line {}", b.line)), "more records than in --fastq: the mate files are out of step"));
+                    return Err(Error::invalid(
+                        b.path.as_path(),
+                        Some(format!("line {}", b.line)),
+                        "more records than in --fastq: the mate files are out of step",
+                    ));
                 }
             }
             break;
@@ -50,7 +58,11 @@ pub fn from_fastq(index: &HlaIndex, r1: &Path, r2: Option<&Path>) -> Result<(Vec
         let mut mates = vec![s1];
         if let Some(b) = b.as_mut() {
             let s2 = b.next_seq()?.ok_or_else(|| {
-                Error::invalid(b.path.as_path(), None, "fewer records than in --fastq: the mate files are out of step")
+                Error::invalid(
+                    b.path.as_path(),
+                    None,
+                    "fewer records than in --fastq: the mate files are out of step",
+                )
             })?;
             stats.records_scanned += 1;
             mates.push(s2);
@@ -77,16 +89,27 @@ impl FastqReader {
         let n = f.read(&mut magic).map_err(|e| Error::io(path, e))?;
         let f = File::open(path).map_err(|e| Error::io(path, e))?;
         let inner: Box<dyn BufRead> = if n == 2 && magic == [0x1f, 0x8b] {
-            Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(f)))
+            Box::new(BufReader::with_capacity(
+                1 << 16,
+                flate2::read::MultiGzDecoder::new(f),
+            ))
         } else {
             Box::new(BufReader::with_capacity(1 << 16, f))
         };
-        Ok(Self { path: path.to_path_buf(), inner, line: 0, buf: String::new() })
+        Ok(Self {
+            path: path.to_path_buf(),
+            inner,
+            line: 0,
+            buf: String::new(),
+        })
     }
 
     fn read_line(&mut self) -> Result<bool> {
         self.buf.clear();
-        let n = self.inner.read_line(&mut self.buf).map_err(|e| Error::io(&self.path, e))?;
+        let n = self
+            .inner
+            .read_line(&mut self.buf)
+            .map_err(|e| Error::io(&self.path, e))?;
         self.line += 1;
         Ok(n > 0)
     }
@@ -96,15 +119,27 @@ impl FastqReader {
             return Ok(None);
         }
         if !self.buf.starts_with('@') {
-            return Err(Error::at_line(&self.path, self.line as usize, "expected a FASTQ header starting with @"));
+            return Err(Error::at_line(
+                &self.path,
+                self.line as usize,
+                "expected a FASTQ header starting with @",
+            ));
         }
         if !self.read_line()? {
-            return Err(Error::at_line(&self.path, self.line as usize, "truncated FASTQ record"));
+            return Err(Error::at_line(
+                &self.path,
+                self.line as usize,
+                "truncated FASTQ record",
+            ));
         }
         let seq = self.buf.trim_end().as_bytes().to_ascii_uppercase();
         for _ in 0..2 {
             if !self.read_line()? {
-                return Err(Error::at_line(&self.path, self.line as usize, "truncated FASTQ record"));
+                return Err(Error::at_line(
+                    &self.path,
+                    self.line as usize,
+                    "truncated FASTQ record",
+                ));
             }
         }
         Ok(Some(seq))
@@ -128,8 +163,14 @@ fn hla_contig(name: &str) -> bool {
 ///
 /// # Errors
 /// Unreadable file, CRAM without `fasta`, or a damaged record.
-pub fn from_bam(index: &HlaIndex, path: &Path, fasta: Option<&Path>) -> Result<(Vec<Fragment>, ReadStats)> {
-    let is_cram = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("cram"));
+pub fn from_bam(
+    index: &HlaIndex,
+    path: &Path,
+    fasta: Option<&Path>,
+) -> Result<(Vec<Fragment>, ReadStats)> {
+    let is_cram = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("cram"));
     if is_cram && fasta.is_none() {
         return Err(Error::usage(format!(
             "{}: a CRAM needs --fasta REF (the reference it was written against); immunoprofile never downloads references",
@@ -137,7 +178,10 @@ pub fn from_bam(index: &HlaIndex, path: &Path, fasta: Option<&Path>) -> Result<(
         )));
     }
     if !path.exists() {
-        return Err(Error::io(path, std::io::Error::from(std::io::ErrorKind::NotFound)));
+        return Err(Error::io(
+            path,
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        ));
     }
     let mut stats = ReadStats::default();
     let mut pending: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
@@ -152,7 +196,9 @@ pub fn from_bam(index: &HlaIndex, path: &Path, fasta: Option<&Path>) -> Result<(
             match pending.remove(rec.qname()) {
                 Some(mate) => {
                     if touches(index, &seq, STRIDE) || touches(index, &mate, STRIDE) {
-                        out.push(Fragment { mates: order(mate, seq, rec.is_first_in_template()) });
+                        out.push(Fragment {
+                            mates: order(mate, seq, rec.is_first_in_template()),
+                        });
                     }
                 }
                 None => {
@@ -164,11 +210,19 @@ pub fn from_bam(index: &HlaIndex, path: &Path, fasta: Option<&Path>) -> Result<(
         }
     };
     let mut rec = bam::Record::new();
-    let damaged = |e: rust_htslib::errors::Error| Error::invalid(path, None, format!("cannot read a record ({e}): the file is truncated or damaged"));
+    let damaged = |e: rust_htslib::errors::Error| {
+        Error::invalid(
+            path,
+            None,
+            format!("cannot read a record ({e}): the file is truncated or damaged"),
+        )
+    };
     match bam::IndexedReader::from_path(path) {
         Ok(mut reader) => {
             if let Some(f) = fasta {
-                reader.set_reference(f).map_err(|e| Error::invalid(f, None, format!("cannot use as the CRAM reference: {e}")))?;
+                reader.set_reference(f).map_err(|e| {
+                    Error::invalid(f, None, format!("cannot use as the CRAM reference: {e}"))
+                })?;
             }
             let header = reader.header().clone();
             let mut regions: Vec<(u32, u64, u64)> = Vec::new();
@@ -189,13 +243,17 @@ pub fn from_bam(index: &HlaIndex, path: &Path, fasta: Option<&Path>) -> Result<(
                 Some(b) => {
                     stats.region = Some(format!("{b}, HLA/alt contigs, unmapped reads"));
                     for (tid, start, end) in regions {
-                        reader.fetch((tid, start, end)).map_err(|e| Error::invalid(path, None, format!("cannot query the index: {e}")))?;
+                        reader.fetch((tid, start, end)).map_err(|e| {
+                            Error::invalid(path, None, format!("cannot query the index: {e}"))
+                        })?;
                         while let Some(r) = reader.read(&mut rec) {
                             r.map_err(damaged)?;
                             take(&rec, &mut stats, &mut out);
                         }
                     }
-                    reader.fetch(bam::FetchDefinition::Unmapped).map_err(|e| Error::invalid(path, None, format!("cannot query unmapped reads: {e}")))?;
+                    reader.fetch(bam::FetchDefinition::Unmapped).map_err(|e| {
+                        Error::invalid(path, None, format!("cannot query unmapped reads: {e}"))
+                    })?;
                     while let Some(r) = reader.read(&mut rec) {
                         r.map_err(damaged)?;
                         take(&rec, &mut stats, &mut out);
@@ -203,7 +261,9 @@ pub fn from_bam(index: &HlaIndex, path: &Path, fasta: Option<&Path>) -> Result<(
                 }
                 None => {
                     log::warn!("{}: no chr6 of GRCh37 or GRCh38 length in the header; reading every record", path.display());
-                    reader.fetch(bam::FetchDefinition::All).map_err(|e| Error::invalid(path, None, format!("cannot read: {e}")))?;
+                    reader
+                        .fetch(bam::FetchDefinition::All)
+                        .map_err(|e| Error::invalid(path, None, format!("cannot read: {e}")))?;
                     while let Some(r) = reader.read(&mut rec) {
                         r.map_err(damaged)?;
                         take(&rec, &mut stats, &mut out);
@@ -212,10 +272,16 @@ pub fn from_bam(index: &HlaIndex, path: &Path, fasta: Option<&Path>) -> Result<(
             }
         }
         Err(_) => {
-            log::warn!("{}: no index beside it; reading every record", path.display());
-            let mut reader = bam::Reader::from_path(path).map_err(|e| Error::invalid(path, None, format!("cannot open as BAM/CRAM: {e}")))?;
+            log::warn!(
+                "{}: no index beside it; reading every record",
+                path.display()
+            );
+            let mut reader = bam::Reader::from_path(path)
+                .map_err(|e| Error::invalid(path, None, format!("cannot open as BAM/CRAM: {e}")))?;
             if let Some(f) = fasta {
-                reader.set_reference(f).map_err(|e| Error::invalid(f, None, format!("cannot use as the CRAM reference: {e}")))?;
+                reader.set_reference(f).map_err(|e| {
+                    Error::invalid(f, None, format!("cannot use as the CRAM reference: {e}"))
+                })?;
             }
             while let Some(r) = reader.read(&mut rec) {
                 r.map_err(damaged)?;

@@ -157,7 +157,11 @@ fn push_pair(seq: &[u8], start: usize, spec: &SimSpec, rng: &mut Rng, out: &mut 
         }
     }
     // Half the pairs come off the other strand.
-    let mates = if rng.below(2) == 0 { vec![r1, r2] } else { vec![r2, r1] };
+    let mates = if rng.below(2) == 0 {
+        vec![r1, r2]
+    } else {
+        vec![r2, r1]
+    };
     out.push(Fragment { mates });
 }
 
@@ -171,11 +175,15 @@ fn push_pair(seq: &[u8], start: usize, spec: &SimSpec, rng: &mut Rng, out: &mut 
 ///
 /// # Errors
 /// A file cannot be written.
-pub fn write_synthetic_release(dir: &std::path::Path, seed: u64) -> crate::Result<Vec<std::path::PathBuf>> {
+pub fn write_synthetic_release(
+    dir: &std::path::Path,
+    seed: u64,
+) -> crate::Result<Vec<std::path::PathBuf>> {
     use crate::error::Error;
     let mut rng = Rng::new(seed);
     let exon_lens = [73usize, 270, 276, 276, 117, 33, 48, 5];
-    let random = |rng: &mut Rng, n: usize| -> Vec<u8> { (0..n).map(|_| b"ACGT"[rng.below(4)]).collect() };
+    let random =
+        |rng: &mut Rng, n: usize| -> Vec<u8> { (0..n).map(|_| b"ACGT"[rng.below(4)]).collect() };
     let mutate = |rng: &mut Rng, exons: &mut [Vec<u8>], which: &[usize], n: usize| {
         for _ in 0..n {
             let e = which[rng.below(which.len())];
@@ -188,7 +196,8 @@ pub fn write_synthetic_release(dir: &std::path::Path, seed: u64) -> crate::Resul
     let mut files = Vec::new();
     let fasta_dir = dir.join("fasta");
     std::fs::create_dir_all(&fasta_dir).map_err(|e| Error::io(&fasta_dir, e))?;
-    let mut g_lines = String::from("# file: hla_nom_g.txt (synthetic alleles for tests, not IMGT data)\n");
+    let mut g_lines =
+        String::from("# file: hla_nom_g.txt (synthetic alleles for tests, not IMGT data)\n");
     let a_base: Vec<Vec<u8>> = exon_lens.iter().map(|&n| random(&mut rng, n)).collect();
     for (li, locus) in ["A", "B", "C", "E"].iter().enumerate() {
         let base: Vec<Vec<u8>> = match *locus {
@@ -197,7 +206,12 @@ pub fn write_synthetic_release(dir: &std::path::Path, seed: u64) -> crate::Resul
                 let mut e = a_base.clone();
                 for ex in &mut e {
                     for p in (5..ex.len()).step_by(12) {
-                        ex[p] = match ex[p] { b'A' => b'C', b'C' => b'G', b'G' => b'T', _ => b'A' };
+                        ex[p] = match ex[p] {
+                            b'A' => b'C',
+                            b'C' => b'G',
+                            b'G' => b'T',
+                            _ => b'A',
+                        };
                     }
                 }
                 e
@@ -223,7 +237,12 @@ pub fn write_synthetic_release(dir: &std::path::Path, seed: u64) -> crate::Resul
         mutate(&mut rng, &mut a0202, &[3], 1);
         let mut a0301 = base.clone();
         mutate(&mut rng, &mut a0301, &[1, 2], 8);
-        let full = [("01:01:01:01", base), ("01:02:01", a0102), ("02:01:01:01", a0201), ("02:02:01", a0202)];
+        let full = [
+            ("01:01:01:01", base),
+            ("01:02:01", a0102),
+            ("02:01:01:01", a0201),
+            ("02:02:01", a0202),
+        ];
         let mut nuc = String::new();
         let mut gen = String::new();
         for (i, (name, exons)) in full.iter().enumerate() {
@@ -241,8 +260,16 @@ pub fn write_synthetic_release(dir: &std::path::Path, seed: u64) -> crate::Resul
             push_fasta(&mut gen, &id, &format!("{locus}*{name}"), &g);
         }
         let partial: Vec<u8> = [a0301[1].clone(), a0301[2].clone()].concat();
-        push_fasta(&mut nuc, &format!("HLA{:05}", 90_000 + li * 10 + 9), &format!("{locus}*03:01"), &partial);
-        for (name, text) in [(format!("{locus}_nuc.fasta"), nuc), (format!("{locus}_gen.fasta"), gen)] {
+        push_fasta(
+            &mut nuc,
+            &format!("HLA{:05}", 90_000 + li * 10 + 9),
+            &format!("{locus}*03:01"),
+            &partial,
+        );
+        for (name, text) in [
+            (format!("{locus}_nuc.fasta"), nuc),
+            (format!("{locus}_gen.fasta"), gen),
+        ] {
             let p = fasta_dir.join(name);
             std::fs::write(&p, text).map_err(|e| Error::io(&p, e))?;
             files.push(p);
