@@ -112,7 +112,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
         writeln!(
             md,
-            "Typing time {secs:.2} s per sample (all eight loci, release build, this machine).\n"
+            "Typing time {secs:.2} s per sample (all eight loci, {} build, this machine).\n",
+            if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
         )?;
         writeln!(
             md,
