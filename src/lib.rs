@@ -19,6 +19,7 @@ pub mod binding;
 pub mod cli;
 pub mod error;
 pub mod genome;
+pub mod hla;
 pub mod io;
 pub mod msi;
 pub mod neoantigen;

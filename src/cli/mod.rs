@@ -3,6 +3,7 @@
 
 pub mod annotate;
 pub mod binding;
+pub mod hla;
 pub mod msi;
 pub mod neoantigens;
 pub mod peptides;
@@ -89,6 +90,8 @@ pub enum Command {
     Response(response::ResponseArgs),
     /// The stages: names, dependencies and output files (`--json` for tools).
     Stages(stages::StagesArgs),
+    /// HLA class I and II typing from reads (FASTQ or BAM/CRAM) against an IPD-IMGT/HLA release.
+    Hla(hla::HlaArgs),
 }
 
 impl Command {
@@ -111,6 +114,7 @@ impl Command {
             Command::Binding(args) => binding::run(args, threads),
             Command::Response(args) => response::run(args),
             Command::Stages(args) => stages::run(args),
+            Command::Hla(args) => hla::run(args),
         }
     }
 }

@@ -1,0 +1,290 @@
+//! HLA typing from reads (`immunoprofile hla`).
+//!
+//! OptiType's method with k-mers in place of a read aligner and an exhaustive pair search in
+//! place of an ILP solver: every allele's typing region (exons 2–3 for class I, exon 2 for class
+//! II) from the user's IPD-IMGT/HLA release is indexed at run time ([`index`]); each read or
+//! pair goes to the alleles sharing the most of its k-mers ([`matching`]), and is dropped when
+//! those span loci or belong to a locus not typed (HLA-E/F/G, DRB3/4/5, DRA, pseudogenes when
+//! the release has them), so those cannot pull calls; per locus, the pair of alleles explaining
+//! the most fragments is chosen with a penalty for homozygosity ([`genotype`]).
+//!
+//! ```no_run
+//! use immunoprofile::hla::{self, HlaInput, HlaParams};
+//! let params = HlaParams {
+//!     input: HlaInput::Fastq { r1: "R1.fq.gz".into(), r2: Some("R2.fq.gz".into()) },
+//!     ..HlaParams::new("IMGTHLA")
+//! };
+//! let result = hla::type_sample(&params).unwrap();
+//! println!("{:?}", result.alleles);
+//! ```
+
+pub mod genotype;
+pub mod imgt;
+pub mod index;
+pub mod matching;
+pub mod output;
+pub mod reads;
+pub mod simulate;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+pub use genotype::{AlleleCall, PairCall};
+pub use imgt::{Imgt, CITATION};
+pub use index::HlaIndex;
+pub use matching::Fragment;
+pub use reads::ReadStats;
+
+/// Loci typed by default: class I, then class II best effort.
+pub const DEFAULT_LOCI: [&str; 8] = ["A", "B", "C", "DRB1", "DQA1", "DQB1", "DPA1", "DPB1"];
+
+/// Where the reads come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum HlaInput {
+    Fastq {
+        r1: PathBuf,
+        r2: Option<PathBuf>,
+    },
+    Bam {
+        path: PathBuf,
+        fasta: Option<PathBuf>,
+    },
+    /// Fragments already in memory (simulations, the pipeline).
+    #[serde(skip)]
+    Fragments(Vec<Fragment>),
+}
+
+/// Parameters of one typing run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HlaParams {
+    pub input: HlaInput,
+    /// IPD-IMGT/HLA release folder.
+    pub imgt: PathBuf,
+    pub loci: Vec<String>,
+    /// Fewer fragments than this at a locus: undetermined.
+    pub min_reads: u64,
+    /// Fraction of fragments a second allele must add to beat a homozygous call.
+    pub homozygosity_penalty: f64,
+    /// k-mers a fragment must share with its best allele to count.
+    pub min_kmers: u32,
+}
+
+impl HlaParams {
+    /// Defaults: all eight loci, 20 fragments a locus, β = 0.02, 10 shared k-mers.
+    pub fn new(imgt: impl Into<PathBuf>) -> Self {
+        Self {
+            input: HlaInput::Fragments(Vec::new()),
+            imgt: imgt.into(),
+            loci: DEFAULT_LOCI.iter().map(|s| s.to_string()).collect(),
+            min_reads: 20,
+            homozygosity_penalty: 0.02,
+            min_kmers: 10,
+        }
+    }
+}
+
+/// Call or reason at one locus.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocusResult {
+    pub locus: String,
+    /// `called` or `undetermined`.
+    pub status: String,
+    /// `high`, `medium`, `low` (ties with other two-field pairs), or `undetermined`.
+    pub confidence: String,
+    /// Fragments assigned to this locus.
+    pub reads: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call: Option<PairCall>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Fates of the fragments kept by the pre-filter.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FragmentStats {
+    pub distinct: u64,
+    pub typed_loci: u64,
+    /// Best fit in a locus not typed (HLA-E/F/G, DRB3/4/5, …).
+    pub other_loci: BTreeMap<String, u64>,
+    /// Best fit equally in several loci.
+    pub ambiguous: u64,
+    pub no_hit: u64,
+}
+
+/// The result written to `PREFIX.hla.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HlaResult {
+    /// Locus → the two alleles (the same twice when homozygous); called loci only.
+    pub alleles: BTreeMap<String, [String; 2]>,
+    pub loci: Vec<LocusResult>,
+    pub imgt_release: String,
+    pub citation: String,
+    pub input: ReadStats,
+    pub fragments: FragmentStats,
+    pub index: IndexStats,
+    pub params: HlaParams,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IndexStats {
+    pub alleles: u64,
+    pub partial_alleles: u64,
+    pub kmers: u64,
+    pub k: usize,
+    /// Loci with no genomic sequence to find exons: the whole coding sequence is indexed.
+    pub whole_cds_loci: Vec<String>,
+}
+
+/// Types a sample: reads the release, builds the index, reads the input, calls each locus.
+///
+/// # Errors
+/// Unreadable release or reads, or a locus absent from the release.
+pub fn type_sample(params: &HlaParams) -> Result<HlaResult> {
+    let imgt = Imgt::load(&params.imgt)?;
+    let t = std::time::Instant::now();
+    let index = HlaIndex::build(&imgt);
+    log::info!(
+        "IPD-IMGT/HLA {}: {} alleles, {} k-mers indexed in {:.1} s",
+        imgt.release,
+        index.alleles.len(),
+        index.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let (fragments, stats) = match &params.input {
+        HlaInput::Fastq { r1, r2 } => reads::from_fastq(&index, r1, r2.as_deref())?,
+        HlaInput::Bam { path, fasta } => reads::from_bam(&index, path, fasta.as_deref())?,
+        HlaInput::Fragments(f) => (
+            f.clone(),
+            ReadStats {
+                records_scanned: f.len() as u64,
+                fragments_kept: f.len() as u64,
+                region: None,
+            },
+        ),
+    };
+    type_fragments(&imgt, &index, fragments, stats, params)
+}
+
+/// Types fragments against a built index (the simulation reuses one index for many samples).
+///
+/// # Errors
+/// A requested locus absent from the release.
+pub fn type_fragments(
+    imgt: &Imgt,
+    index: &HlaIndex,
+    fragments: Vec<Fragment>,
+    input: ReadStats,
+    params: &HlaParams,
+) -> Result<HlaResult> {
+    let mut locus_ids = Vec::new();
+    for l in &params.loci {
+        let id = index.locus_id(l).ok_or_else(|| {
+            Error::usage(format!(
+                "locus {l} has no alleles in {}: drop it from --loci or give a release that has it",
+                params.imgt.display()
+            ))
+        })?;
+        locus_ids.push(id);
+    }
+    let distinct = matching::dedup(fragments);
+    let fates = matching::match_all(index, &distinct, params.min_kmers);
+    let mut fstats = FragmentStats {
+        distinct: distinct.len() as u64,
+        ..Default::default()
+    };
+    let mut per_locus: BTreeMap<u16, Vec<genotype::LocusFragments<'_>>> = BTreeMap::new();
+    for ((_, weight), fate) in distinct.iter().zip(&fates) {
+        match fate {
+            matching::Fate::Locus { locus, alleles, .. } => {
+                if locus_ids.contains(locus) {
+                    fstats.typed_loci += u64::from(*weight);
+                    per_locus
+                        .entry(*locus)
+                        .or_default()
+                        .push(genotype::LocusFragments {
+                            alleles,
+                            weight: *weight,
+                        });
+                } else {
+                    *fstats
+                        .other_loci
+                        .entry(index.loci[*locus as usize].clone())
+                        .or_default() += u64::from(*weight);
+                }
+            }
+            matching::Fate::Ambiguous => fstats.ambiguous += u64::from(*weight),
+            matching::Fate::NoHit => fstats.no_hit += u64::from(*weight),
+        }
+    }
+    let g = |name: &str| imgt.g_group(name).to_string();
+    let mut loci = Vec::new();
+    let mut alleles = BTreeMap::new();
+    for (name, id) in params.loci.iter().zip(&locus_ids) {
+        let frags = per_locus.remove(id).unwrap_or_default();
+        let reads: u64 = frags.iter().map(|f| u64::from(f.weight)).sum();
+        if reads < params.min_reads {
+            loci.push(LocusResult {
+                locus: name.clone(),
+                status: "undetermined".into(),
+                confidence: "undetermined".into(),
+                reads,
+                call: None,
+                reason: Some(format!(
+                    "{reads} reads fit HLA-{name} best (at least {} needed)",
+                    params.min_reads
+                )),
+            });
+            continue;
+        }
+        let call = genotype::choose(index, &g, &frags, params.homozygosity_penalty)
+            .ok_or_else(|| Error::Internal("pair choice without fragments".into()))?;
+        let confidence = if call.margin >= 10.0 {
+            "high"
+        } else if call.margin >= 3.0 {
+            "medium"
+        } else {
+            "low"
+        };
+        alleles.insert(
+            name.clone(),
+            [
+                call.alleles[0].allele.clone(),
+                call.alleles[1].allele.clone(),
+            ],
+        );
+        loci.push(LocusResult {
+            locus: name.clone(),
+            status: "called".into(),
+            confidence: confidence.into(),
+            reads,
+            call: Some(call),
+            reason: None,
+        });
+    }
+    let mut params = params.clone();
+    if let HlaInput::Fragments(_) = params.input {
+        params.input = HlaInput::Fragments(Vec::new());
+    }
+    Ok(HlaResult {
+        alleles,
+        loci,
+        imgt_release: imgt.release.clone(),
+        citation: CITATION.to_string(),
+        input,
+        fragments: fstats,
+        index: IndexStats {
+            alleles: index.alleles.len() as u64,
+            partial_alleles: index.alleles.iter().filter(|a| a.partial).count() as u64,
+            kmers: index.len() as u64,
+            k: index::K,
+            whole_cds_loci: index.whole_cds_loci.clone(),
+        },
+        params,
+        version: crate::VERSION.to_string(),
+    })
+}
