@@ -86,6 +86,10 @@ pub struct NeoantigensArgs {
     /// Tumour purity (0-1) for the clonal VAF used by the Subclonal tier (default: estimated).
     #[arg(long)]
     pub tumor_purity: Option<f64>,
+    /// Tables written: `ours`, `pvacseq` (pVACseq 7's PREFIX.MHC_I.all_epitopes.tsv,
+    /// .filtered.tsv, .all_epitopes.aggregated.tsv and its .metrics.json, for pVACview) or `both`.
+    #[arg(long, value_enum, default_value = "ours")]
+    pub format: neoantigen::pvacseq::OutputFormat,
     #[command(flatten)]
     pub annotation: super::InMemoryAnnotationArgs,
     /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json, .peptides.fasta.
@@ -163,6 +167,7 @@ impl NeoantigensArgs {
                     .map(|p| fraction("tumor-purity", p))
                     .transpose()?,
             },
+            format: self.format,
             threads,
         };
         Ok((params, self.output))
