@@ -42,7 +42,7 @@ impl OutputFormat {
 
 /// all_epitopes.tsv / filtered.tsv columns before the per-predictor ones (pVACseq 7,
 /// `docs/pvacseq/output_files.rst` and its example `HCC1395_TUMOR_DNA.MHC_I.all_epitopes.tsv`).
-pub const EPITOPE_HEAD: [&str; 45] = [
+pub const EPITOPE_HEAD: [&str; 60] = [
     "Chromosome",
     "Start",
     "Stop",
@@ -75,6 +75,15 @@ pub const EPITOPE_HEAD: [&str; 45] = [
     "Best MT Percentile Method",
     "Best MT Percentile",
     "Corresponding WT Percentile",
+    "Best MT IC50 Percentile Method",
+    "Best MT IC50 Percentile",
+    "Corresponding WT IC50 Percentile",
+    "Best MT Immunogenicity Percentile Method",
+    "Best MT Immunogenicity Percentile",
+    "Corresponding WT Immunogenicity Percentile",
+    "Best MT Presentation Percentile Method",
+    "Best MT Presentation Percentile",
+    "Corresponding WT Presentation Percentile",
     "Tumor DNA Depth",
     "Tumor DNA VAF",
     "Tumor RNA Depth",
@@ -88,6 +97,12 @@ pub const EPITOPE_HEAD: [&str; 45] = [
     "Median Fold Change",
     "Median MT Percentile",
     "Median WT Percentile",
+    "Median MT IC50 Percentile",
+    "Median WT IC50 Percentile",
+    "Median MT Immunogenicity Percentile",
+    "Median WT Immunogenicity Percentile",
+    "Median MT Presentation Percentile",
+    "Median WT Presentation Percentile",
 ];
 
 /// Columns after the per-predictor ones (no optional cleavage, stability or problematic-position
@@ -262,9 +277,19 @@ pub fn epitope_record(
         mt_ic50.clone(),
         wt_ic50.clone(),
         fold.clone(),
+        pct_method.clone(),
+        mt_pct.clone(),
+        wt_pct.clone(),
+        // Our percentile is a binding (IC50) percentile; no immunogenicity or presentation.
         pct_method,
         mt_pct.clone(),
         wt_pct.clone(),
+        "NA".into(),
+        "NA".into(),
+        "NA".into(),
+        "NA".into(),
+        "NA".into(),
+        "NA".into(),
         opt(v.dna_depth),
         fmt_opt(v.dna_vaf, 6),
         opt(v.rna_depth),
@@ -279,6 +304,12 @@ pub fn epitope_record(
         fold,
         mt_pct.clone(),
         wt_pct.clone(),
+        mt_pct.clone(),
+        wt_pct.clone(),
+        "NA".into(),
+        "NA".into(),
+        "NA".into(),
+        "NA".into(),
         wt_ic50,
         mt_ic50,
         wt_pct,
@@ -365,3 +396,6 @@ fn wt_placeholder(t: VariantType) -> &'static str {
         VariantType::Missense => "NA",
     }
 }
+
+#[cfg(test)]
+mod tests;

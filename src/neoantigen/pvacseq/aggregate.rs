@@ -248,21 +248,36 @@ pub struct Calls {
 pub struct PeptideMetrics {
     #[serde(rename = "ic50s_MT")]
     pub ic50s_mt: Vec<Value>,
-    #[serde(rename = "percentiles_MT")]
-    pub percentiles_mt: Vec<Value>,
+    /// pVACseq 7's combined percentile; with only a binding percentile it is that one.
+    #[serde(rename = "combined_percentiles_MT")]
+    pub combined_percentiles_mt: Vec<Value>,
+    #[serde(rename = "binding_percentiles_MT")]
+    pub binding_percentiles_mt: Vec<Value>,
+    #[serde(rename = "presentation_percentiles_MT")]
+    pub presentation_percentiles_mt: Vec<Value>,
+    #[serde(rename = "immunogenicity_percentiles_MT")]
+    pub immunogenicity_percentiles_mt: Vec<Value>,
     #[serde(rename = "ic50s_WT")]
     pub ic50s_wt: Vec<Value>,
-    #[serde(rename = "percentiles_WT")]
-    pub percentiles_wt: Vec<Value>,
+    #[serde(rename = "combined_percentiles_WT")]
+    pub combined_percentiles_wt: Vec<Value>,
+    #[serde(rename = "binding_percentiles_WT")]
+    pub binding_percentiles_wt: Vec<Value>,
+    #[serde(rename = "presentation_percentiles_WT")]
+    pub presentation_percentiles_wt: Vec<Value>,
+    #[serde(rename = "immunogenicity_percentiles_WT")]
+    pub immunogenicity_percentiles_wt: Vec<Value>,
     pub hla_types: Vec<String>,
     pub mutation_position: String,
     pub problematic_positions: String,
     pub anchor_fails: String,
     pub individual_ic50_calls: Calls,
-    pub individual_ic50_percentile_calls: Calls,
-    pub individual_el_calls: Calls,
-    pub individual_el_percentile_calls: Calls,
-    pub individual_percentile_calls: Calls,
+    pub individual_binding_score_calls: Calls,
+    pub individual_binding_percentile_calls: Calls,
+    pub individual_immunogenicity_calls: Calls,
+    pub individual_immunogenicity_percentile_calls: Calls,
+    pub individual_presentation_calls: Calls,
+    pub individual_presentation_percentile_calls: Calls,
     pub wt_peptide: String,
 }
 
@@ -314,12 +329,14 @@ pub struct Metrics {
     pub allele_expr_threshold: f64,
     pub transcript_prioritization_strategy: Vec<String>,
     pub maximum_transcript_support_level: u32,
-    pub percentile_threshold: Option<f64>,
+    pub binding_percentile_threshold: f64,
+    pub immunogenicity_percentile_threshold: f64,
+    pub presentation_percentile_threshold: f64,
     pub percentile_threshold_strategy: String,
     pub use_allele_specific_binding_thresholds: bool,
     pub mt_top_score_metric: String,
     pub wt_top_score_metric: String,
-    pub top_score_metric2: String,
+    pub top_score_metric2: Vec<String>,
     pub allele_specific_binding_thresholds: BTreeMap<String, f64>,
     pub allele_specific_anchors: bool,
     pub alleles: Vec<String>,
@@ -472,9 +489,15 @@ fn peptide_metrics(
     }
     PeptideMetrics {
         ic50s_mt: per_allele(&|r| r.c.mt.map(|p| p.ic50)),
-        percentiles_mt: per_allele(&|r| r.c.mt.and_then(|p| p.percentile)),
+        combined_percentiles_mt: per_allele(&|r| r.c.mt.and_then(|p| p.percentile)),
+        binding_percentiles_mt: per_allele(&|r| r.c.mt.and_then(|p| p.percentile)),
+        presentation_percentiles_mt: per_allele(&|_| None),
+        immunogenicity_percentiles_mt: per_allele(&|_| None),
         ic50s_wt: per_allele(&|r| r.c.wt.map(|p| p.ic50)),
-        percentiles_wt: per_allele(&|r| r.c.wt.and_then(|p| p.percentile)),
+        combined_percentiles_wt: per_allele(&|r| r.c.wt.and_then(|p| p.percentile)),
+        binding_percentiles_wt: per_allele(&|r| r.c.wt.and_then(|p| p.percentile)),
+        presentation_percentiles_wt: per_allele(&|_| None),
+        immunogenicity_percentiles_wt: per_allele(&|_| None),
         hla_types: hla_sorted.to_vec(),
         mutation_position: mutation_position(first.c),
         problematic_positions: "None".into(),
@@ -486,12 +509,12 @@ fn peptide_metrics(
         individual_ic50_calls: calls(vec![method.into()], &|r, m| {
             vec![val(pred(r, m).map(|p| p.ic50))]
         }),
-        individual_ic50_percentile_calls: calls(vec![method.into()], &|r, m| {
-            vec![val(pred(r, m).and_then(|p| p.percentile))]
-        }),
-        individual_el_calls: calls(Vec::new(), &|_, _| Vec::new()),
-        individual_el_percentile_calls: calls(Vec::new(), &|_, _| Vec::new()),
-        individual_percentile_calls: calls(pct_algos.to_vec(), &|r, m| {
+        individual_binding_score_calls: calls(Vec::new(), &|_, _| Vec::new()),
+        individual_immunogenicity_calls: calls(Vec::new(), &|_, _| Vec::new()),
+        individual_immunogenicity_percentile_calls: calls(Vec::new(), &|_, _| Vec::new()),
+        individual_presentation_calls: calls(Vec::new(), &|_, _| Vec::new()),
+        individual_presentation_percentile_calls: calls(Vec::new(), &|_, _| Vec::new()),
+        individual_binding_percentile_calls: calls(pct_algos.to_vec(), &|r, m| {
             if has_pct {
                 vec![val(pred(r, m).and_then(|p| p.percentile))]
             } else {
@@ -761,6 +784,12 @@ pub fn aggregate(result: &NeoantigenResult, p: &AggregateParams, method: &str) -
             f3(b.c.wt.map(|w| w.ic50)),
             f3(b.c.mt.and_then(|m| m.percentile)),
             f3(b.c.wt.and_then(|m| m.percentile)),
+            f3(b.c.mt.and_then(|m| m.percentile)),
+            f3(b.c.wt.and_then(|m| m.percentile)),
+            "NA".into(),
+            "NA".into(),
+            "NA".into(),
+            "NA".into(),
             f3(v.gene_expression),
             f3(v.rna_vaf),
             f3(allele_expr),
@@ -830,7 +859,9 @@ pub fn aggregate(result: &NeoantigenResult, p: &AggregateParams, method: &str) -
             "tsl".into(),
         ],
         maximum_transcript_support_level: p.maximum_transcript_support_level,
-        percentile_threshold: Some(f.percentile_threshold),
+        binding_percentile_threshold: f.percentile_threshold,
+        immunogenicity_percentile_threshold: 2.0,
+        presentation_percentile_threshold: 2.0,
         percentile_threshold_strategy: match f.binding_rule {
             BindingRule::Either => "exploratory",
             BindingRule::Both => "conservative",
@@ -839,7 +870,7 @@ pub fn aggregate(result: &NeoantigenResult, p: &AggregateParams, method: &str) -
         use_allele_specific_binding_thresholds: false,
         mt_top_score_metric: "Median".into(),
         wt_top_score_metric: "Median".into(),
-        top_score_metric2: "ic50".into(),
+        top_score_metric2: vec!["ic50".into(), "combined_percentile".into()],
         allele_specific_binding_thresholds: BTreeMap::new(),
         allele_specific_anchors: false,
         alleles: hla_types,
@@ -855,7 +886,7 @@ pub fn aggregate(result: &NeoantigenResult, p: &AggregateParams, method: &str) -
 }
 
 /// Aggregated columns after the allele columns (pVACseq 7 docs and example report).
-pub const AGGREGATED_TAIL: [&str; 24] = [
+pub const AGGREGATED_TAIL: [&str; 30] = [
     "Gene",
     "AA Change",
     "Num Passing Transcripts",
@@ -873,6 +904,12 @@ pub const AGGREGATED_TAIL: [&str; 24] = [
     "IC50 WT",
     "%ile MT",
     "%ile WT",
+    "IC50 %ile MT",
+    "IC50 %ile WT",
+    "IM %ile MT",
+    "IM %ile WT",
+    "Pres %ile MT",
+    "Pres %ile WT",
     "RNA Expr",
     "RNA VAF",
     "Allele Expr",
