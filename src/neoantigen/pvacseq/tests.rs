@@ -361,3 +361,84 @@ fn epitope_rows_fill_every_column() {
     assert_eq!(get("Normal VAF"), "NA");
     assert_eq!(get("Index"), "1.G1.T1.missense.10S/F");
 }
+
+#[test]
+fn files_appear_only_when_asked() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/test-data/demo");
+    let dir = tempfile::tempdir().unwrap();
+    let base = NeoantigenParams {
+        vcf: format!("{demo}/tumour_hot.somatic.vcf").into(),
+        annotation: Some(crate::annotate::InMemoryAnnotation {
+            gtf: format!("{demo}/genes.gtf").into(),
+            fasta: format!("{demo}/genome.fa").into(),
+        }),
+        alleles: vec![HlaAllele::parse("A*02:01").unwrap()],
+        lengths: vec![9],
+        ..Default::default()
+    };
+    let pv = [
+        "MHC_I.all_epitopes.tsv",
+        "MHC_I.filtered.tsv",
+        "MHC_I.all_epitopes.aggregated.tsv",
+        "MHC_I.all_epitopes.aggregated.metrics.json",
+    ];
+    let ours = [
+        "neoantigens.all.tsv",
+        "neoantigens.tsv",
+        "neoantigens.json",
+        "peptides.fasta",
+    ];
+    let exists = |p: &std::path::Path, s: &str| crate::io::output::prefixed(p, s).exists();
+    for (name, format, want_ours, want_pv) in [
+        ("o", OutputFormat::Ours, true, false),
+        ("p", OutputFormat::Pvacseq, false, true),
+        ("b", OutputFormat::Both, true, true),
+    ] {
+        let prefix = dir.path().join(name);
+        let params = NeoantigenParams {
+            format,
+            ..base.clone()
+        };
+        crate::neoantigen::run(&params, &prefix).unwrap();
+        for s in ours {
+            assert_eq!(exists(&prefix, s), want_ours, "{name} {s}");
+        }
+        for s in pv {
+            assert_eq!(exists(&prefix, s), want_pv, "{name} {s}");
+        }
+        if want_pv {
+            // Every all_epitopes row of ours is there, in pVACseq's columns.
+            let text =
+                std::fs::read_to_string(crate::io::output::prefixed(&prefix, pv[0])).unwrap();
+            let first = text.lines().next().unwrap();
+            assert!(first.starts_with(&EPITOPE_HEAD.join("\t")));
+            assert!(first.ends_with(&EPITOPE_TAIL.join("\t")));
+            assert!(text.lines().count() > 1);
+            let json =
+                std::fs::read_to_string(crate::io::output::prefixed(&prefix, pv[3])).unwrap();
+            let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(v["alleles"], serde_json::json!(["HLA-A*02:01"]));
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .to_string_lossy()
+                    .ends_with(".partial")
+            })
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+    let o = dir.path().join("o");
+    let b = dir.path().join("b");
+    // The default output is the same with or without the pVACseq files.
+    for s in ours {
+        let a = std::fs::read(crate::io::output::prefixed(&o, s)).unwrap();
+        let c = std::fs::read(crate::io::output::prefixed(&b, s)).unwrap();
+        if s != "neoantigens.json" {
+            assert_eq!(a, c, "{s}");
+        }
+    }
+}
