@@ -701,14 +701,7 @@ pub fn aggregate(result: &NeoantigenResult, p: &AggregateParams, method: &str) -
             .push(*r);
     }
     let t = p.filters.binding_threshold;
-    let mut out_rows: Vec<(
-        AggregatedRow,
-        usize,
-        Option<f64>,
-        Option<f64>,
-        String,
-        String,
-    )> = Vec::new();
+    let mut out_rows: Vec<ReportRow> = Vec::new();
     let mut variants = BTreeMap::new();
     for ((chrom, s, e, r_, a_), grp) in &groups {
         let id = format!("{chrom}-{s}-{e}-{r_}-{a_}");
@@ -936,9 +929,9 @@ fn sort_report(rows: &mut [ReportRow]) {
         d.sort_by(|a, b| if desc { b.total_cmp(a) } else { a.total_cmp(b) });
         d.dedup();
         vals.iter()
-            .map(|v| match v {
-                Some(x) => Some(d.iter().position(|y| y == x).unwrap_or(0) as f64 + 1.0),
-                None => None,
+            .map(|v| {
+                v.as_ref()
+                    .map(|x| d.iter().position(|y| y == x).unwrap_or(0) as f64 + 1.0)
             })
             .collect()
     };

@@ -38,6 +38,7 @@ fn manufacturability_matches_pvacseq_example() {
     assert_eq!(&m[2..], ["False", "True", "False", "2", "True", "2"]);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn entry(
     number: u64,
     chrom: &str,
