@@ -6,6 +6,7 @@
 //! `get_best_candidate.py`, `update_tiers.py`; values we do not have are `NA` (README).
 
 mod aggregate;
+mod metrics;
 
 use std::path::Path;
 

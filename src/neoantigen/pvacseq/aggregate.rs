@@ -8,10 +8,8 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
-use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
-
-use super::{mutation_position, start_stop, wt_placeholder};
+use super::metrics::{transcript_sets, val, Metrics, VariantMetrics};
+use super::{mutation_position, start_stop};
 use crate::binding::Prediction;
 use crate::neoantigen::filters::{self, BindingRule, FilterParams};
 use crate::neoantigen::{Candidate, NeoantigenResult};
@@ -44,19 +42,19 @@ impl AggregateParams {
 
 /// One all_epitopes row seen by the aggregation.
 #[derive(Clone, Copy)]
-struct Row<'a> {
-    e: &'a VariantEntry,
-    c: &'a Candidate,
-    allele: &'a str,
+pub(super) struct Row<'a> {
+    pub(super) e: &'a VariantEntry,
+    pub(super) c: &'a Candidate,
+    pub(super) allele: &'a str,
     /// Position in all_epitopes.tsv (pandas' stable sort keeps it as the last tie-breaker).
-    n: usize,
+    pub(super) n: usize,
 }
 
 impl Row<'_> {
-    fn mt(&self) -> Option<f64> {
+    pub(super) fn mt(&self) -> Option<f64> {
         self.c.mt.map(|p| p.ic50)
     }
-    fn annotation(&self) -> String {
+    pub(super) fn annotation(&self) -> String {
         format!(
             "{}-{}-{}-{}",
             self.e.transcript, self.e.gene, self.e.amino_acid_change, self.e.protein_position
@@ -64,12 +62,12 @@ impl Row<'_> {
     }
 }
 
-fn tsl_sort(tsl: Option<&str>) -> u32 {
+pub(super) fn tsl_sort(tsl: Option<&str>) -> u32 {
     tsl.and_then(|t| t.parse().ok()).unwrap_or(6)
 }
 
 /// NaN/NA sorts last whatever the direction, as pandas' `sort_values` does.
-fn na_last(a: Option<f64>, b: Option<f64>, ascending: bool) -> Ordering {
+pub(super) fn na_last(a: Option<f64>, b: Option<f64>, ascending: bool) -> Ordering {
     match (a, b) {
         (Some(x), Some(y)) if ascending => x.total_cmp(&y),
         (Some(x), Some(y)) => y.total_cmp(&x),
@@ -80,7 +78,12 @@ fn na_last(a: Option<f64>, b: Option<f64>, ascending: bool) -> Ordering {
 }
 
 /// `AnchorResiduePass.is_anchor_residue_pass` with the default anchors 1, 2, L-1, L.
-fn anchor_pass(len: usize, positions: &[u32], wt_ic50: Option<f64>, threshold: f64) -> bool {
+pub(super) fn anchor_pass(
+    len: usize,
+    positions: &[u32],
+    wt_ic50: Option<f64>,
+    threshold: f64,
+) -> bool {
     if positions.is_empty() || positions.len() > 2 {
         return true;
     }
@@ -203,149 +206,6 @@ fn included<'a>(rows: &[Row<'a>], p: &AggregateParams) -> Vec<Row<'a>> {
         .collect()
 }
 
-/// A number or pVACseq's `"NA"`/`"X"` in metrics.json.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum Value {
-    Num(f64),
-    Text(String),
-}
-
-fn val(v: Option<f64>) -> Value {
-    v.map_or(Value::Text("NA".into()), Value::Num)
-}
-
-/// A map whose keys keep their insertion order (pVACview reads keys in order).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Ordered<V>(pub Vec<(String, V)>);
-
-impl<V> Default for Ordered<V> {
-    fn default() -> Self {
-        Self(Vec::new())
-    }
-}
-
-impl<V: Serialize> Serialize for Ordered<V> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Calls {
-    pub algorithms: Vec<String>,
-    #[serde(rename = "MT")]
-    pub mt: Ordered<Vec<Value>>,
-    #[serde(rename = "WT")]
-    pub wt: Ordered<Vec<Value>>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PeptideMetrics {
-    #[serde(rename = "ic50s_MT")]
-    pub ic50s_mt: Vec<Value>,
-    /// pVACseq 7's combined percentile; with only a binding percentile it is that one.
-    #[serde(rename = "combined_percentiles_MT")]
-    pub combined_percentiles_mt: Vec<Value>,
-    #[serde(rename = "binding_percentiles_MT")]
-    pub binding_percentiles_mt: Vec<Value>,
-    #[serde(rename = "presentation_percentiles_MT")]
-    pub presentation_percentiles_mt: Vec<Value>,
-    #[serde(rename = "immunogenicity_percentiles_MT")]
-    pub immunogenicity_percentiles_mt: Vec<Value>,
-    #[serde(rename = "ic50s_WT")]
-    pub ic50s_wt: Vec<Value>,
-    #[serde(rename = "combined_percentiles_WT")]
-    pub combined_percentiles_wt: Vec<Value>,
-    #[serde(rename = "binding_percentiles_WT")]
-    pub binding_percentiles_wt: Vec<Value>,
-    #[serde(rename = "presentation_percentiles_WT")]
-    pub presentation_percentiles_wt: Vec<Value>,
-    #[serde(rename = "immunogenicity_percentiles_WT")]
-    pub immunogenicity_percentiles_wt: Vec<Value>,
-    pub hla_types: Vec<String>,
-    pub mutation_position: String,
-    pub problematic_positions: String,
-    pub anchor_fails: String,
-    pub individual_ic50_calls: Calls,
-    pub individual_binding_score_calls: Calls,
-    pub individual_binding_percentile_calls: Calls,
-    pub individual_immunogenicity_calls: Calls,
-    pub individual_immunogenicity_percentile_calls: Calls,
-    pub individual_presentation_calls: Calls,
-    pub individual_presentation_percentile_calls: Calls,
-    pub wt_peptide: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TranscriptSet {
-    pub peptides: Ordered<PeptideMetrics>,
-    pub transcripts: Vec<String>,
-    pub transcript_expr: Vec<Value>,
-    pub mane_select: Vec<String>,
-    pub canonical: Vec<bool>,
-    pub tsl: Vec<Value>,
-    pub biotype: Vec<String>,
-    pub transcript_cds_flags: Vec<String>,
-    pub transcript_length: Vec<Value>,
-    pub transcript_count: usize,
-    pub peptide_count: usize,
-    pub total_expr: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct VariantMetrics {
-    pub good_binders: Ordered<TranscriptSet>,
-    pub sets: Vec<String>,
-    pub transcript_counts: Vec<usize>,
-    pub peptide_counts: Vec<usize>,
-    pub set_expr: Vec<f64>,
-    #[serde(rename = "DNA VAF")]
-    pub dna_vaf: Value,
-    #[serde(rename = "RNA VAF")]
-    pub rna_vaf: Value,
-    pub gene_expr: Value,
-    pub best_peptide_mt: String,
-    pub best_peptide_wt: String,
-    pub best_hla_allele: String,
-}
-
-/// metrics.json: the run's settings in pVACseq's key order (pVACview takes the first 21 keys
-/// as the tiering settings), then one entry per variant ID.
-#[derive(Debug, Clone, Serialize)]
-pub struct Metrics {
-    pub tumor_purity: Option<f64>,
-    pub vaf_clonal: f64,
-    pub vaf_subclonal: f64,
-    pub binding_threshold: f64,
-    pub aggregate_inclusion_binding_threshold: f64,
-    pub aggregate_inclusion_count_limit: usize,
-    pub trna_vaf: f64,
-    pub trna_cov: u32,
-    pub allele_expr_threshold: f64,
-    pub transcript_prioritization_strategy: Vec<String>,
-    pub maximum_transcript_support_level: u32,
-    pub binding_percentile_threshold: f64,
-    pub immunogenicity_percentile_threshold: f64,
-    pub presentation_percentile_threshold: f64,
-    pub percentile_threshold_strategy: String,
-    pub use_allele_specific_binding_thresholds: bool,
-    pub mt_top_score_metric: String,
-    pub wt_top_score_metric: String,
-    pub top_score_metric2: Vec<String>,
-    pub allele_specific_binding_thresholds: BTreeMap<String, f64>,
-    pub allele_specific_anchors: bool,
-    pub alleles: Vec<String>,
-    pub anchor_contribution_threshold: f64,
-    pub epitope_lengths: Vec<usize>,
-    #[serde(flatten)]
-    pub variants: BTreeMap<String, VariantMetrics>,
-}
-
 /// One line of the aggregated report.
 #[derive(Debug, Clone)]
 pub struct AggregatedRow {
@@ -440,206 +300,6 @@ fn aa_change(e: &VariantEntry) -> String {
     }
     let (w, m) = e.amino_acid_change.split_once('/').unwrap_or(("", ""));
     format!("{w}{}{m}", e.protein_position)
-}
-
-fn peptide_metrics(
-    rows: &[Row],
-    hla_sorted: &[String],
-    method: &str,
-    pct_algos: &[String],
-    t: f64,
-) -> PeptideMetrics {
-    let first = rows[0];
-    let per_allele = |f: &dyn Fn(&Row) -> Option<f64>| -> Vec<Value> {
-        hla_sorted
-            .iter()
-            .map(|a| match rows.iter().rev().find(|r| r.allele == a) {
-                Some(r) => val(f(r)),
-                None => Value::Text("X".into()),
-            })
-            .collect()
-    };
-    let calls = |algos: Vec<String>, f: &dyn Fn(&Row, bool) -> Vec<Value>| {
-        let mut mt = Ordered::default();
-        let mut wt = Ordered::default();
-        for r in rows {
-            mt.0.retain(|(k, _): &(String, Vec<Value>)| k != r.allele);
-            wt.0.retain(|(k, _): &(String, Vec<Value>)| k != r.allele);
-            mt.0.push((r.allele.to_string(), f(r, true)));
-            wt.0.push((r.allele.to_string(), f(r, false)));
-        }
-        Calls {
-            algorithms: algos,
-            mt,
-            wt,
-        }
-    };
-    let pred = |r: &Row, m: bool| if m { r.c.mt } else { r.c.wt };
-    let has_pct = !pct_algos.is_empty();
-    let mut fails: Vec<&str> = Vec::new();
-    for r in rows {
-        if !anchor_pass(
-            r.c.epitope.length,
-            &r.c.epitope.mutation_positions,
-            r.c.wt.map(|w| w.ic50),
-            t,
-        ) {
-            fails.push(r.allele);
-        }
-    }
-    PeptideMetrics {
-        ic50s_mt: per_allele(&|r| r.c.mt.map(|p| p.ic50)),
-        combined_percentiles_mt: per_allele(&|r| r.c.mt.and_then(|p| p.percentile)),
-        binding_percentiles_mt: per_allele(&|r| r.c.mt.and_then(|p| p.percentile)),
-        presentation_percentiles_mt: per_allele(&|_| None),
-        immunogenicity_percentiles_mt: per_allele(&|_| None),
-        ic50s_wt: per_allele(&|r| r.c.wt.map(|p| p.ic50)),
-        combined_percentiles_wt: per_allele(&|r| r.c.wt.and_then(|p| p.percentile)),
-        binding_percentiles_wt: per_allele(&|r| r.c.wt.and_then(|p| p.percentile)),
-        presentation_percentiles_wt: per_allele(&|_| None),
-        immunogenicity_percentiles_wt: per_allele(&|_| None),
-        hla_types: hla_sorted.to_vec(),
-        mutation_position: mutation_position(first.c),
-        problematic_positions: "None".into(),
-        anchor_fails: if fails.is_empty() {
-            "None".into()
-        } else {
-            fails.join(", ")
-        },
-        individual_ic50_calls: calls(vec![method.into()], &|r, m| {
-            vec![val(pred(r, m).map(|p| p.ic50))]
-        }),
-        individual_binding_score_calls: calls(Vec::new(), &|_, _| Vec::new()),
-        individual_immunogenicity_calls: calls(Vec::new(), &|_, _| Vec::new()),
-        individual_immunogenicity_percentile_calls: calls(Vec::new(), &|_, _| Vec::new()),
-        individual_presentation_calls: calls(Vec::new(), &|_, _| Vec::new()),
-        individual_presentation_percentile_calls: calls(Vec::new(), &|_, _| Vec::new()),
-        individual_binding_percentile_calls: calls(pct_algos.to_vec(), &|r, m| {
-            if has_pct {
-                vec![val(pred(r, m).and_then(|p| p.percentile))]
-            } else {
-                Vec::new()
-            }
-        }),
-        wt_peptide: first
-            .c
-            .epitope
-            .wt
-            .clone()
-            .unwrap_or_else(|| wt_placeholder(first.e.variant_type).into()),
-    }
-}
-
-/// `get_included_df_metrics`: transcripts grouped into sets by their included peptides.
-fn transcript_sets(
-    inc: &[Row],
-    hla_sorted: &[String],
-    method: &str,
-    pct_algos: &[String],
-    t: f64,
-) -> Ordered<TranscriptSet> {
-    let mut annotations: Vec<(String, Vec<Row>)> = Vec::new();
-    for r in inc {
-        let a = r.annotation();
-        match annotations.iter_mut().find(|(k, _)| *k == a) {
-            Some((_, v)) => v.push(*r),
-            None => annotations.push((a, vec![*r])),
-        }
-    }
-    let mut sets: Vec<(Vec<String>, Vec<usize>)> = Vec::new();
-    for (i, (_, rows)) in annotations.iter().enumerate() {
-        let mut peps: Vec<String> = Vec::new();
-        for r in rows {
-            if !peps.contains(&r.c.epitope.mt) {
-                peps.push(r.c.epitope.mt.clone());
-            }
-        }
-        match sets.iter_mut().find(|(p, _)| *p == peps) {
-            Some((_, v)) => v.push(i),
-            None => sets.push((peps, vec![i])),
-        }
-    }
-    let mut out = Ordered::default();
-    for (n, (peps, members)) in sets.iter().enumerate() {
-        let rows = &annotations[members[0]].1;
-        let mut peptides: Vec<(String, PeptideMetrics, (u8, f64))> = peps
-            .iter()
-            .map(|pep| {
-                let pr: Vec<Row> = rows
-                    .iter()
-                    .copied()
-                    .filter(|r| r.c.epitope.mt == *pep)
-                    .collect();
-                let m = peptide_metrics(&pr, hla_sorted, method, pct_algos, t);
-                let best = m
-                    .ic50s_mt
-                    .iter()
-                    .filter_map(|v| {
-                        if let Value::Num(x) = v {
-                            Some(*x)
-                        } else {
-                            None
-                        }
-                    })
-                    .fold(f64::INFINITY, f64::min);
-                let key = (u8::from(m.anchor_fails != "None"), best);
-                (pep.clone(), m, key)
-            })
-            .collect();
-        peptides.sort_by(|a, b| a.2 .0.cmp(&b.2 .0).then_with(|| a.2 .1.total_cmp(&b.2 .1)));
-        // sort_transcripts: biotype, MANE (Not Run), canonical, TSL, length (unknown), expression.
-        let mut tx: Vec<Row> = members.iter().map(|&i| annotations[i].1[0]).collect();
-        tx.sort_by(|a, b| {
-            u8::from(a.e.biotype.as_deref() != Some("protein_coding"))
-                .cmp(&u8::from(b.e.biotype.as_deref() != Some("protein_coding")))
-                .then_with(|| (!a.e.canonical).cmp(&!b.e.canonical))
-                .then_with(|| tsl_sort(a.e.tsl.as_deref()).cmp(&tsl_sort(b.e.tsl.as_deref())))
-                .then_with(|| {
-                    na_last(
-                        a.c.values.transcript_expression,
-                        b.c.values.transcript_expression,
-                        false,
-                    )
-                })
-        });
-        let expr: Vec<Value> = tx
-            .iter()
-            .map(|r| val(r.c.values.transcript_expression))
-            .collect();
-        out.0.push((
-            format!("Transcript Set {}", n + 1),
-            TranscriptSet {
-                peptides: Ordered(peptides.into_iter().map(|(k, m, _)| (k, m)).collect()),
-                transcripts: tx.iter().map(Row::annotation).collect(),
-                total_expr: tx
-                    .iter()
-                    .filter_map(|r| r.c.values.transcript_expression)
-                    .sum(),
-                transcript_expr: expr,
-                mane_select: vec!["Not Run".into(); tx.len()],
-                canonical: tx.iter().map(|r| r.e.canonical).collect(),
-                tsl: tx
-                    .iter()
-                    .map(
-                        |r| match r.e.tsl.as_deref().map(|t| (t, t.parse::<f64>())) {
-                            Some((_, Ok(x))) => Value::Num(x),
-                            Some((t, Err(_))) => Value::Text(t.into()),
-                            None => Value::Text("NA".into()),
-                        },
-                    )
-                    .collect(),
-                biotype: tx
-                    .iter()
-                    .map(|r| r.e.biotype.clone().unwrap_or("NA".into()))
-                    .collect(),
-                transcript_cds_flags: vec!["None".into(); tx.len()],
-                transcript_length: vec![Value::Text("NA".into()); tx.len()],
-                transcript_count: members.len(),
-                peptide_count: peps.len(),
-            },
-        ));
-    }
-    out
 }
 
 /// Builds the aggregated report and metrics from every epitope row in `result.all`.

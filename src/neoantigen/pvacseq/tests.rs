@@ -243,10 +243,7 @@ fn aggregated_best_peptides_counts_and_tiers_follow_pvacseq() {
     assert_eq!(ccc.anchor_fails, "HLA-B*07:02");
     assert_eq!(
         ccc.ic50s_mt,
-        [
-            aggregate::Value::Text("X".into()),
-            aggregate::Value::Num(50.0)
-        ]
+        [metrics::Value::Text("X".into()), metrics::Value::Num(50.0)]
     );
 }
 
