@@ -95,6 +95,10 @@ pub struct NeoantigensArgs {
     /// Tumour purity (0-1) for the clonal VAF used by the Subclonal tier (default: estimated).
     #[arg(long)]
     pub tumor_purity: Option<f64>,
+    /// Tables written: `ours`, `pvacseq` (pVACseq 7's PREFIX.MHC_I.all_epitopes.tsv,
+    /// .filtered.tsv, .all_epitopes.aggregated.tsv and its .metrics.json, for pVACview) or `both`.
+    #[arg(long, value_enum, default_value = "ours")]
+    pub format: neoantigen::pvacseq::OutputFormat,
     #[command(flatten)]
     pub annotation: InMemoryAnnotationArgs,
     /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json, .neoantigens.fasta.
@@ -130,6 +134,7 @@ impl NeoantigensArgs {
             min_rna_vaf,
             min_expression,
             tumor_purity,
+            format,
             annotation:
                 InMemoryAnnotationArgs {
                     gtf,
@@ -166,6 +171,7 @@ impl NeoantigensArgs {
             gtf,
             fasta,
             allow_mismatch,
+            format,
         };
         (params, output)
     }

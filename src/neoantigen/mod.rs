@@ -7,6 +7,7 @@ pub mod epitopes;
 pub mod expression;
 pub mod filters;
 pub mod predictor;
+pub mod pvacseq;
 
 pub use filters::{BindingRule, FilterParams, Tier};
 pub use predictor::{make_predictor, PredictorSpec};
@@ -52,6 +53,9 @@ pub struct NeoantigenParams {
     pub entries: EntryFilter,
     pub downstream: Downstream,
     pub filters: FilterParams,
+    /// Our tables, pVACseq 7's (`pvacseq.rs`) or both.
+    #[serde(default)]
+    pub format: pvacseq::OutputFormat,
     #[serde(skip)]
     pub threads: usize,
 }
@@ -72,6 +76,7 @@ impl Default for NeoantigenParams {
             entries: EntryFilter::default(),
             downstream: Downstream::Limit(1000),
             filters: FilterParams::default(),
+            format: pvacseq::OutputFormat::Ours,
             threads: 1,
         }
     }
@@ -142,6 +147,8 @@ pub struct NeoantigenResult {
     pub summary: NeoantigenSummary,
     pub entries: Vec<VariantEntry>,
     pub ranked: Vec<(Tier, Candidate)>,
+    /// Every all.tsv row, kept only for `--format pvacseq|both` (its aggregated report needs them).
+    pub all: Vec<Candidate>,
 }
 
 /// Checks every allele against the predictor.
@@ -330,6 +337,7 @@ struct EntryRows {
     text: String,
     n_rows: u64,
     passing: Vec<Candidate>,
+    all: Vec<Candidate>,
     filtered: [u64; filters::FILTER_NAMES.len()],
 }
 
@@ -344,6 +352,7 @@ fn entry_rows(
         text: String::new(),
         n_rows: 0,
         passing: Vec::new(),
+        all: Vec::new(),
         filtered: [0; filters::FILTER_NAMES.len()],
     };
     if eps.is_empty() {
@@ -377,6 +386,9 @@ fn entry_rows(
             out.n_rows += 1;
             write_row(&mut out.text, e, &index, allele, &c);
             out.text.push('\n');
+            if params.format.pvacseq() {
+                out.all.push(c.clone());
+            }
             match params.filters.first_failure_of(mt, &e.values) {
                 Some(i) => out.filtered[i] += 1,
                 None => out.passing.push(c),
@@ -442,6 +454,7 @@ pub fn compute_with(
     let f = &params.filters;
     let mut entries: Vec<VariantEntry> = Vec::new();
     let mut passing: Vec<Candidate> = Vec::new();
+    let mut all_rows: Vec<Candidate> = Vec::new();
     let mut filtered = [0u64; filters::FILTER_NAMES.len()];
     let mut by_class: BTreeMap<String, ClassCounts> = BTreeMap::new();
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
@@ -527,6 +540,10 @@ pub fn compute_with(
                 c.order += n_rows;
                 passing.push(c);
             }
+            all_rows.extend(rows.all.into_iter().map(|mut c| {
+                c.order += n_rows;
+                c
+            }));
             n_rows += rows.n_rows;
             e.wildtype_protein = String::new();
             e.frameshift_sequence = String::new();
@@ -587,6 +604,7 @@ pub fn compute_with(
         summary,
         entries,
         ranked,
+        all: all_rows,
     })
 }
 
@@ -628,6 +646,13 @@ pub fn run(params: &NeoantigenParams, prefix: &Path) -> Result<NeoantigenSummary
         .write(&mut fasta, false)
         .map_err(|e| Error::io(fasta.path(), e))?;
     let json = json_file(prefixed(prefix, "neoantigens.json"), &result.summary)?;
-    commit_all(vec![all, ranked, fasta, json])?;
+    let mut files = vec![all, ranked, fasta, json];
+    if !params.format.ours() {
+        files.clear(); // dropped uncommitted: their partial files are removed
+    }
+    if params.format.pvacseq() {
+        files.extend(pvacseq::write(&result, prefix)?);
+    }
+    commit_all(files)?;
     Ok(result.summary)
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::peptides::{in_memory, parse_downstream};
-use super::{fraction, need, req, values, Stage, StageInfo};
+use super::{fraction, need, opt, req, values, Stage, StageInfo};
 use crate::error::{Error, Result};
 use crate::neoantigen::{
     self, bam::CountParams, BindingRule, FilterParams, NeoantigenParams, NeoantigenSummary,
@@ -22,6 +22,11 @@ pub const INFO: StageInfo = StageInfo {
         req("neoantigens.tsv"),
         req("neoantigens.all.tsv"),
         req("neoantigens.fasta"),
+        // pVACseq 7's files, with `format = "both"`.
+        opt("MHC_I.all_epitopes.tsv"),
+        opt("MHC_I.filtered.tsv"),
+        opt("MHC_I.all_epitopes.aggregated.tsv"),
+        opt("MHC_I.all_epitopes.aggregated.metrics.json"),
     ],
     reserved: &[
         "vcf",
@@ -68,6 +73,9 @@ pub struct Params {
     pub gtf: Option<PathBuf>,
     pub fasta: Option<PathBuf>,
     pub allow_mismatch: bool,
+    /// Tables written: ours, pVACseq 7's (for pVACview), or both.
+    #[serde(with = "values::req_enum")]
+    pub format: crate::neoantigen::pvacseq::OutputFormat,
 }
 
 impl Default for Params {
@@ -100,6 +108,7 @@ impl Default for Params {
             gtf: None,
             fasta: None,
             allow_mismatch: false,
+            format: crate::neoantigen::pvacseq::OutputFormat::default(),
         }
     }
 }
@@ -169,6 +178,7 @@ impl Params {
                 tumor_purity: self.tumor_purity,
             },
             threads,
+            format: self.format,
         })
     }
 }
