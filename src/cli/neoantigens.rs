@@ -98,7 +98,7 @@ pub struct NeoantigensArgs {
     /// Tables written: `ours`, `pvacseq` (pVACseq 7's PREFIX.MHC_I.all_epitopes.tsv,
     /// .filtered.tsv, .all_epitopes.aggregated.tsv and its .metrics.json, for pVACview) or `both`.
     #[arg(long, value_enum, default_value = "ours")]
-    pub format: neoantigen::pvacseq::OutputFormat,
+    pub format: crate::neoantigen::pvacseq::OutputFormat,
     #[command(flatten)]
     pub annotation: InMemoryAnnotationArgs,
     /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json, .neoantigens.fasta.

@@ -516,8 +516,8 @@ pub fn aggregate(result: &NeoantigenResult, p: &AggregateParams, method: &str) -
         immunogenicity_percentile_threshold: 2.0,
         presentation_percentile_threshold: 2.0,
         percentile_threshold_strategy: match f.binding_rule {
-            BindingRule::Either => "exploratory",
-            BindingRule::Both => "conservative",
+            BindingRule::Exploratory => "exploratory",
+            BindingRule::Conservative => "conservative",
         }
         .into(),
         use_allele_specific_binding_thresholds: false,

@@ -135,7 +135,8 @@ pub struct Metrics {
     pub allele_expr_threshold: f64,
     pub transcript_prioritization_strategy: Vec<String>,
     pub maximum_transcript_support_level: u32,
-    pub binding_percentile_threshold: f64,
+    /// `null` with `--no-percentile-threshold`.
+    pub binding_percentile_threshold: Option<f64>,
     pub immunogenicity_percentile_threshold: f64,
     pub presentation_percentile_threshold: f64,
     pub percentile_threshold_strategy: String,

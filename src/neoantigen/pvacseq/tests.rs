@@ -180,6 +180,8 @@ fn hand_made() -> NeoantigenResult {
             neoantigen_load_pass: 0,
             clonal_vaf: 0.45,
             skipped: BTreeMap::new(),
+            ref_check: None,
+            read_support: Default::default(),
             params,
         },
         entries,
@@ -369,6 +371,7 @@ fn files_appear_only_when_asked() {
         annotation: Some(crate::annotate::InMemoryAnnotation {
             gtf: format!("{demo}/genes.gtf").into(),
             fasta: format!("{demo}/genome.fa").into(),
+            allow_mismatch: false,
         }),
         alleles: vec![HlaAllele::parse("A*02:01").unwrap()],
         lengths: vec![9],
