@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::error::{Error, Result};
-use crate::hla::{self, HlaInput, HlaParams};
+use crate::error::Result;
+use crate::stage::hla::{Hla, Params};
+use crate::stage::Stage;
 
 /// HLA class I (A, B, C) and class II (DRB1, DQA1, DQB1, DPA1, DPB1) typing from reads.
 #[derive(Debug, Args)]
@@ -45,67 +46,36 @@ pub struct HlaArgs {
 }
 
 impl HlaArgs {
-    /// Validates the options into library parameters (no file is opened here).
-    ///
-    /// # Errors
-    /// Neither --fastq nor --bam, or a penalty out of range.
-    pub fn into_params(self) -> Result<(HlaParams, PathBuf)> {
-        let input = match (self.fastq, self.bam) {
-            (Some(r1), None) => HlaInput::Fastq {
-                r1,
-                r2: self.fastq2,
-            },
-            (None, Some(path)) => HlaInput::Bam {
-                path,
-                fasta: self.fasta,
-            },
-            _ => {
-                return Err(Error::usage(
-                    "hla needs --fastq R1 [--fastq2 R2] or --bam FILE",
-                ))
-            }
+    /// The stage parameters and output prefix (no check, no I/O).
+    pub fn into_stage(self) -> (Params, PathBuf) {
+        let HlaArgs {
+            fastq,
+            fastq2,
+            bam,
+            fasta,
+            imgt,
+            loci,
+            min_reads,
+            homozygosity_penalty,
+            output,
+        } = self;
+        let params = Params {
+            fastq,
+            fastq2,
+            bam,
+            fasta,
+            imgt: Some(imgt),
+            loci,
+            min_reads,
+            homozygosity_penalty,
         };
-        if !(0.0..1.0).contains(&self.homozygosity_penalty) {
-            return Err(Error::usage("--homozygosity-penalty must be in [0, 1)"));
-        }
-        let params = HlaParams {
-            input,
-            loci: self.loci,
-            min_reads: self.min_reads.max(1),
-            homozygosity_penalty: self.homozygosity_penalty,
-            ..HlaParams::new(self.imgt)
-        };
-        Ok((params, self.output))
+        (params, output)
     }
 }
 
 /// # Errors
 /// Bad options or inputs.
-pub fn run(args: HlaArgs) -> Result<()> {
-    let (params, prefix) = args.into_params()?;
-    let result = hla::type_sample(&params)?;
-    hla::output::write(&result, &prefix)?;
-    for l in &result.loci {
-        match &l.call {
-            Some(c) => log::info!(
-                "HLA-{}: {} {} ({} reads, {})",
-                l.locus,
-                c.alleles[0].allele,
-                c.alleles[1].allele,
-                l.reads,
-                l.confidence
-            ),
-            None => log::info!(
-                "HLA-{}: undetermined: {}",
-                l.locus,
-                l.reason.as_deref().unwrap_or("")
-            ),
-        }
-    }
-    log::info!(
-        "IPD-IMGT/HLA {}; please cite: {}",
-        result.imgt_release,
-        result.citation
-    );
-    Ok(())
+pub fn run(args: HlaArgs, threads: usize) -> Result<()> {
+    let (params, prefix) = args.into_stage();
+    Hla::run(&params, &prefix, threads).map(|_| ())
 }

@@ -112,9 +112,9 @@ impl Command {
             Command::Report(args) => report::run(args, threads),
             Command::Run(args) => run::run(args, threads),
             Command::Binding(args) => binding::run(args, threads),
-            Command::Response(args) => response::run(args),
+            Command::Response(args) => response::run(args, threads),
             Command::Stages(args) => stages::run(args),
-            Command::Hla(args) => hla::run(args),
+            Command::Hla(args) => hla::run(args, threads),
         }
     }
 }

@@ -21,8 +21,12 @@ pub struct NeoantigensArgs {
     pub sample: Option<String>,
     /// HLA class I alleles separated by , ; | or spaces (HLA-A*02:01, A*02:01, A02:01,
     /// HLA-A02:01); null alleles (…N) are not scored.
-    #[arg(long, value_delimiter = ',', required = true)]
+    #[arg(long, value_delimiter = ',', required_unless_present = "hla_json")]
     pub alleles: Vec<String>,
+    /// `immunoprofile hla`'s PREFIX.hla.json: its class I calls are scored when --alleles is
+    /// not given.
+    #[arg(long)]
+    pub hla_json: Option<PathBuf>,
     /// Epitope lengths, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "8,9,10,11")]
     pub lengths: Vec<usize>,
@@ -113,6 +117,7 @@ impl NeoantigensArgs {
             vcf,
             sample,
             alleles,
+            hla_json,
             lengths,
             predictor,
             tumor_bam,
@@ -147,6 +152,7 @@ impl NeoantigensArgs {
             vcf: Some(vcf),
             sample,
             alleles,
+            hla_json,
             lengths,
             predictor,
             tumor_bam,

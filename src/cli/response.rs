@@ -1,25 +1,22 @@
 //! `immunoprofile response`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::io::output::{commit_all, fmt_opt, json_file, prefixed, AtomicFile};
-use crate::response::hed::{hed, ImgtProteins};
-use crate::response::table::read_feature_table;
-use crate::response::{builtin, score_with, ResponseResult, CAVEATS};
+use crate::error::Result;
+use crate::stage::response::{Params, Response};
+use crate::stage::Stage;
 
-/// Probability of response to immune checkpoint blockade from a feature table, or HED from alleles.
+/// Probability of response to immune checkpoint blockade: a batch feature table, one sample from
+/// its stage outputs, or HED from alleles.
 #[derive(Debug, Args)]
 pub struct ResponseArgs {
     /// Table (CSV or TSV, detected; gzip ok) with one row per patient and the training file's
     /// column names: SAMPLE_ID, TMB, PDL1_TPS(%), Systemic_therapy_history, Albumin, CancerType,
     /// NLR, Age, FCNA, Drug, Sex, MSI, Stage, HLA_LOH, HED, Platelets, HGB, BMI (any may be
     /// absent or empty; other columns are ignored).
-    #[arg(long, required_unless_present = "hed")]
+    #[arg(long)]
     pub features: Option<PathBuf>,
     /// Compute HED instead: needs --alleles and --imgt.
     #[arg(long, requires_all = ["alleles", "imgt"], conflicts_with = "features")]
@@ -27,98 +24,70 @@ pub struct ResponseArgs {
     /// HLA class I alleles, two per locus, comma-separated (e.g. A*02:01,A*01:01,B*07:02,...).
     #[arg(long, value_delimiter = ',')]
     pub alleles: Vec<String>,
-    /// IPD-IMGT/HLA release folder (fasta/A_prot.fasta ... or hla_prot.fasta).
+    /// IPD-IMGT/HLA release folder (fasta/A_prot.fasta ... or hla_prot.fasta), for HED.
     #[arg(long)]
     pub imgt: Option<PathBuf>,
+    /// One sample: `immunoprofile tmb`'s PREFIX.tmb.json (TMB, put on the training panel's
+    /// scale unless --tmb-on-training-panel).
+    #[arg(long, conflicts_with = "features")]
+    pub tmb_json: Option<PathBuf>,
+    /// One sample: `immunoprofile msi`'s PREFIX.msi.json (MSI-H or not; undetermined is missing).
+    #[arg(long, conflicts_with = "features")]
+    pub msi_json: Option<PathBuf>,
+    /// One sample: `immunoprofile hla`'s PREFIX.hla.json (class I alleles for HED, with --imgt;
+    /// --alleles win).
+    #[arg(long, conflicts_with = "features")]
+    pub hla_json: Option<PathBuf>,
+    /// One sample: a table like --features holding the sample's clinical values (its row is
+    /// found by SAMPLE_ID = --sample); TMB, MSI and HED come from the stage outputs.
+    #[arg(long, conflicts_with = "features")]
+    pub clinical: Option<PathBuf>,
+    /// One sample: its name (default: the sample of --tmb-json).
+    #[arg(long, conflicts_with = "features")]
+    pub sample: Option<String>,
+    /// The TMB of --tmb-json was counted on MSK-IMPACT itself (no scale change, no added noise).
+    #[arg(long)]
+    pub tmb_on_training_panel: bool,
     /// Output prefix: writes PREFIX.response.tsv and PREFIX.response.json (or PREFIX.hed.json).
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
 
-#[derive(Serialize)]
-struct Output<'a> {
-    tool: &'static str,
-    version: &'static str,
-    model_version: &'a str,
-    model_training: &'a crate::response::model::TrainingInfo,
-    input: String,
-    caveats: &'static [&'static str],
-    ignored_columns: &'a [String],
-    absent_columns: &'a [&'static str],
-    samples: &'a [ResponseResult],
+impl ResponseArgs {
+    /// The stage parameters and output prefix (no check, no I/O).
+    pub fn into_stage(self) -> (Params, PathBuf) {
+        let ResponseArgs {
+            features,
+            hed,
+            alleles,
+            imgt,
+            tmb_json,
+            msi_json,
+            hla_json,
+            clinical,
+            sample,
+            tmb_on_training_panel,
+            output,
+        } = self;
+        let params = Params {
+            features,
+            hed,
+            alleles,
+            imgt,
+            tmb_json,
+            msi_json,
+            hla_json,
+            clinical,
+            sample,
+            tmb_on_training_panel,
+        };
+        (params, output)
+    }
 }
 
-pub fn run(args: ResponseArgs) -> Result<()> {
-    if args.hed {
-        let dir = args
-            .imgt
-            .ok_or_else(|| Error::usage("--hed needs --imgt DIR"))?;
-        let imgt = ImgtProteins::load(&dir)?;
-        let result = hed(&args.alleles, &imgt)?;
-        let f = json_file(prefixed(&args.output, "hed.json"), &result)?;
-        commit_all(vec![f])?;
-        return Ok(());
-    }
-    let path = args
-        .features
-        .ok_or_else(|| Error::usage("--features TABLE is required"))?;
-    let table = read_feature_table(&path)?;
-    let model = builtin()?;
-    let results: Vec<ResponseResult> = table.rows.iter().map(|r| score_with(model, r)).collect();
-    let mut tsv = AtomicFile::create(prefixed(&args.output, "response.tsv"))?;
-    let tsv_path = tsv.path().to_path_buf();
-    let io = |e| Error::io(&tsv_path, e);
-    writeln!(tsv, "sample\tprobability\tci_low\tci_high\ttmb_only_probability\ttmb_only_ci_low\ttmb_only_ci_high\tfeatures_used\tfeatures_missing\ttop_drivers").map_err(io)?;
-    for r in &results {
-        let drivers: Vec<String> = r
-            .contributions
-            .iter()
-            .filter(|c| c.observed)
-            .take(3)
-            .map(|c| format!("{}({:+.2})", c.feature, c.logit))
-            .collect();
-        writeln!(
-            tsv,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            r.sample,
-            fmt_opt(Some(r.probability), 4),
-            fmt_opt(Some(r.ci_low), 4),
-            fmt_opt(Some(r.ci_high), 4),
-            fmt_opt(r.tmb_only_probability, 4),
-            fmt_opt(r.tmb_only_ci_low, 4),
-            fmt_opt(r.tmb_only_ci_high, 4),
-            if r.features_used.is_empty() {
-                "none".to_string()
-            } else {
-                r.features_used.join(",")
-            },
-            if r.features_missing.is_empty() {
-                "none".to_string()
-            } else {
-                r.features_missing.join(",")
-            },
-            if drivers.is_empty() {
-                "none".to_string()
-            } else {
-                drivers.join(",")
-            },
-        )
-        .map_err(io)?;
-    }
-    let json = json_file(
-        prefixed(&args.output, "response.json"),
-        &Output {
-            tool: "immunoprofile",
-            version: crate::VERSION,
-            model_version: &model.version,
-            model_training: &model.training,
-            input: path.display().to_string(),
-            caveats: &CAVEATS,
-            ignored_columns: &table.ignored_columns,
-            absent_columns: &table.absent_columns,
-            samples: &results,
-        },
-    )?;
-    commit_all(vec![tsv, json])?;
-    Ok(())
+/// # Errors
+/// Bad options or inputs.
+pub fn run(args: ResponseArgs, threads: usize) -> Result<()> {
+    let (params, prefix) = args.into_stage();
+    Response::run(&params, &prefix, threads).map(|_| ())
 }

@@ -24,6 +24,7 @@ pub mod hed;
 pub mod linalg;
 pub mod metrics;
 pub mod model;
+pub mod output;
 pub mod table;
 pub mod tmb_scale;
 pub mod train;

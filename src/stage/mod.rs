@@ -11,11 +11,13 @@
 
 pub mod annotate;
 pub mod binding;
+pub mod hla;
 pub mod msi;
 pub mod neoantigens;
 pub mod peptides;
 pub mod quant;
 pub mod report;
+pub mod response;
 pub mod signatures;
 pub mod tmb;
 pub mod values;
@@ -85,6 +87,7 @@ impl StageInfo {
 /// Every stage, in an order where each comes after the stages it reads from.
 pub const STAGES: &[StageInfo] = &[
     annotate::INFO,
+    hla::INFO,
     tmb::INFO,
     peptides::INFO,
     binding::INFO,
@@ -92,6 +95,7 @@ pub const STAGES: &[StageInfo] = &[
     signatures::INFO,
     neoantigens::INFO,
     msi::INFO,
+    response::INFO,
     report::INFO,
 ];
 
@@ -161,6 +165,8 @@ pub enum Job {
     Signatures(signatures::Params),
     Neoantigens(neoantigens::Params),
     Msi(msi::Params),
+    Hla(hla::Params),
+    Response(response::Params),
     Report(report::Params),
 }
 
@@ -210,6 +216,16 @@ macro_rules! each_job {
             Job::Report($p) => {
                 #[allow(dead_code)]
                 type $stage = report::Report;
+                $body
+            }
+            Job::Hla($p) => {
+                #[allow(dead_code)]
+                type $stage = hla::Hla;
+                $body
+            }
+            Job::Response($p) => {
+                #[allow(dead_code)]
+                type $stage = response::Response;
                 $body
             }
         }
@@ -321,6 +337,8 @@ pub struct AllParams {
     pub signatures: signatures::Params,
     pub neoantigens: neoantigens::Params,
     pub msi: msi::Params,
+    pub hla: hla::Params,
+    pub response: response::Params,
     pub report: report::Params,
 }
 
@@ -346,6 +364,8 @@ impl AllParams {
             "signatures" => put::<signatures::Signatures>(&mut self.signatures, table),
             "neoantigens" => put::<neoantigens::Neoantigens>(&mut self.neoantigens, table),
             "msi" => put::<msi::Msi>(&mut self.msi, table),
+            "hla" => put::<hla::Hla>(&mut self.hla, table),
+            "response" => put::<response::Response>(&mut self.response, table),
             "report" => put::<report::Report>(&mut self.report, table),
             other => vec![format!("unknown stage {other}")],
         };

@@ -15,7 +15,7 @@ use crate::peptides::EntryFilter;
 
 pub const INFO: StageInfo = StageInfo {
     name: "neoantigens",
-    after: &["annotate", "quant"],
+    after: &["annotate", "hla", "quant"],
     default: true,
     outputs: &[
         req("neoantigens.json"),
@@ -31,6 +31,7 @@ pub const INFO: StageInfo = StageInfo {
     reserved: &[
         "vcf",
         "alleles",
+        "hla-json",
         "tumor-bam",
         "rna-bam",
         "expression",
@@ -47,6 +48,8 @@ pub struct Params {
     pub vcf: Option<PathBuf>,
     pub sample: Option<String>,
     pub alleles: Vec<String>,
+    /// `immunoprofile hla`'s summary: its class I calls are used when `alleles` is empty.
+    pub hla_json: Option<PathBuf>,
     pub lengths: Vec<usize>,
     pub predictor: String,
     pub tumor_bam: Option<PathBuf>,
@@ -84,6 +87,7 @@ impl Default for Params {
             vcf: None,
             sample: None,
             alleles: Vec::new(),
+            hla_json: None,
             lengths: vec![8, 9, 10, 11],
             predictor: "builtin".into(),
             tumor_bam: None,
@@ -207,6 +211,26 @@ impl Stage for Neoantigens {
     }
 
     fn run(params: &Params, prefix: &Path, threads: usize) -> Result<NeoantigenSummary> {
+        let typed;
+        let params = match (&params.hla_json, params.alleles.is_empty()) {
+            (Some(path), true) => {
+                let alleles = super::hla::class_i_alleles(path)?;
+                if alleles.is_empty() {
+                    return Err(Error::invalid(
+                        path,
+                        None,
+                        "HLA typing called no class I allele (see its loci[].reason); give --alleles",
+                    ));
+                }
+                log::info!("class I alleles typed by `hla`: {}", alleles.join(", "));
+                typed = Params {
+                    alleles,
+                    ..params.clone()
+                };
+                &typed
+            }
+            _ => params,
+        };
         let s = neoantigen::run(&params.resolve(threads)?, prefix)?;
         log::info!(
             "{}: {} epitopes, {} candidates pass the filters ({} Pass tier); neoantigen load {}",

@@ -14,6 +14,7 @@ pub const INFO: StageInfo = StageInfo {
     name: "report",
     after: &[
         "annotate",
+        "hla",
         "tmb",
         "peptides",
         "binding",
@@ -21,6 +22,7 @@ pub const INFO: StageInfo = StageInfo {
         "signatures",
         "neoantigens",
         "msi",
+        "response",
     ],
     default: true,
     outputs: &[req("report.json"), req("report.html")],

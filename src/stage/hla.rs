@@ -1,0 +1,161 @@
+//! `hla`: its description, parameters and entry point.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{need, req, Stage, StageInfo};
+use crate::error::{Error, Result};
+use crate::hla::{self, HlaInput, HlaParams, HlaResult};
+
+pub const INFO: StageInfo = StageInfo {
+    name: "hla",
+    after: &[],
+    default: true,
+    outputs: &[req("hla.json"), req("hla.tsv")],
+    reserved: &["fastq", "fastq2", "bam", "fasta", "imgt", "output"],
+};
+
+pub struct Hla;
+
+/// The options of `immunoprofile hla`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub fastq: Option<PathBuf>,
+    pub fastq2: Option<PathBuf>,
+    pub bam: Option<PathBuf>,
+    pub fasta: Option<PathBuf>,
+    pub imgt: Option<PathBuf>,
+    pub loci: Vec<String>,
+    pub min_reads: u64,
+    pub homozygosity_penalty: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        let d = HlaParams::new("");
+        Params {
+            fastq: None,
+            fastq2: None,
+            bam: None,
+            fasta: None,
+            imgt: None,
+            loci: d.loci,
+            min_reads: d.min_reads,
+            homozygosity_penalty: d.homozygosity_penalty,
+        }
+    }
+}
+
+impl Params {
+    /// The library parameters (no file is opened here).
+    ///
+    /// # Errors
+    /// Neither reads nor an IMGT folder, or a penalty out of range.
+    pub fn resolve(&self) -> Result<HlaParams> {
+        Hla::check(self)?;
+        let input = match (&self.fastq, &self.bam) {
+            (Some(r1), None) => HlaInput::Fastq {
+                r1: r1.clone(),
+                r2: self.fastq2.clone(),
+            },
+            (None, Some(path)) => HlaInput::Bam {
+                path: path.clone(),
+                fasta: self.fasta.clone(),
+            },
+            _ => {
+                return Err(Error::usage(
+                    "hla needs --fastq R1 [--fastq2 R2] or --bam FILE",
+                ))
+            }
+        };
+        Ok(HlaParams {
+            input,
+            loci: self.loci.clone(),
+            min_reads: self.min_reads.max(1),
+            homozygosity_penalty: self.homozygosity_penalty,
+            ..HlaParams::new(need(&self.imgt, "hla", "imgt")?)
+        })
+    }
+}
+
+impl Stage for Hla {
+    const INFO: StageInfo = INFO;
+    type Params = Params;
+    type Summary = HlaResult;
+
+    fn check(p: &Params) -> Result<()> {
+        if !(0.0..1.0).contains(&p.homozygosity_penalty) {
+            return Err(Error::usage("--homozygosity-penalty must be in [0, 1)"));
+        }
+        if p.fastq.is_some() && p.bam.is_some() {
+            return Err(Error::usage("--fastq and --bam exclude each other"));
+        }
+        if p.fastq2.is_some() && p.fastq.is_none() {
+            return Err(Error::usage("--fastq2 needs --fastq"));
+        }
+        Ok(())
+    }
+
+    fn run(params: &Params, prefix: &Path, _threads: usize) -> Result<HlaResult> {
+        let result = hla::type_sample(&params.resolve()?)?;
+        hla::output::write(&result, prefix)?;
+        for l in &result.loci {
+            match &l.call {
+                Some(c) => log::info!(
+                    "HLA-{}: {} {} ({} reads, {})",
+                    l.locus,
+                    c.alleles[0].allele,
+                    c.alleles[1].allele,
+                    l.reads,
+                    l.confidence
+                ),
+                None => log::info!(
+                    "HLA-{}: undetermined: {}",
+                    l.locus,
+                    l.reason.as_deref().unwrap_or("")
+                ),
+            }
+        }
+        log::info!(
+            "IPD-IMGT/HLA {}; please cite: {}",
+            result.imgt_release,
+            result.citation
+        );
+        Ok(result)
+    }
+}
+
+/// The class I alleles (loci A, B, C) an `hla.json` called, in locus order; homozygous loci
+/// give one name.
+///
+/// # Errors
+/// The file cannot be read or is not an `hla` summary.
+pub fn class_i_alleles(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::invalid(path, None, format!("not an hla.json: {e}")))?;
+    let Some(map) = v.get("alleles").and_then(|a| a.as_object()) else {
+        return Err(Error::invalid(
+            path,
+            None,
+            "no 'alleles' object: not written by `immunoprofile hla`",
+        ));
+    };
+    let mut out: Vec<String> = Vec::new();
+    for locus in ["A", "B", "C"] {
+        for name in map
+            .get(locus)
+            .and_then(|l| l.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str())
+        {
+            if !out.iter().any(|o| o == name) {
+                out.push(name.to_string());
+            }
+        }
+    }
+    Ok(out)
+}
