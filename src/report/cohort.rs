@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::io::output::{commit_all, fmt_opt, json_file, AtomicFile};
 
 /// Header of `cohort.tsv`.
-pub const COHORT_HEADER: &str = "sample\ttmb\ttmb_ci95_low\ttmb_ci95_high\ttmb_high\tvariants_counted\tmsi_score\tmsi_status\tneoantigens\tcyt\tgep\n";
+pub const COHORT_HEADER: &str = "sample\ttmb\ttmb_ci95_low\ttmb_ci95_high\ttmb_high\tvariants_counted\tmsi_score\tmsi_status\tneoantigens\tcyt\tgep\thla_typed\tresponse_probability\tresponse_ci95_low\tresponse_ci95_high\tresponse_tmb_only\n";
 
 /// File names written into the results folder.
 pub const COHORT_TSV: &str = "cohort.tsv";
@@ -66,7 +66,7 @@ pub fn cohort_tsv(samples: &BTreeMap<String, Headline>) -> String {
     for (name, h) in samples {
         let ci = h.tmb_ci95;
         s.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             tsv_text(name),
             fmt_opt(h.tmb, 4),
             fmt_opt(ci.map(|c| c[0]), 4),
@@ -78,6 +78,11 @@ pub fn cohort_tsv(samples: &BTreeMap<String, Headline>) -> String {
             h.neoantigens.map_or("NA".into(), |n| n.to_string()),
             fmt_opt(h.cyt, 4),
             fmt_opt(h.gep, 4),
+            h.hla_typed.as_deref().map_or("NA".into(), tsv_text),
+            fmt_opt(h.response_probability, 4),
+            fmt_opt(h.response_ci95.map(|c| c[0]), 4),
+            fmt_opt(h.response_ci95.map(|c| c[1]), 4),
+            fmt_opt(h.response_tmb_only, 4),
         ));
     }
     s
@@ -111,18 +116,23 @@ pub fn general_stats_tsv(samples: &BTreeMap<String, Headline>) -> String {
          #         title: 'GEP'\n\
          #         description: 'T-cell-inflamed gene expression profile score'\n\
          #         format: '{:,.2f}'\n\
-         Sample\ttmb\tmsi_score\tneoantigens\tcyt\tgep\n",
+         #     - response:\n\
+         #         title: 'P(response)'\n\
+         #         description: 'Calibrated probability of response to checkpoint blockade (research use)'\n\
+         #         format: '{:,.2f}'\n\
+         Sample\ttmb\tmsi_score\tneoantigens\tcyt\tgep\tresponse\n",
     );
     let cell = |v: Option<f64>| v.map(|x| fmt_opt(Some(x), 4)).unwrap_or_default();
     for (name, h) in samples {
         s.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             tsv_text(name),
             cell(h.tmb),
             cell(h.msi_score),
             cell(h.neoantigens.map(|n| n as f64)),
             cell(h.cyt),
             cell(h.gep),
+            cell(h.response_probability),
         ));
     }
     s

@@ -131,6 +131,45 @@ fn headline(out: &mut String, report: &Report) {
         "candidates passing the neoantigen filters",
         "neoantigens",
     );
+    let hla = stage_ran(report, "hla").then(|| {
+        h.hla_typed.as_deref().map_or_else(
+            || "NA".to_string(),
+            |t| format!(r#"<span style="font-size:16px">{}</span>"#, esc(t)),
+        )
+    });
+    let hla_detail = match (&h.hla_scored, h.hla_disagree) {
+        (Some(s), Some(true)) => format!(
+            r#"typed from reads (IPD-IMGT/HLA); <span class="pill pos">differs</span> from the alleles scored: {}"#,
+            esc(s)
+        ),
+        (Some(_), Some(false)) => "typed from reads (IPD-IMGT/HLA); the alleles scored".into(),
+        _ => "typed from reads (IPD-IMGT/HLA)".into(),
+    };
+    card(out, "HLA class I type", hla, &hla_detail, "hla");
+    let response = stage_ran(report, "response").then(|| {
+        h.response_probability.map_or_else(
+            || "NA".to_string(),
+            |p| format!("{} %", fmt_num(100.0 * p, 0)),
+        )
+    });
+    let response_detail = format!(
+        "probability of objective response to checkpoint blockade; 95% interval {}; TMB alone {}; from {}. Research use only: trained on one institution's panel-sequenced, mostly advanced-stage patients (Chowell 2022); response = RECIST complete or partial.",
+        h.response_ci95.map_or("NA".to_string(), |[a, b]| format!(
+            "{}–{} %",
+            fmt_num(100.0 * a, 0),
+            fmt_num(100.0 * b, 0)
+        )),
+        h.response_tmb_only
+            .map_or("NA".to_string(), |p| format!("{} %", fmt_num(100.0 * p, 0))),
+        esc(h.response_features.as_deref().unwrap_or("no features"))
+    );
+    card(
+        out,
+        "Response (ICB)",
+        response,
+        &response_detail,
+        "response",
+    );
     let sig = stage_ran(report, "signatures");
     card(
         out,

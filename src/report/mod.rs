@@ -32,6 +32,8 @@ const SHOWN_ORDER: &[&str] = &[
     "quant",
     "signatures",
     "msi",
+    "hla",
+    "response",
 ];
 
 /// The stages whose files a report reads (every stage but `report` itself), in the order shown.
@@ -105,6 +107,23 @@ pub struct Headline {
     pub neoantigens: Option<u64>,
     pub cyt: Option<f64>,
     pub gep: Option<f64>,
+    /// Class I type from `hla`, per locus `A*01:01/A*02:01` (or `A undetermined`).
+    #[serde(default)]
+    pub hla_typed: Option<String>,
+    /// Class I alleles `neoantigens` scored (given in the samplesheet, or the typed ones).
+    #[serde(default)]
+    pub hla_scored: Option<String>,
+    /// The typed two-field alleles differ from the scored ones.
+    #[serde(default)]
+    pub hla_disagree: Option<bool>,
+    #[serde(default)]
+    pub response_probability: Option<f64>,
+    #[serde(default)]
+    pub response_ci95: Option<[f64; 2]>,
+    #[serde(default)]
+    pub response_tmb_only: Option<f64>,
+    #[serde(default)]
+    pub response_features: Option<String>,
 }
 
 /// `PREFIX.report.json`.
@@ -316,6 +335,67 @@ pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
             .get("status")
             .and_then(serde_json::Value::as_str)
             .map(str::to_string);
+    }
+    let short = |a: &str| a.trim_start_matches("HLA-").to_string();
+    let mut typed_set: Vec<String> = Vec::new();
+    if let Some(hla) = data.stages.get("hla").and_then(|s| s.summary.as_ref()) {
+        let mut parts = Vec::new();
+        for locus in ["A", "B", "C"] {
+            match hla["alleles"][locus].as_array() {
+                Some(list) => {
+                    let names: Vec<String> =
+                        list.iter().filter_map(|n| n.as_str()).map(short).collect();
+                    typed_set.extend(names.iter().cloned());
+                    parts.push(names.join("/"));
+                }
+                None => parts.push(format!("{locus} undetermined")),
+            }
+        }
+        h.hla_typed = Some(parts.join(" "));
+    }
+    if let Some(neo) = data
+        .stages
+        .get("neoantigens")
+        .and_then(|s| s.summary.as_ref())
+    {
+        let scored: Vec<String> = neo["alleles"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str())
+            .map(short)
+            .collect();
+        if !scored.is_empty() {
+            if h.hla_typed.is_some() {
+                let mut t = typed_set.clone();
+                t.sort();
+                t.dedup();
+                let mut g = scored.clone();
+                g.sort();
+                g.dedup();
+                h.hla_disagree = Some(t != g);
+            }
+            h.hla_scored = Some(scored.join(" "));
+        }
+    }
+    if let Some(r) = data.stages.get("response").and_then(|s| s.summary.as_ref()) {
+        let row = r["samples"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|x| x["sample"] == sample).or(rows.first()));
+        if let Some(row) = row {
+            h.response_probability = row["probability"].as_f64();
+            h.response_ci95 = row["ci_low"]
+                .as_f64()
+                .zip(row["ci_high"].as_f64())
+                .map(|(a, b)| [a, b]);
+            h.response_tmb_only = row["tmb_only_probability"].as_f64();
+            h.response_features = row["features_used"].as_array().map(|f| {
+                f.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+        }
     }
     let neo = file("neoantigens.tsv");
     if neo.is_file() {

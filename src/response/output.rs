@@ -22,7 +22,6 @@ pub struct Output<'a> {
     pub samples: &'a [ResponseResult],
 }
 
-
 /// The JSON summary of a run.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResponseSummary {

@@ -223,6 +223,7 @@ impl Stage for Neoantigens {
                     ));
                 }
                 log::info!("class I alleles typed by `hla`: {}", alleles.join(", "));
+                let alleles = servable(alleles, &params.predictor, path)?;
                 typed = Params {
                     alleles,
                     ..params.clone()
@@ -242,4 +243,37 @@ impl Stage for Neoantigens {
         );
         Ok(s)
     }
+}
+
+/// Typed alleles the built-in model cannot score (not in its pseudo-sequence table) are left out
+/// with a warning naming them; none left is an error. Imported predictions are checked later,
+/// as for given alleles.
+fn servable(typed: Vec<String>, predictor: &str, hla_json: &Path) -> Result<Vec<String>> {
+    if predictor != "builtin" {
+        return Ok(typed);
+    }
+    let model = crate::binding::builtin::BuiltinPredictor::load_default()?;
+    let known: std::collections::BTreeSet<String> = model
+        .known_alleles()
+        .into_iter()
+        .map(|k| k.allele.to_string())
+        .collect();
+    let (kept, dropped): (Vec<String>, Vec<String>) = typed.into_iter().partition(|a| {
+        crate::binding::HlaAllele::parse(a).is_ok_and(|h| known.contains(&h.to_string()))
+    });
+    if !dropped.is_empty() {
+        log::warn!(
+            "{}: typed alleles the built-in model does not serve are not scored: {}",
+            hla_json.display(),
+            dropped.join(", ")
+        );
+    }
+    if kept.is_empty() {
+        return Err(Error::invalid(
+            hla_json,
+            None,
+            "none of the typed class I alleles is served by the built-in model; give --alleles",
+        ));
+    }
+    Ok(kept)
 }

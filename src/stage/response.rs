@@ -20,14 +20,7 @@ pub const INFO: StageInfo = StageInfo {
     default: true,
     outputs: &[req("response.json"), req("response.tsv"), opt("hed.json")],
     reserved: &[
-        "features",
-        "tmb-json",
-        "msi-json",
-        "hla-json",
-        "alleles",
-        "imgt",
-        "clinical",
-        "sample",
+        "features", "tmb-json", "msi-json", "hla-json", "alleles", "imgt", "clinical", "sample",
         "output",
     ],
 };
@@ -148,7 +141,10 @@ impl Stage for Response {
 fn describe(row: &FeatureRow) -> String {
     let mut parts = Vec::new();
     if let Some(t) = row.tmb {
-        parts.push(format!("TMB {t:.2}/Mb (sd {:.2})", row.tmb_sd.unwrap_or(0.0)));
+        parts.push(format!(
+            "TMB {t:.2}/Mb (sd {:.2})",
+            row.tmb_sd.unwrap_or(0.0)
+        ));
     }
     if let Some(m) = row.msi_high {
         parts.push(format!("MSI-H {m}"));
@@ -191,7 +187,11 @@ fn pipeline_row(p: &Params) -> Result<FeatureRow> {
     row.sample = sample;
     if let (Some(t), Some(path)) = (&tmb, &p.tmb_json) {
         let value = t["tmb"].as_f64().ok_or_else(|| {
-            Error::invalid(path, None, "no numeric 'tmb': not written by `immunoprofile tmb`")
+            Error::invalid(
+                path,
+                None,
+                "no numeric 'tmb': not written by `immunoprofile tmb`",
+            )
         })?;
         let source = if p.tmb_on_training_panel {
             TmbSource::TrainingPanel
@@ -217,11 +217,10 @@ fn pipeline_row(p: &Params) -> Result<FeatureRow> {
         (None, true) => Vec::new(),
     };
     if let (Some(dir), false) = (&p.imgt, alleles.is_empty()) {
-        let imgt = ImgtProteins::load(dir)?;
-        match hed(&alleles, &imgt) {
+        // HED is optional: a release without protein sequences, or alleles not two per class I
+        // locus, leave it missing (the interval widens) rather than guessed.
+        match ImgtProteins::load(dir).and_then(|imgt| hed(&alleles, &imgt)) {
             Ok(h) => row.hed = Some(h.mean),
-            // HED is optional: without two alleles at every class I locus it stays missing
-            // (the interval widens) rather than being guessed.
             Err(e) => log::warn!("HED not computed: {e}"),
         }
     }

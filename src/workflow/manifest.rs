@@ -33,16 +33,22 @@ pub const SAMPLESHEET_COLUMNS: &[&str] = &[
     "rna_bam",
     "expression",
     "hla_alleles",
+    "fastq_1",
+    "fastq_2",
 ];
 
 const TOP_KEYS: &[&str] = &["output", "samplesheet", "stages", "reference", "params"];
-const REFERENCE_KEYS: &[&str] = &["fasta", "gtf", "targets"];
+const REFERENCE_KEYS: &[&str] = &["fasta", "gtf", "targets", "imgt", "clinical"];
 
 #[derive(Debug, Clone, Default)]
 pub struct Reference {
     pub fasta: Option<PathBuf>,
     pub gtf: Option<PathBuf>,
     pub targets: Option<PathBuf>,
+    /// IPD-IMGT/HLA release folder: `hla` types, `response` computes HED.
+    pub imgt: Option<PathBuf>,
+    /// Clinical values for `response` (the training file's columns, one row per SAMPLE_ID).
+    pub clinical: Option<PathBuf>,
 }
 
 /// One samplesheet row; paths resolved (see [`resolve`]).
@@ -56,6 +62,9 @@ pub struct SampleRow {
     pub expression: Option<PathBuf>,
     /// Normalised to one list; the sheet may separate them with `;`, `,`, `|` or spaces.
     pub hla_alleles: Vec<String>,
+    /// Reads for HLA typing when no BAM is given (FASTQ, plain or gzip).
+    pub fastq_1: Option<PathBuf>,
+    pub fastq_2: Option<PathBuf>,
 }
 
 /// A validated manifest.
@@ -149,10 +158,21 @@ impl Manifest {
                 reference.fasta = string_path(r, "fasta", "reference.", base, &mut problems);
                 reference.gtf = string_path(r, "gtf", "reference.", base, &mut problems);
                 reference.targets = string_path(r, "targets", "reference.", base, &mut problems);
+                reference.imgt = string_path(r, "imgt", "reference.", base, &mut problems);
+                reference.clinical = string_path(r, "clinical", "reference.", base, &mut problems);
+                if let Some(d) = &reference.imgt {
+                    if !d.is_dir() {
+                        problems.push(format!(
+                            "reference.imgt: {} is not a folder (an IPD-IMGT/HLA release)",
+                            d.display()
+                        ));
+                    }
+                }
                 for (k, p) in [
                     ("fasta", &reference.fasta),
                     ("gtf", &reference.gtf),
                     ("targets", &reference.targets),
+                    ("clinical", &reference.clinical),
                 ] {
                     if let Some(p) = p {
                         check_file(p, &format!("reference.{k}"), &mut problems);
@@ -356,6 +376,8 @@ fn read_samplesheet(path: &Path, problems: &mut Problems) -> Vec<SampleRow> {
             normal_bam: file("normal_bam"),
             rna_bam: file("rna_bam"),
             expression: file("expression"),
+            fastq_1: file("fastq_1"),
+            fastq_2: file("fastq_2"),
             hla_alleles: cell("hla_alleles")
                 .map(|v| {
                     v.split([';', ',', '|', ' '])

@@ -103,6 +103,41 @@ fn build(name: &str, c: &Ctx) -> Plan {
             };
             c.plan(Job::Annotate(p), vec![vcf, gtf, fasta])
         }
+        "hla" => {
+            let Some(imgt) = m.reference.imgt.clone() else {
+                return Plan::NotApplicable("no reference.imgt (IPD-IMGT/HLA release)".into());
+            };
+            // FASTQ given for typing first; else normal DNA (germline, no tumour HLA loss), then
+            // tumour DNA, then RNA.
+            let bam = c
+                .sample
+                .normal_bam
+                .clone()
+                .or_else(|| c.sample.tumor_bam.clone())
+                .or_else(|| c.sample.rna_bam.clone());
+            let mut p = stage::hla::Params {
+                imgt: Some(imgt),
+                ..all.hla.clone()
+            };
+            let mut inputs = Vec::new();
+            if let Some(r1) = c.sample.fastq_1.clone() {
+                // Reads given for typing win over the alignments.
+                inputs.push(r1.clone());
+                inputs.extend(c.sample.fastq_2.clone());
+                p.fastq = Some(r1);
+                p.fastq2 = c.sample.fastq_2.clone();
+            } else if let Some(bam) = bam {
+                inputs.push(bam.clone());
+                if bam.extension().is_some_and(|e| e == "cram") {
+                    p.fasta = m.reference.fasta.clone();
+                    inputs.extend(m.reference.fasta.clone());
+                }
+                p.bam = Some(bam);
+            } else {
+                return missing("normal_bam, tumor_bam, rna_bam or fastq_1");
+            }
+            c.plan(Job::Hla(p), inputs)
+        }
         "tmb" => {
             let Some(vcf) = c.vcf() else {
                 return missing("vcf");
@@ -166,10 +201,14 @@ fn build(name: &str, c: &Ctx) -> Plan {
             let Some(vcf) = c.vcf() else {
                 return missing("vcf");
             };
-            if c.sample.hla_alleles.is_empty() {
-                return missing("hla_alleles");
+            // Alleles given in the samplesheet win; else the typed class I alleles.
+            let hla_json =
+                (c.sample.hla_alleles.is_empty() && c.has("hla")).then(|| c.out("hla.json"));
+            if c.sample.hla_alleles.is_empty() && hla_json.is_none() {
+                return missing("hla_alleles (or HLA typing: reference.imgt and reads)");
             }
             let mut inputs = vec![vcf.clone()];
+            inputs.extend(hla_json.clone());
             let (tumor_bam, rna_bam, expression) = (
                 c.sample.tumor_bam.clone(),
                 c.sample.rna_bam.clone(),
@@ -179,6 +218,7 @@ fn build(name: &str, c: &Ctx) -> Plan {
             let p = stage::neoantigens::Params {
                 vcf: Some(vcf),
                 alleles: c.sample.hla_alleles.clone(),
+                hla_json,
                 tumor_bam,
                 rna_bam,
                 expression: expression.into_iter().collect(),
@@ -201,6 +241,31 @@ fn build(name: &str, c: &Ctx) -> Plan {
                 ..all.msi.clone()
             };
             c.plan(Job::Msi(p), inputs)
+        }
+        "response" => {
+            let tmb_json = c.has("tmb").then(|| c.out("tmb.json"));
+            let msi_json = c.has("msi").then(|| c.out("msi.json"));
+            let hla_json = c.has("hla").then(|| c.out("hla.json"));
+            if tmb_json.is_none() && m.reference.clinical.is_none() {
+                return Plan::NotApplicable("needs the tmb stage or reference.clinical".into());
+            }
+            let mut inputs: Vec<PathBuf> = [&tmb_json, &msi_json, &hla_json, &m.reference.clinical]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect();
+            inputs.sort();
+            let p = stage::response::Params {
+                tmb_json,
+                msi_json,
+                hla_json,
+                alleles: c.sample.hla_alleles.clone(),
+                imgt: m.reference.imgt.clone(),
+                clinical: m.reference.clinical.clone(),
+                sample: Some(c.sample.sample.clone()),
+                ..all.response.clone()
+            };
+            c.plan(Job::Response(p), inputs)
         }
         "report" => {
             // The report's inputs: this sample's stage outputs, known once the stages ran (the

@@ -387,7 +387,7 @@ fn files_appear_only_when_asked() {
         "neoantigens.all.tsv",
         "neoantigens.tsv",
         "neoantigens.json",
-        "peptides.fasta",
+        "neoantigens.fasta",
     ];
     let exists = |p: &std::path::Path, s: &str| crate::io::output::prefixed(p, s).exists();
     for (name, format, want_ours, want_pv) in [
