@@ -78,8 +78,8 @@ fn stages_not_run_are_shown_as_not_run_never_zero() {
     let html = std::fs::read_to_string(s.join("S1.report.html")).unwrap();
     assert_eq!(
         html.matches("<div class=\"v\">not run</div>").count(),
-        4,
-        "MSI, neoantigens, CYT, GEP"
+        6,
+        "MSI, neoantigens, CYT, GEP, HLA, response"
     );
     assert!(html.contains("50.34 /Mb"));
 }
@@ -158,12 +158,13 @@ fn cohort_table_and_multiqc_files() {
     assert_eq!(lines.len(), 3);
     assert!(lines[1].starts_with("A\t50.3352\t"), "{}", lines[1]);
     assert!(
-        lines[1].ends_with("\t15\tNA\tNA\tNA\tNA\tNA"),
+        lines[1].ends_with("\t15\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA"),
         "A ran tmb only: {}",
         lines[1]
     );
     assert!(
-        lines[2].ends_with("\t35.2\tMSI-H\t3\t12.5\t0.41"),
+        // hla and response not run: NA.
+        lines[2].ends_with("\t35.2\tMSI-H\t3\t12.5\t0.41\tNA\tNA\tNA\tNA\tNA"),
         "{}",
         lines[2]
     );

@@ -249,8 +249,9 @@ fn the_demo_runs_every_offline_stage_and_its_reports_rank_the_tumours_as_designe
     let out = dir.path().join("demo");
     let o = run(&["workflows/demo.toml", "--output", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    // 8 stages (annotate, tmb, peptides, neoantigens, quant, signatures, msi, report) x 3.
-    assert_eq!(ran(&o), 24, "{}", stderr(&o));
+    // 10 stages (annotate, hla, tmb, peptides, neoantigens, quant, signatures, msi, response,
+    // report) x 3.
+    assert_eq!(ran(&o), 30, "{}", stderr(&o));
     // The headline cards of the HTML reports: TMB by construction; MSI as the share of
     // evaluated sites (the hypermutated tumour's value is checked as a range below).
     let tmb_msi: std::collections::HashMap<&str, (&str, &str)> = [
@@ -280,6 +281,8 @@ fn the_demo_runs_every_offline_stage_and_its_reports_rank_the_tumours_as_designe
             "quant",
             "signatures",
             "msi",
+            "hla",
+            "response",
         ] {
             assert_eq!(v["stages"][stage]["status"], "ok", "{s} {stage}");
         }
@@ -298,6 +301,32 @@ fn the_demo_runs_every_offline_stage_and_its_reports_rank_the_tumours_as_designe
     assert_eq!(hot["msi_status"], "MSS");
     assert_eq!(cold["msi_status"], "MSS");
     assert!(num(&hyper, "msi_score") > 20.0, "{hyper}");
+    // tumour_cold has no alleles in the samplesheet: its reads (test-data/hla/README.md: made-up
+    // genotype A*01:02/A*02:02, B*01:01 twice, C*02:01/C*03:01; A*02:02 reported as A*02:01,
+    // the same G group) are typed, and neoantigens scores the typed alleles the model serves.
+    assert_eq!(
+        cold["hla_typed"], "A*02:01/A*01:02 B*01:01/B*01:01 C*02:01/C*03:01",
+        "{cold}"
+    );
+    assert_eq!(cold["hla_scored"], "A*02:01 A*01:02 C*03:01", "{cold}");
+    // No HLA reads in the other tumours' BAMs: undetermined, never a guess; the given alleles
+    // are scored.
+    assert_eq!(
+        hot["hla_typed"],
+        "A undetermined B undetermined C undetermined"
+    );
+    assert_eq!(hot["hla_scored"], "A*01:01 B*08:01 C*07:01");
+    // Response: TMB 60/Mb with MSI-H gives a higher probability than TMB 2/Mb, MSS; each lies
+    // inside its interval.
+    for h in [&hyper, &hot, &cold] {
+        let p = num(h, "response_probability");
+        let ci = &h["response_ci95"];
+        assert!(
+            ci[0].as_f64().unwrap() < p && p < ci[1].as_f64().unwrap(),
+            "{h}"
+        );
+    }
+    assert!(num(&hyper, "response_probability") > num(&cold, "response_probability"));
     assert!(num(&hot, "cyt") > num(&hyper, "cyt") && num(&hyper, "cyt") > num(&cold, "cyt"));
     assert!(num(&hot, "gep") > num(&hyper, "gep") && num(&hyper, "gep") > num(&cold, "gep"));
     // Our own annotation gives each planted variant its designed consequence (the VCF ID says

@@ -318,3 +318,42 @@ fn snakemake_writes_the_same_bytes_as_run() {
         );
     }
 }
+
+/// `snakemake --lint` finds nothing: every rule has a log, a conda environment and a container.
+#[test]
+fn snakefile_lints_clean() {
+    if !Command::new("snakemake")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        util::skip("skipped: snakemake is not installed (pip install snakemake)");
+        return;
+    }
+    let o = Command::new("snakemake")
+        .current_dir(root())
+        .args([
+            "-s",
+            "workflows/snakemake/Snakefile",
+            "--configfile",
+            "workflows/snakemake/config.yaml",
+            "--lint",
+            "--config",
+        ])
+        .arg(format!(
+            "immunoprofile={}",
+            env!("CARGO_BIN_EXE_immunoprofile")
+        ))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success(), "{text}");
+    assert!(
+        text.contains("your workflow is in a good condition"),
+        "snakemake --lint: {text}"
+    );
+}

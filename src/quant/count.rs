@@ -244,12 +244,9 @@ fn clone_err(e: &Error) -> Error {
 }
 
 fn open(path: &Path, opts: &CountOptions) -> Result<(bam::IndexedReader, bam::HeaderView)> {
-    if !path.exists() {
-        return Err(Error::io(
-            path,
-            std::io::Error::from(std::io::ErrorKind::NotFound),
-        ));
-    }
+    // One-line refusals shared with the other alignment readers: missing file, a folder, not a
+    // BAM/CRAM, a CRAM without --fasta (htslib would otherwise try to download the reference).
+    crate::io::alignments::check(path, opts.fasta.as_deref(), Some("--fasta"))?;
     if !has_index(path) {
         return Err(Error::invalid(
             path,

@@ -232,9 +232,10 @@ mod tests {
         let t = cohort_tsv(&s);
         assert_eq!(
             t.lines().nth(1).unwrap(),
-            "A\t12.5\t10\t15\ttrue\t25\tNA\tNA\tNA\tNA\tNA"
+            // msi, neoantigens, cyt, gep, hla and response not run: NA, never 0.
+            "A\t12.5\t10\t15\ttrue\t25\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA"
         );
         let g = general_stats_tsv(&s);
-        assert!(g.ends_with("A\t12.5\t\t\t\t\n"), "{g}");
+        assert!(g.ends_with("A\t12.5\t\t\t\t\t\n"), "{g}");
     }
 }
