@@ -153,7 +153,7 @@ fn headline(out: &mut String, report: &Report) {
         )
     });
     let response_detail = format!(
-        "probability of objective response to checkpoint blockade; 95% interval {}; TMB alone {}; from {}. Research use only: trained on one institution's panel-sequenced, mostly advanced-stage patients (Chowell 2022); response = RECIST complete or partial.",
+        "probability of objective response to checkpoint blockade; 95% interval {}; TMB alone {}; from {}; drivers (log-odds) {}. Research use only: trained on one institution's panel-sequenced, mostly advanced-stage patients (Chowell 2022); response = RECIST complete or partial; calibration plot below.",
         h.response_ci95.map_or("NA".to_string(), |[a, b]| format!(
             "{}–{} %",
             fmt_num(100.0 * a, 0),
@@ -161,7 +161,8 @@ fn headline(out: &mut String, report: &Report) {
         )),
         h.response_tmb_only
             .map_or("NA".to_string(), |p| format!("{} %", fmt_num(100.0 * p, 0))),
-        esc(h.response_features.as_deref().unwrap_or("no features"))
+        esc(h.response_features.as_deref().unwrap_or("no features")),
+        esc(h.response_drivers.as_deref().unwrap_or("none"))
     );
     card(
         out,
@@ -202,6 +203,17 @@ fn headline(out: &mut String, report: &Report) {
 
 fn plots(out: &mut String, report: &Report, data: &SampleData) {
     out.push_str(r#"<section id="plots"><h2>Plots</h2><div class="plots">"#);
+    if stage_ran(report, "response") {
+        let bins: Vec<(f64, f64, usize)> = crate::response::training_reliability()
+            .iter()
+            .map(|b| (b.mean_predicted, b.observed, b.n))
+            .collect();
+        out.push_str(&svg::reliability(
+            &bins,
+            report.headline.response_probability,
+            "Response model: calibration in training cross-validation",
+        ));
+    }
     if stage_ran(report, "tmb") {
         out.push_str(&svg::histogram(
             &data.counted_vafs,

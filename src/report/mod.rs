@@ -124,6 +124,9 @@ pub struct Headline {
     pub response_tmb_only: Option<f64>,
     #[serde(default)]
     pub response_features: Option<String>,
+    /// The observed features that moved the log-odds most, e.g. `TMB(+0.41), MSI(+0.30)`.
+    #[serde(default)]
+    pub response_drivers: Option<String>,
 }
 
 /// `PREFIX.report.json`.
@@ -389,6 +392,20 @@ pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
                 .zip(row["ci_high"].as_f64())
                 .map(|(a, b)| [a, b]);
             h.response_tmb_only = row["tmb_only_probability"].as_f64();
+            h.response_drivers = row["contributions"].as_array().map(|c| {
+                c.iter()
+                    .filter(|x| x["observed"].as_bool() == Some(true))
+                    .take(3)
+                    .filter_map(|x| {
+                        Some(format!(
+                            "{}({:+.2})",
+                            x["feature"].as_str()?,
+                            x["logit"].as_f64()?
+                        ))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
             h.response_features = row["features_used"].as_array().map(|f| {
                 f.iter()
                     .filter_map(|x| x.as_str())

@@ -398,3 +398,77 @@ mod tests {
         assert!(svg.contains("&lt;b&gt;x&lt;/b&gt;"));
     }
 }
+
+/// The training cross-validation's reliability curve (observed response rate against mean
+/// predicted probability, per bin; dot area by count) with the diagonal of perfect calibration
+/// and this sample's probability as a vertical line.
+pub fn reliability(bins: &[(f64, f64, usize)], sample: Option<f64>, title: &str) -> String {
+    let h = 320.0;
+    let mut s = open(h, title, "reliability");
+    let plot_w = W - LEFT - RIGHT;
+    let plot_h = h - TOP - BOTTOM;
+    let x = |v: f64| LEFT + v.clamp(0.0, 1.0) * plot_w;
+    let y = |v: f64| TOP + plot_h - v.clamp(0.0, 1.0) * plot_h;
+    let _ = write!(
+        s,
+        r#"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" class="diag"/>"#,
+        x(0.0),
+        y(0.0),
+        x(1.0),
+        y(1.0)
+    );
+    let max_n = bins.iter().map(|b| b.2).max().unwrap_or(1).max(1) as f64;
+    for (pred, obs, n) in bins {
+        let _ = write!(
+            s,
+            r#"<circle cx="{:.1}" cy="{:.1}" r="{:.1}" fill="{OTHERS}" fill-opacity="0.8"><title>predicted {}, observed {} ({n} held-out predictions)</title></circle>"#,
+            x(*pred),
+            y(*obs),
+            2.5 + 6.0 * (*n as f64 / max_n).sqrt(),
+            fmt2(*pred),
+            fmt2(*obs),
+        );
+    }
+    if let Some(p) = sample {
+        let _ = write!(
+            s,
+            r#"<line x1="{xp:.1}" y1="{:.1}" x2="{xp:.1}" y2="{:.1}" stroke="{SAMPLE}" stroke-width="2"><title>this sample: {}</title></line>"#,
+            y(0.0),
+            y(1.0),
+            fmt2(p),
+            xp = x(p),
+        );
+    }
+    let axis_y = TOP + plot_h;
+    let _ = write!(
+        s,
+        r#"<line x1="{LEFT:.1}" y1="{axis_y:.1}" x2="{:.1}" y2="{axis_y:.1}" class="axis"/><line x1="{LEFT:.1}" y1="{TOP:.1}" x2="{LEFT:.1}" y2="{axis_y:.1}" class="axis"/>"#,
+        W - RIGHT
+    );
+    for i in 0..=5 {
+        let v = i as f64 / 5.0;
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="middle">{}</text><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{}</text>"#,
+            x(v),
+            axis_y + 16.0,
+            fmt2(v),
+            LEFT - 6.0,
+            y(v) + 4.0,
+            fmt2(v)
+        );
+    }
+    let _ = write!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" class="alabel" text-anchor="middle">predicted probability of response</text><text x="14" y="{:.1}" class="alabel" text-anchor="middle" transform="rotate(-90 14 {1:.1})">observed response rate</text>"#,
+        (LEFT + W - RIGHT) / 2.0,
+        axis_y + 34.0,
+        TOP + plot_h / 2.0
+    );
+    s.push_str("</svg>");
+    s
+}
+
+fn fmt2(v: f64) -> String {
+    format!("{v:.2}")
+}

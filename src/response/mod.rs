@@ -169,3 +169,60 @@ pub fn score_with(model: &ResponseModel, row: &FeatureRow) -> ResponseResult {
         notes,
     }
 }
+
+/// The shipped model's EVALUATION.md, written by the training program.
+pub const EVALUATION: &str = include_str!("../../reference/response/EVALUATION.md");
+
+/// The reliability table of the full model with all inputs, from the training cross-validation
+/// (EVALUATION.md, written by the trainer): per bin of predicted probability, the mean predicted
+/// and the observed response rate, and how many held-out predictions fell in it.
+pub fn training_reliability() -> Vec<metrics::ReliabilityBin> {
+    let Some(start) = EVALUATION.find("## Reliability: Full model, all inputs") else {
+        return Vec::new();
+    };
+    let mut bins = Vec::new();
+    for line in EVALUATION[start..].lines().skip(1) {
+        if line.starts_with("## ") {
+            break;
+        }
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        if cells.len() != 4 {
+            continue;
+        }
+        let Some((lo, hi)) = cells[0].split_once('–') else {
+            continue;
+        };
+        if let (Ok(low), Ok(high), Ok(n), Ok(mean_predicted), Ok(observed)) = (
+            lo.parse(),
+            hi.parse(),
+            cells[1].parse(),
+            cells[2].parse(),
+            cells[3].parse(),
+        ) {
+            bins.push(metrics::ReliabilityBin {
+                low,
+                high,
+                n,
+                mean_predicted,
+                observed,
+            });
+        }
+    }
+    bins
+}
+
+#[cfg(test)]
+mod reliability_tests {
+    /// The embedded table is the trainer's: bins in order, counts adding up to the pooled
+    /// held-out predictions (964 patients x 3 repeats).
+    #[test]
+    fn the_training_reliability_table_is_read_from_evaluation_md() {
+        let bins = super::training_reliability();
+        assert!(bins.len() >= 5, "{bins:?}");
+        assert!(bins.windows(2).all(|w| w[0].high <= w[1].low + 1e-9));
+        assert_eq!(bins.iter().map(|b| b.n).sum::<usize>(), 964 * 3);
+        for b in &bins {
+            assert!((0.0..=1.0).contains(&b.observed) && b.low <= b.mean_predicted);
+        }
+    }
+}
