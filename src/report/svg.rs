@@ -353,52 +353,6 @@ pub fn signature_rows(rows: &[(String, Vec<f64>, Option<f64>)], title: &str) -> 
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_signature_names_keep_their_end() {
-        assert_eq!(short_label("CYT_Rooney2015", 26), "CYT_Rooney2015");
-        let s = short_label("MCPcounter_Becht2016:Monocytic lineage", 26);
-        assert_eq!(s.chars().count(), 26);
-        assert!(
-            s.starts_with('…') && s.ends_with("Monocytic lineage"),
-            "{s}"
-        );
-    }
-
-    #[test]
-    fn ticks_are_round_and_cover_the_range() {
-        assert_eq!(
-            ticks(0.0, 1.0, 5),
-            vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]
-        );
-        assert_eq!(ticks(0.0, 50.0, 5), vec![0.0, 10.0, 20.0, 30.0, 40.0, 50.0]);
-    }
-
-    #[test]
-    fn histogram_puts_values_in_bins() {
-        // 0.25 and 0.3 fall in bin 5 of 20 (0.25-0.30); 1.0 in the last bin.
-        let svg = histogram(&[0.25, 0.26, 1.0], 0.0, 1.0, 20, "VAF", "VAF");
-        assert_eq!(svg.matches("<rect x=").count(), 2 + 1, "{svg}");
-        assert!(svg.contains("<title>2</title>"));
-    }
-
-    #[test]
-    fn labels_are_escaped() {
-        let svg = cohort_bars(
-            &[("<b>x</b>".into(), 3.0, None)],
-            "<b>x</b>",
-            Some((10.0, "10/Mb")),
-            "t",
-            "x",
-        );
-        assert!(!svg.contains("<b>"));
-        assert!(svg.contains("&lt;b&gt;x&lt;/b&gt;"));
-    }
-}
-
 /// The training cross-validation's reliability curve (observed response rate against mean
 /// predicted probability, per bin; dot area by count) with the diagonal of perfect calibration
 /// and this sample's probability as a vertical line.
@@ -471,4 +425,50 @@ pub fn reliability(bins: &[(f64, f64, usize)], sample: Option<f64>, title: &str)
 
 fn fmt2(v: f64) -> String {
     format!("{v:.2}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_signature_names_keep_their_end() {
+        assert_eq!(short_label("CYT_Rooney2015", 26), "CYT_Rooney2015");
+        let s = short_label("MCPcounter_Becht2016:Monocytic lineage", 26);
+        assert_eq!(s.chars().count(), 26);
+        assert!(
+            s.starts_with('…') && s.ends_with("Monocytic lineage"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn ticks_are_round_and_cover_the_range() {
+        assert_eq!(
+            ticks(0.0, 1.0, 5),
+            vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]
+        );
+        assert_eq!(ticks(0.0, 50.0, 5), vec![0.0, 10.0, 20.0, 30.0, 40.0, 50.0]);
+    }
+
+    #[test]
+    fn histogram_puts_values_in_bins() {
+        // 0.25 and 0.3 fall in bin 5 of 20 (0.25-0.30); 1.0 in the last bin.
+        let svg = histogram(&[0.25, 0.26, 1.0], 0.0, 1.0, 20, "VAF", "VAF");
+        assert_eq!(svg.matches("<rect x=").count(), 2 + 1, "{svg}");
+        assert!(svg.contains("<title>2</title>"));
+    }
+
+    #[test]
+    fn labels_are_escaped() {
+        let svg = cohort_bars(
+            &[("<b>x</b>".into(), 3.0, None)],
+            "<b>x</b>",
+            Some((10.0, "10/Mb")),
+            "t",
+            "x",
+        );
+        assert!(!svg.contains("<b>"));
+        assert!(svg.contains("&lt;b&gt;x&lt;/b&gt;"));
+    }
 }
