@@ -1,6 +1,8 @@
 //! `hla`: synthetic alleles written by the test in IMGT's layout (no IMGT data in the
 //! repository), a small simulation against the real release, and the GM12878 RNA-seq BAM.
 
+mod util;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -269,7 +271,7 @@ fn shared(rel: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("skipped: {} absent", p.display());
+        util::skip(&format!("skipped: {} absent", p.display()));
         None
     }
 }

@@ -2,6 +2,8 @@
 //! predictions are calibrated, every pattern of missing inputs scores, HED on real alleles, and
 //! the CLI's handling of good and bad tables.
 
+mod util;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -18,7 +20,7 @@ fn shared(rel: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("skipped: {} is absent", p.display());
+        util::skip(&format!("skipped: {} is absent", p.display()));
         None
     }
 }

@@ -271,6 +271,11 @@ fn the_demo_runs_every_offline_stage_and_its_reports_rank_the_tumours_as_designe
             let shown = format!("<div class=\"k\">{card}</div><div class=\"v\">{value}");
             assert!(html.contains(&shown), "{s}: report.html lacks {shown}");
         }
+        // A 95% CI that crosses the 10/Mb cut-off is flagged borderline: 12/Mb (4.4-26.1) and
+        // 2/Mb (0.05-11.1) cross it, 60/Mb (40.5-85.7) does not.
+        let borderline = html.contains("pill unk\">borderline");
+        let expect_borderline = matches!(s, "tumour_hot" | "tumour_cold");
+        assert_eq!(borderline, expect_borderline, "{s}: borderline flag");
         let json = std::fs::read_to_string(dir.join(format!("{s}.report.json"))).unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         for stage in [

@@ -87,13 +87,19 @@ fn headline(out: &mut String, report: &Report) {
     let threshold = h.tmb_threshold.unwrap_or(10.0);
     let tmb_detail = match (h.tmb_ci95, h.tmb_high) {
         (Some([lo, hi]), Some(high)) => format!(
-            "95% CI {}–{} /Mb; {} (cut-off {} /Mb)",
+            "95% CI {}–{} /Mb; {}{} (cut-off {} /Mb)",
             fmt_num(lo, 2),
             fmt_num(hi, 2),
             if high {
                 r#"<span class="pill pos">TMB-high</span>"#
             } else {
                 r#"<span class="pill neg">TMB-low</span>"#
+            },
+            // The interval crosses the cut-off: the call could go either way.
+            if lo < threshold && threshold <= hi {
+                r#" <span class="pill unk">borderline</span>"#
+            } else {
+                ""
             },
             fmt_num(threshold, 2)
         ),
@@ -261,9 +267,12 @@ fn plots(out: &mut String, report: &Report, data: &SampleData) {
         ));
     }
     if !data.signatures.is_empty() {
+        // Only the signatures scored for this sample: NA rows (no gene found) are listed in
+        // the expression tables, not plotted.
         let rows: Vec<(String, Vec<f64>, Option<f64>)> = data
             .signatures
             .iter()
+            .filter(|s| s.score.is_some())
             .map(|s| {
                 let cohort = report
                     .cohort

@@ -126,6 +126,11 @@ pub fn histogram(
     if values.is_empty() {
         empty_note(&mut s, h, "no counted variant with a VAF");
     }
+    let _ = write!(
+        s,
+        r#"<text x="14" y="{:.1}" class="alabel" text-anchor="middle" transform="rotate(-90 14 {0:.1})">variants</text>"#,
+        TOP + plot_h / 2.0
+    );
     x_axis(&mut s, TOP + plot_h, lo, hi, x, xlabel);
     s.push_str("</svg>");
     s

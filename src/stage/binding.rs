@@ -46,16 +46,7 @@ impl Params {
     /// An allele name that does not parse, a length outside 8–11, missing options.
     pub fn resolve(&self) -> Result<BindingParams> {
         Binding::check(self)?;
-        // Separators `,` `;` `|` and whitespace, leftovers refused, null alleles not scored.
-        let list = crate::binding::parse_allele_list(&self.alleles)
-            .map_err(|e| Error::usage(format!("--alleles: {e}")))?;
-        if !list.null.is_empty() {
-            log::warn!(
-                "null alleles are not expressed and are not scored: {}",
-                list.null.join(", ")
-            );
-        }
-        let alleles = list.alleles;
+        let alleles = super::parse_alleles(&self.alleles)?;
         if alleles.is_empty() {
             return Err(Error::usage(
                 "--alleles needs at least one HLA class I allele",

@@ -143,6 +143,20 @@ pub(crate) fn need<T: Clone>(v: &Option<T>, stage: &str, flag: &str) -> Result<T
         .ok_or_else(|| Error::usage(format!("{stage} needs --{flag}")))
 }
 
+/// `--alleles`: separators `,` `;` `|` and whitespace, anything left after a name refused, null
+/// alleles (`…N`) warned about and not scored.
+pub(crate) fn parse_alleles(list: &[String]) -> Result<Vec<crate::binding::HlaAllele>> {
+    let list = crate::binding::parse_allele_list(list)
+        .map_err(|e| Error::usage(format!("--alleles: {e}")))?;
+    if !list.null.is_empty() {
+        log::warn!(
+            "null alleles are not expressed and are not scored: {}",
+            list.null.join(", ")
+        );
+    }
+    Ok(list.alleles)
+}
+
 /// A fraction option.
 pub(crate) fn fraction(flag: &str, v: f64) -> Result<f64> {
     if (0.0..=1.0).contains(&v) {

@@ -136,16 +136,7 @@ impl Params {
     /// Unparseable alleles or predictor, out-of-range values.
     pub fn resolve(&self, threads: usize) -> Result<NeoantigenParams> {
         Neoantigens::check(self)?;
-        // Separators `,` `;` `|` and whitespace, leftovers refused, null alleles not scored.
-        let list = crate::binding::parse_allele_list(&self.alleles)
-            .map_err(|e| Error::usage(format!("--alleles: {e}")))?;
-        if !list.null.is_empty() {
-            log::warn!(
-                "null alleles are not expressed and are not scored: {}",
-                list.null.join(", ")
-            );
-        }
-        let alleles = list.alleles;
+        let alleles = super::parse_alleles(&self.alleles)?;
         if alleles.is_empty() {
             return Err(Error::usage("neoantigens needs --alleles"));
         }
