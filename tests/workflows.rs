@@ -6,7 +6,7 @@
 mod util;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 fn root() -> PathBuf {
@@ -236,22 +236,6 @@ fn every_nextflow_file_parses_as_groovy() {
     );
 }
 
-fn files_under(dir: &Path) -> BTreeSet<PathBuf> {
-    let mut out = BTreeSet::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(p.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn snakemake_writes_the_same_bytes_as_run() {
     if !Command::new("snakemake")
@@ -300,23 +284,7 @@ fn snakemake_writes_the_same_bytes_as_run() {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
-    // `run` also keeps its per-sample manifest.json (timestamps, wall times); every other file
-    // must be identical.
-    let run_files: BTreeSet<PathBuf> = files_under(&by_run)
-        .into_iter()
-        .filter(|p| p.file_name().unwrap() != "manifest.json")
-        .collect();
-    let smk_files = files_under(&by_smk);
-    assert_eq!(run_files, smk_files);
-    assert!(run_files.len() >= 15, "{run_files:?}");
-    for f in &run_files {
-        assert_eq!(
-            std::fs::read(by_run.join(f)).unwrap(),
-            std::fs::read(by_smk.join(f)).unwrap(),
-            "{} differs",
-            f.display()
-        );
-    }
+    util::assert_same_results(&by_run, &by_smk, "Snakemake");
 }
 
 /// `snakemake --lint` finds nothing: every rule has a log, a conda environment and a container.

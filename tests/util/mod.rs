@@ -16,3 +16,39 @@ pub fn skip(reason: &str) {
     }
     eprintln!("{reason}");
 }
+
+/// Every file under `dir`, relative to it.
+pub fn files_under(dir: &std::path::Path) -> std::collections::BTreeSet<std::path::PathBuf> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out
+}
+
+/// `other` (Snakemake's results) holds exactly the files of `run`'s results `by_run`, byte for
+/// byte; `run`'s own per-sample `manifest.json` (timestamps, wall times) is left out.
+pub fn assert_same_results(by_run: &std::path::Path, other: &std::path::Path, who: &str) {
+    let run_files: std::collections::BTreeSet<_> = files_under(by_run)
+        .into_iter()
+        .filter(|p| p.file_name().unwrap() != "manifest.json")
+        .collect();
+    assert_eq!(run_files, files_under(other), "{who}: other files than run");
+    assert!(run_files.len() >= 15, "{run_files:?}");
+    for f in &run_files {
+        assert_eq!(
+            std::fs::read(by_run.join(f)).unwrap(),
+            std::fs::read(other.join(f)).unwrap(),
+            "{} differs between run and {who}",
+            f.display()
+        );
+    }
+}
