@@ -6,6 +6,7 @@ pub mod bed;
 pub mod fasta;
 pub mod gtf;
 pub mod output;
+pub mod table;
 pub mod vcf;
 
 use std::fs::File;

@@ -42,6 +42,17 @@ struct ContigIndex {
     genes: Vec<u32>,
 }
 
+/// One exon line as the GTF gives it (unmerged): featureCounts lists these in its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExonFeature {
+    /// Index into `GeneModel::genes`.
+    pub gene: u32,
+    /// 1-based, inclusive (GTF coordinates).
+    pub start: u64,
+    pub end: u64,
+    pub strand: Strand,
+}
+
 /// Genes and an overlap index over their exons.
 #[derive(Debug, Clone, Default)]
 pub struct GeneModel {
@@ -49,6 +60,10 @@ pub struct GeneModel {
     pub genes: Vec<Gene>,
     /// Genes that had a `gene` or `transcript` line but no exon: not counted, reported.
     pub genes_without_exons: Vec<String>,
+    /// Every exon line, in GTF order.
+    pub features: Vec<ExonFeature>,
+    /// Contigs in order of first appearance among the exon lines.
+    pub contig_order: Vec<String>,
     index: HashMap<String, ContigIndex>,
 }
 
@@ -64,6 +79,7 @@ impl GeneModel {
         let mut genes: Vec<Gene> = Vec::new();
         let mut by_id: HashMap<String, usize> = HashMap::new();
         let mut declared: Vec<String> = Vec::new();
+        let mut features: Vec<ExonFeature> = Vec::new();
         while reader.read_record(&mut record)? {
             let Some(gene_id) = record.attr("gene_id") else {
                 if record.feature == "exon" {
@@ -83,6 +99,12 @@ impl GeneModel {
             }
             let strand = record.strand.unwrap_or(Strand::Unknown);
             let exon = Interval::new(record.start - 1, record.end);
+            features.push(ExonFeature {
+                gene: by_id.get(gene_id).map_or(genes.len(), |&i| i) as u32,
+                start: record.start,
+                end: record.end,
+                strand,
+            });
             match by_id.get(gene_id) {
                 Some(&i) => {
                     let g = &mut genes[i];
@@ -126,11 +148,40 @@ impl GeneModel {
             .collect();
         genes_without_exons.sort();
         genes_without_exons.dedup();
-        Ok(Self::from_genes(genes, genes_without_exons))
+        Ok(Self::build(genes, genes_without_exons, features))
     }
 
-    /// Builds the index from genes (exons need not be sorted or merged).
-    pub fn from_genes(mut genes: Vec<Gene>, genes_without_exons: Vec<String>) -> Self {
+    /// Builds the index from genes (exons need not be sorted or merged); the exon features are
+    /// the genes' exons in gene order.
+    pub fn from_genes(genes: Vec<Gene>, genes_without_exons: Vec<String>) -> Self {
+        let features = genes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, g)| {
+                g.exons.iter().map(move |e| ExonFeature {
+                    gene: i as u32,
+                    start: e.start + 1,
+                    end: e.end,
+                    strand: g.strand,
+                })
+            })
+            .collect();
+        Self::build(genes, genes_without_exons, features)
+    }
+
+    fn build(
+        mut genes: Vec<Gene>,
+        genes_without_exons: Vec<String>,
+        features: Vec<ExonFeature>,
+    ) -> Self {
+        let mut contig_order: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for f in &features {
+            let c = genes[f.gene as usize].contig.as_str();
+            if seen.insert(c) {
+                contig_order.push(c.to_string());
+            }
+        }
         for g in &mut genes {
             g.exons = merge(std::mem::take(&mut g.exons));
         }
@@ -146,6 +197,8 @@ impl GeneModel {
         Self {
             genes,
             genes_without_exons,
+            features,
+            contig_order,
             index,
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod assign;
 pub mod count;
+pub mod featurecounts;
 pub mod genes;
 pub mod tables;
 
@@ -26,6 +27,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Header of `PREFIX.quant.tsv`.
 pub const TSV_HEADER: &str = "gene_id\tgene_name\tlength\tcount\ttpm\n";
+
+/// featureCounts' gene table, written beside `quant.tsv` when counting a BAM.
+pub const FEATURECOUNTS_TABLE: &str = "featureCounts.txt";
+/// featureCounts' status summary.
+pub const FEATURECOUNTS_SUMMARY: &str = "featureCounts.txt.summary";
 
 /// Where the expression comes from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,6 +94,8 @@ pub struct QuantSummary {
 pub struct QuantResult {
     pub rows: Vec<GeneRow>,
     pub summary: QuantSummary,
+    /// featureCounts' table and summary (BAM input only).
+    pub feature_counts: Option<featurecounts::FeatureCountsTables>,
 }
 
 /// TPM from counts and lengths: `count/length` normalised to sum to 10^6 (genes of length 0
@@ -143,7 +151,15 @@ pub fn compute(params: &QuantParams) -> Result<QuantResult> {
                 .iter()
                 .map(|u| (u.label().to_string(), counts.unassigned[u.index()]))
                 .collect();
+            let feature_counts = featurecounts::tables(
+                &model,
+                &counts.genes,
+                counts.assigned,
+                &counts.unassigned,
+                &bam.display().to_string(),
+            );
             Ok(QuantResult {
+                feature_counts: Some(feature_counts),
                 summary: QuantSummary {
                     schema_version: SCHEMA_VERSION,
                     version: crate::VERSION,
@@ -168,6 +184,7 @@ pub fn compute(params: &QuantParams) -> Result<QuantResult> {
             let (rows, fmt) =
                 tables::read_gene_table(path, *format, gtf.as_deref(), sample.as_deref())?;
             Ok(QuantResult {
+                feature_counts: None,
                 summary: QuantSummary {
                     schema_version: SCHEMA_VERSION,
                     version: crate::VERSION,
@@ -189,30 +206,50 @@ pub fn compute(params: &QuantParams) -> Result<QuantResult> {
     }
 }
 
-/// Writes the rows as `PREFIX.quant.tsv` text.
+/// One line of `PREFIX.quant.tsv` as written: `NA` for missing values, lengths and counts with
+/// up to 3 decimals, TPM with up to 6 (trailing zeros dropped).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct QuantTsvRow {
+    pub gene_id: String,
+    pub gene_name: String,
+    pub length: String,
+    pub count: String,
+    pub tpm: String,
+}
+
+impl From<&GeneRow> for QuantTsvRow {
+    fn from(r: &GeneRow) -> Self {
+        let na = |v: Option<f64>, d| v.map_or_else(|| "NA".to_string(), |x| fmt_num(x, d));
+        QuantTsvRow {
+            gene_id: r.gene_id.clone(),
+            gene_name: r.gene_name.clone().unwrap_or_else(|| "NA".into()),
+            length: na(r.length, 3),
+            count: na(r.count, 3),
+            tpm: na(r.tpm, 6),
+        }
+    }
+}
+
+/// Writes the rows as `PREFIX.quant.tsv` text (header [`TSV_HEADER`]).
 ///
 /// # Errors
 /// Write failures.
 pub fn write_tsv(rows: &[GeneRow], out: &mut dyn Write, path: &Path) -> Result<()> {
-    let na = |v: Option<f64>, d| v.map_or_else(|| "NA".to_string(), |x| fmt_num(x, d));
-    out.write_all(TSV_HEADER.as_bytes())
-        .map_err(|e| Error::io(path, e))?;
-    for r in rows {
-        writeln!(
-            out,
-            "{}\t{}\t{}\t{}\t{}",
-            r.gene_id,
-            r.gene_name.as_deref().unwrap_or("NA"),
-            na(r.length, 3),
-            na(r.count, 3),
-            na(r.tpm, 6)
-        )
-        .map_err(|e| Error::io(path, e))?;
+    let err = |e: csv::Error| Error::io(path, std::io::Error::other(e));
+    let mut w = crate::io::table::writer(out);
+    if rows.is_empty() {
+        // serde writes the header with the first row; an empty table still has one.
+        w.write_record(TSV_HEADER.trim_end().split('\t'))
+            .map_err(err)?;
     }
-    Ok(())
+    for r in rows {
+        w.serialize(QuantTsvRow::from(r)).map_err(err)?;
+    }
+    w.flush().map_err(|e| Error::io(path, e))
 }
 
-/// Runs the stage: `PREFIX.quant.tsv` and `PREFIX.quant.json`, both appearing only when complete.
+/// Runs the stage: `PREFIX.quant.tsv` and `PREFIX.quant.json`, plus featureCounts'
+/// `PREFIX.featureCounts.txt` and `.summary` when counting a BAM; all appear only when complete.
 ///
 /// # Errors
 /// As [`compute`], plus write failures.
@@ -222,7 +259,21 @@ pub fn run(params: &QuantParams, prefix: &Path) -> Result<QuantSummary> {
     let mut tsv = AtomicFile::create(&tsv_path)?;
     write_tsv(&result.rows, &mut tsv, &tsv_path)?;
     let json = json_file(prefixed(prefix, "quant.json"), &result.summary)?;
-    commit_all(vec![tsv, json])?;
+    let mut files = vec![tsv, json];
+    if let (Some(fc), QuantInput::Bam { bam, gtf, options }) =
+        (&result.feature_counts, &params.input)
+    {
+        let path = prefixed(prefix, FEATURECOUNTS_TABLE);
+        let mut table = AtomicFile::create(&path)?;
+        let program = featurecounts::program_line(bam, gtf, options, prefix);
+        featurecounts::write_table(fc, &program, &mut table, &path)?;
+        let path = prefixed(prefix, FEATURECOUNTS_SUMMARY);
+        let mut summary = AtomicFile::create(&path)?;
+        featurecounts::write_summary(fc, &mut summary, &path)?;
+        files.push(table);
+        files.push(summary);
+    }
+    commit_all(files)?;
     Ok(result.summary)
 }
 

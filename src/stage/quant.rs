@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{req, values, Stage, StageInfo};
+use super::{opt, req, values, Stage, StageInfo};
 use crate::error::{Error, Result};
 use crate::quant::{
     self, CountOptions, QuantInput, QuantParams, QuantSummary, Strandedness, TableFormat,
@@ -14,7 +14,13 @@ pub const INFO: StageInfo = StageInfo {
     name: "quant",
     after: &[],
     default: true,
-    outputs: &[req("quant.json"), req("quant.tsv")],
+    // featureCounts' files come with --bam only (a --table has no exons to list).
+    outputs: &[
+        req("quant.json"),
+        req("quant.tsv"),
+        opt("featureCounts.txt"),
+        opt("featureCounts.txt.summary"),
+    ],
     reserved: &["bam", "gtf", "output"],
 };
 

@@ -14,6 +14,8 @@ process IMMUNOPROFILE_QUANT {
     output:
     tuple val(meta), path("*.quant.tsv")  , emit: tsv
     tuple val(meta), path("*.quant.json") , emit: json
+    tuple val(meta), path("*.featureCounts.txt")        , emit: featurecounts
+    tuple val(meta), path("*.featureCounts.txt.summary"), emit: featurecounts_summary
     tuple val("${task.process}"), val('immunoprofile'), eval("immunoprofile --version | sed 's/^immunoprofile //'"), topic: versions, emit: versions_immunoprofile
 
     when:
@@ -34,6 +36,6 @@ process IMMUNOPROFILE_QUANT {
     stub:
     def prefix = task.ext.prefix ?: "${meta.id}"
     """
-    touch ${prefix}.quant.tsv ${prefix}.quant.json
+    touch ${prefix}.quant.tsv ${prefix}.quant.json ${prefix}.featureCounts.txt ${prefix}.featureCounts.txt.summary
     """
 }
