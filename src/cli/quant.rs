@@ -42,7 +42,8 @@ pub struct QuantArgs {
     /// Layout of --table [default: recognised from its header].
     #[arg(long, value_enum, requires = "table")]
     pub table_format: Option<TableFormat>,
-    /// Column of a multi-sample --table.
+    /// Column of a multi-sample --table: a matrix's sample, or a featureCounts count column by
+    /// its header (the BAM path), file name, or file name without .bam.
     #[arg(long, requires = "table")]
     pub sample: Option<String>,
     /// Output prefix: writes PREFIX.quant.tsv and PREFIX.quant.json.

@@ -19,7 +19,8 @@ pub struct SignaturesArgs {
     /// Layout of --expression [default: recognised from its header].
     #[arg(long, value_enum)]
     pub format: Option<TableFormat>,
-    /// GTF mapping transcripts to genes (salmon quant.sf, kallisto abundance.tsv).
+    /// GTF: maps transcripts to genes (salmon quant.sf, kallisto abundance.tsv) and gene IDs
+    /// (Ensembl, versioned or not) to the gene_name symbols the signatures use, for any table.
     #[arg(long)]
     pub gtf: Option<PathBuf>,
     /// Extra gene sets (GMT) scored by ssGSEA; repeat or comma-separate.
@@ -32,7 +33,9 @@ pub struct SignaturesArgs {
     /// below 25 is log2(TPM+1), else TPM].
     #[arg(long, value_enum)]
     pub scale: Option<Scale>,
-    /// Sample name for a single-sample table [default: the file name].
+    /// The sample to score in a featureCounts table with several BAM columns (the column
+    /// header, its file name, or the file name without .bam); names a single-sample table's
+    /// sample [default: the file name].
     #[arg(long)]
     pub sample: Option<String>,
     /// Whose ssGSEA to reproduce: gsva (R GSVA's method = "ssgsea", as Charoentong 2017, IOBR

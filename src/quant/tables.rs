@@ -124,44 +124,94 @@ fn is_transcript_id(name: &str) -> bool {
 
 struct Table {
     header: Vec<String>,
-    /// `(line number, fields)`.
-    rows: Vec<(usize, Vec<String>)>,
+    /// The header as read, for deserialising rows into the formats' row structs.
+    header_record: csv::StringRecord,
+    /// `(line number, fields)`, fields trimmed.
+    rows: Vec<(usize, csv::StringRecord)>,
 }
 
+/// Reads a tab-separated table through [`crate::io::table::reader`]: `#` lines before the
+/// header (featureCounts' program line) and blank lines are skipped, fields are trimmed, and
+/// every row must have the header's field count.
 fn read_table(path: &Path) -> Result<Table> {
     let (mut reader, _) = open_decompressed(path, 1)?;
-    let mut line = Vec::new();
-    let mut header: Option<Vec<String>> = None;
-    let mut rows = Vec::new();
-    let mut no = 0;
-    while read_line_into(&mut reader, &mut line).map_err(|e| read_error(path, e))? {
-        no += 1;
-        if line.is_empty() || (header.is_none() && line[0] == b'#') {
-            continue;
+    // Leading comment and blank lines: read here so that the csv reader starts at the header.
+    let mut skipped = 0;
+    loop {
+        let buf = reader.fill_buf().map_err(|e| read_error(path, e))?;
+        if buf.is_empty() || !(buf[0] == b'#' || buf[0] == b'\n' || buf[0] == b'\r') {
+            break;
         }
-        let text =
-            std::str::from_utf8(&line).map_err(|_| Error::at_line(path, no, "not UTF-8 text"))?;
-        let fields: Vec<String> = text.split('\t').map(|f| f.trim().to_string()).collect();
-        match &header {
-            None => header = Some(fields),
-            Some(h) => {
-                if fields.len() != h.len() {
-                    return Err(Error::at_line(
-                        path,
-                        no,
-                        format!(
-                            "{} columns where the header has {}: the table must be tab-separated",
-                            fields.len(),
-                            h.len()
-                        ),
-                    ));
-                }
-                rows.push((no, fields));
+        let mut line = Vec::new();
+        read_line_into(&mut reader, &mut line).map_err(|e| read_error(path, e))?;
+        skipped += 1;
+    }
+    let mut csv = crate::io::table::reader(reader);
+    let line_of = |pos: Option<&csv::Position>| pos.map_or(0, |p| p.line() as usize) + skipped;
+    let bad = |e: csv::Error| -> Error {
+        let line = line_of(e.position());
+        match e.into_kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => Error::at_line(
+                path,
+                line,
+                format!(
+                    "{len} columns where the header has {expected_len}: the table must be tab-separated"
+                ),
+            ),
+            csv::ErrorKind::Utf8 { .. } => Error::at_line(path, line, "not UTF-8 text"),
+            csv::ErrorKind::Io(e) => read_error(path, e),
+            other => Error::at_line(path, line, format!("{other:?}")),
+        }
+    };
+    let mut header_record = match csv.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(bad(e)),
+    };
+    header_record.trim();
+    if header_record.is_empty() {
+        return Err(Error::invalid(path, None, "empty table"));
+    }
+    let header: Vec<String> = header_record.iter().map(str::to_string).collect();
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match csv.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let no = line_of(record.position());
+                record.trim();
+                rows.push((no, record.clone()));
             }
+            Err(e) => return Err(bad(e)),
         }
     }
-    let header = header.ok_or_else(|| Error::invalid(path, None, "empty table"))?;
-    Ok(Table { header, rows })
+    Ok(Table {
+        header,
+        header_record,
+        rows,
+    })
+}
+
+/// A row of one of the fixed layouts, by column name (`what` names the layout in errors).
+fn row<'de, T: serde::Deserialize<'de>>(
+    table: &'de Table,
+    path: &Path,
+    line: usize,
+    record: &'de csv::StringRecord,
+    what: &str,
+) -> Result<T> {
+    record
+        .deserialize(Some(&table.header_record))
+        .map_err(|e| match e.kind() {
+            csv::ErrorKind::Deserialize { err, .. } => Error::invalid(
+                path,
+                Some("header".into()),
+                format!("not a {what} table: {err}"),
+            ),
+            _ => Error::at_line(path, line, e.to_string()),
+        })
 }
 
 fn column(table: &Table, path: &Path, name: &str) -> Result<usize> {
@@ -253,11 +303,125 @@ impl Builder<'_> {
     }
 }
 
-/// Reads one sample's gene table (`sample` picks a column of featureCounts output or a matrix).
+/// `PREFIX.quant.tsv` (ours; [`crate::quant::QuantTsvRow`] writes it).
+#[derive(Debug, serde::Deserialize)]
+struct QuantRow<'a> {
+    gene_id: &'a str,
+    gene_name: &'a str,
+    length: &'a str,
+    count: &'a str,
+    tpm: &'a str,
+}
+
+/// salmon `quant.sf` / `quant.genes.sf`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SalmonRow<'a> {
+    name: &'a str,
+    length: &'a str,
+    #[serde(rename = "TPM")]
+    tpm: &'a str,
+    num_reads: &'a str,
+}
+
+/// kallisto `abundance.tsv`.
+#[derive(Debug, serde::Deserialize)]
+struct KallistoRow<'a> {
+    target_id: &'a str,
+    length: &'a str,
+    est_counts: &'a str,
+    tpm: &'a str,
+}
+
+/// RSEM `genes.results`.
+#[derive(Debug, serde::Deserialize)]
+struct RsemRow<'a> {
+    gene_id: &'a str,
+    length: &'a str,
+    expected_count: &'a str,
+    #[serde(rename = "TPM")]
+    tpm: &'a str,
+}
+
+/// A BAM/CRAM/SAM path's file name without the alignment extension (`/x/S1.bam` → `S1`).
+fn bam_stem(column: &str) -> &str {
+    let base = column.rsplit(['/', '\\']).next().unwrap_or(column);
+    [".bam", ".cram", ".sam"]
+        .iter()
+        .find_map(|e| base.strip_suffix(e))
+        .unwrap_or(base)
+}
+
+/// The featureCounts count column `sample` names, among `columns` (BAM paths as featureCounts
+/// was given them): the column spelled exactly so, else the one whose file name is `sample`,
+/// else whose file name without `.bam`/`.cram`/`.sam` is, else whose file name up to its first
+/// dot is (`S1.sorted.bam` for `S1`). Index into `columns`.
+///
+/// # Errors
+/// No column matches, or several match at the first rule that matches any.
+pub fn featurecounts_column(columns: &[String], sample: &str, path: &Path) -> Result<usize> {
+    type Rule = fn(&str) -> &str;
+    let rules: [Rule; 4] = [
+        |c| c,
+        |c| c.rsplit(['/', '\\']).next().unwrap_or(c),
+        bam_stem,
+        |c| {
+            let stem = bam_stem(c);
+            stem.split('.').next().unwrap_or(stem)
+        },
+    ];
+    for rule in rules {
+        let hits: Vec<usize> = (0..columns.len())
+            .filter(|&i| rule(&columns[i]) == sample)
+            .collect();
+        match hits.as_slice() {
+            [] => continue,
+            [one] => return Ok(*one),
+            many => {
+                return Err(Error::usage(format!(
+                    "sample {sample} matches several count columns of {} ({}): give the column's full header with --sample",
+                    path.display(),
+                    many.iter()
+                        .map(|&i| columns[i].as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
+        }
+    }
+    Err(Error::usage(format!(
+        "sample {sample} is not a count column of {} (columns: {}); give a column header, its file name, or the file name without .bam",
+        path.display(),
+        columns.join(", ")
+    )))
+}
+
+/// gene_id → gene_name of every GTF record that has both (Ensembl versions dropped), for
+/// tables that name genes by ID only.
+///
+/// # Errors
+/// Unreadable or malformed GTF.
+pub fn gene_symbols(gtf: &Path) -> Result<HashMap<String, String>> {
+    let mut reader = GtfReader::from_path(gtf)?;
+    let mut record = GtfRecord::default();
+    let mut map = HashMap::new();
+    while reader.read_record(&mut record)? {
+        if let (Some(id), Some(name)) = (record.attr("gene_id"), record.attr("gene_name")) {
+            if !map.contains_key(strip_version(id)) {
+                map.insert(strip_version(id).to_string(), name.to_string());
+            }
+        }
+    }
+    Ok(map)
+}
+
+/// Reads one sample's gene table (`sample` picks a column of featureCounts output, see
+/// [`featurecounts_column`], or of a matrix). With `gtf`, transcript-level tables are summed per
+/// gene, and genes without a name get the GTF's `gene_name`.
 ///
 /// # Errors
 /// Unreadable file, unknown columns, duplicate genes, values that are not non-negative numbers,
-/// a transcript table without `gtf`, a matrix sample that is not there.
+/// a transcript table without `gtf`, a sample that is not there.
 pub fn read_gene_table(
     path: &Path,
     format: Option<TableFormat>,
@@ -265,6 +429,23 @@ pub fn read_gene_table(
     sample: Option<&str>,
 ) -> Result<(Vec<GeneRow>, TableFormat)> {
     let table = read_table(path)?;
+    let (mut rows, fmt) = gene_rows(&table, path, format, gtf, sample)?;
+    if let Some(gtf) = gtf {
+        let names = gene_symbols(gtf)?;
+        for r in rows.iter_mut().filter(|r| r.gene_name.is_none()) {
+            r.gene_name = names.get(strip_version(&r.gene_id)).cloned();
+        }
+    }
+    Ok((rows, fmt))
+}
+
+fn gene_rows(
+    table: &Table,
+    path: &Path,
+    format: Option<TableFormat>,
+    gtf: Option<&Path>,
+    sample: Option<&str>,
+) -> Result<(Vec<GeneRow>, TableFormat)> {
     let cols: Vec<&str> = table.header.iter().map(String::as_str).collect();
     let fmt = format.unwrap_or_else(|| TableFormat::detect(&cols));
     let mut b = Builder {
@@ -275,47 +456,45 @@ pub fn read_gene_table(
     };
     match fmt {
         TableFormat::Quant => {
-            let (n, l, c, t) = (
-                column(&table, path, "gene_name")?,
-                column(&table, path, "length")?,
-                column(&table, path, "count")?,
-                column(&table, path, "tpm")?,
-            );
             for (no, f) in &table.rows {
-                let opt = |i: usize, name| -> Result<Option<f64>> {
-                    if f[i] == "NA" {
+                let r: QuantRow = row(table, path, *no, f, "quant.tsv")?;
+                let opt = |v: &str, name| -> Result<Option<f64>> {
+                    if v == "NA" {
                         Ok(None)
                     } else {
-                        number(path, *no, name, &f[i]).map(Some)
+                        number(path, *no, name, v).map(Some)
                     }
                 };
-                let name = (f[n] != "NA").then(|| f[n].clone());
+                let name = (r.gene_name != "NA").then(|| r.gene_name.to_string());
                 b.push(
                     *no,
-                    &f[0],
+                    r.gene_id,
                     name,
-                    opt(l, "length")?,
-                    opt(c, "count")?,
-                    opt(t, "tpm")?,
+                    opt(r.length, "length")?,
+                    opt(r.count, "count")?,
+                    opt(r.tpm, "tpm")?,
                 )?;
             }
         }
         TableFormat::Salmon | TableFormat::Kallisto => {
-            let (id, len, cnt, tpm) = if fmt == TableFormat::Salmon {
-                ("Name", "Length", "NumReads", "TPM")
+            let (len, cnt, tpm) = if fmt == TableFormat::Salmon {
+                ("Length", "NumReads", "TPM")
             } else {
-                ("target_id", "length", "est_counts", "tpm")
+                ("length", "est_counts", "tpm")
             };
-            let (i, l, c, t) = (
-                column(&table, path, id)?,
-                column(&table, path, len)?,
-                column(&table, path, cnt)?,
-                column(&table, path, tpm)?,
-            );
-            let genes_level = !table
-                .rows
-                .first()
-                .is_some_and(|(_, f)| is_transcript_id(&f[i]));
+            // (name, length, count, tpm) of each row, by the layout's column names.
+            let mut parsed: Vec<(usize, [&str; 4])> = Vec::with_capacity(table.rows.len());
+            for (no, f) in &table.rows {
+                let v = if fmt == TableFormat::Salmon {
+                    let r: SalmonRow = row(table, path, *no, f, "salmon")?;
+                    [r.name, r.length, r.num_reads, r.tpm]
+                } else {
+                    let r: KallistoRow = row(table, path, *no, f, "kallisto")?;
+                    [r.target_id, r.length, r.est_counts, r.tpm]
+                };
+                parsed.push((*no, v));
+            }
+            let genes_level = !parsed.first().is_some_and(|(_, v)| is_transcript_id(v[0]));
             let map = if genes_level {
                 None
             } else {
@@ -329,55 +508,63 @@ pub fn read_gene_table(
                 Some(transcript_map(gtf)?)
             };
             b.summing = map.is_some();
-            for (no, f) in &table.rows {
+            for (no, [name, l, c, t]) in parsed {
                 let (length, count, tpm) = (
-                    number(path, *no, len, &f[l])?,
-                    number(path, *no, cnt, &f[c])?,
-                    number(path, *no, tpm, &f[t])?,
+                    number(path, no, len, l)?,
+                    number(path, no, cnt, c)?,
+                    number(path, no, tpm, t)?,
                 );
                 match &map {
-                    None => b.push(*no, &f[i], None, Some(length), Some(count), Some(tpm))?,
+                    None => b.push(no, name, None, Some(length), Some(count), Some(tpm))?,
                     Some(m) => {
                         // salmon/kallisto names may carry GENCODE's `|`-joined fields.
-                        let tx = f[i].split('|').next().unwrap_or(&f[i]);
-                        let (gene, name) = m.get(strip_version(tx)).ok_or_else(|| {
-                            Error::at_line(path, *no, format!("transcript {tx} is not in the GTF: use the annotation the index was built from"))
+                        let tx = name.split('|').next().unwrap_or(name);
+                        let (gene, gene_name) = m.get(strip_version(tx)).ok_or_else(|| {
+                            Error::at_line(path, no, format!("transcript {tx} is not in the GTF: use the annotation the index was built from"))
                         })?;
-                        b.push(*no, gene, name.clone(), None, Some(count), Some(tpm))?;
+                        b.push(no, gene, gene_name.clone(), None, Some(count), Some(tpm))?;
                     }
                 }
             }
         }
         TableFormat::Rsem => {
-            let (l, c, t) = (
-                column(&table, path, "length")?,
-                column(&table, path, "expected_count")?,
-                column(&table, path, "TPM")?,
-            );
             for (no, f) in &table.rows {
+                let r: RsemRow = row(table, path, *no, f, "RSEM")?;
                 b.push(
                     *no,
-                    &f[0],
+                    r.gene_id,
                     None,
-                    Some(number(path, *no, "length", &f[l])?),
-                    Some(number(path, *no, "expected_count", &f[c])?),
-                    Some(number(path, *no, "TPM", &f[t])?),
+                    Some(number(path, *no, "length", r.length)?),
+                    Some(number(path, *no, "expected_count", r.expected_count)?),
+                    Some(number(path, *no, "TPM", r.tpm)?),
                 )?;
             }
         }
         TableFormat::FeatureCounts => {
-            let l = column(&table, path, "Length")?;
-            let c = match sample {
-                Some(s) => column(&table, path, s)?,
-                None if table.header.len() == l + 2 => l + 1,
-                None => {
-                    return Err(Error::usage(format!(
-                        "{} has several samples ({}): choose one with --sample",
-                        path.display(),
-                        table.header[l + 1..].join(", ")
-                    )))
-                }
-            };
+            // The count columns follow `Length`, one per BAM, named by its path.
+            let l = column(table, path, "Length")?;
+            let samples = &table.header[l + 1..];
+            let c = l
+                + 1
+                + match sample {
+                    Some(s)
+                        if samples.len() == 1
+                            && featurecounts_column(samples, s, path).is_err() =>
+                    {
+                        // One count column: --sample names the sample, as for any
+                        // single-sample table.
+                        0
+                    }
+                    Some(s) => featurecounts_column(samples, s, path)?,
+                    None if samples.len() == 1 => 0,
+                    None => {
+                        return Err(Error::usage(format!(
+                            "{} has several samples ({}): choose one with --sample",
+                            path.display(),
+                            samples.join(", ")
+                        )))
+                    }
+                };
             let mut lengths = Vec::new();
             let mut counts = Vec::new();
             for (no, f) in &table.rows {
@@ -392,7 +579,7 @@ pub fn read_gene_table(
             }
         }
         TableFormat::Matrix => {
-            let m = matrix_from_table(&table, path, fmt)?;
+            let m = matrix_from_table(table, path, fmt)?;
             let j = match sample {
                 Some(s) => m.samples.iter().position(|x| x == s).ok_or_else(|| {
                     Error::usage(format!(
@@ -469,8 +656,9 @@ fn matrix_from_table(table: &Table, path: &Path, fmt: TableFormat) -> Result<Exp
                 format!("gene {id} appears twice: merge or remove duplicate rows"),
             ));
         }
-        let row = f[1..]
+        let row = f
             .iter()
+            .skip(1)
             .zip(&samples)
             .map(|(v, s)| number(path, *no, s, v))
             .collect::<Result<Vec<f64>>>()?;
@@ -499,20 +687,38 @@ pub fn read_matrix(
     gtf: Option<&Path>,
     sample_name: &str,
 ) -> Result<ExpressionMatrix> {
+    read_expression(path, format, gtf, None, sample_name)
+}
+
+/// As [`read_matrix`], with `sample` choosing one count column of a featureCounts table (see
+/// [`featurecounts_column`]; it also names a single-sample table's column, else
+/// `default_name` does), and with `gtf` naming genes: rows identified by a gene ID (Ensembl,
+/// versioned or not) get the GTF's `gene_name` as their symbol.
+///
+/// # Errors
+/// As [`read_gene_table`].
+pub fn read_expression(
+    path: &Path,
+    format: Option<TableFormat>,
+    gtf: Option<&Path>,
+    sample: Option<&str>,
+    default_name: &str,
+) -> Result<ExpressionMatrix> {
     let table = read_table(path)?;
     let cols: Vec<&str> = table.header.iter().map(String::as_str).collect();
     let fmt = format.unwrap_or_else(|| TableFormat::detect(&cols));
-    if fmt == TableFormat::Matrix {
-        return matrix_from_table(&table, path, fmt);
-    }
-    if fmt == TableFormat::FeatureCounts && table.header.len() > column(&table, path, "Length")? + 2
+    let mut m = if fmt == TableFormat::Matrix {
+        matrix_from_table(&table, path, fmt)?
+    } else if fmt == TableFormat::FeatureCounts
+        && sample.is_none()
+        && table.header.len() > column(&table, path, "Length")? + 2
     {
-        // Several samples: each column to TPM.
+        // Several samples and none chosen: each column to TPM.
         let l = column(&table, path, "Length")?;
         let samples: Vec<String> = table.header[l + 1..].to_vec();
         let mut values = vec![vec![0.0; samples.len()]; table.rows.len()];
-        for j in 0..samples.len() {
-            let (rows, _) = read_gene_table(path, Some(fmt), gtf, Some(&samples[j]))?;
+        for (j, s) in samples.iter().enumerate() {
+            let (rows, _) = gene_rows(&table, path, Some(fmt), gtf, Some(s))?;
             for (i, r) in rows.iter().enumerate() {
                 values[i][j] = r.tpm.unwrap_or(0.0);
             }
@@ -522,38 +728,48 @@ pub fn read_matrix(
             .iter()
             .map(|(_, f)| strip_version(&f[0]).to_string())
             .collect();
-        return Ok(ExpressionMatrix {
+        ExpressionMatrix {
             symbols: vec![None; genes.len()],
             genes,
             samples,
             values,
             scale: Scale::Tpm,
             format: fmt,
-        });
-    }
-    let (rows, fmt) = read_gene_table(path, Some(fmt), gtf, None)?;
-    let scale = if rows.iter().all(|r| r.tpm.is_some()) {
-        Scale::Tpm
+        }
     } else {
-        Scale::Counts
+        let (rows, fmt) = gene_rows(&table, path, Some(fmt), gtf, sample)?;
+        let scale = if rows.iter().all(|r| r.tpm.is_some()) {
+            Scale::Tpm
+        } else {
+            Scale::Counts
+        };
+        ExpressionMatrix {
+            genes: rows.iter().map(|r| r.gene_id.clone()).collect(),
+            symbols: rows.iter().map(|r| r.gene_name.clone()).collect(),
+            samples: vec![sample.unwrap_or(default_name).to_string()],
+            values: rows
+                .iter()
+                .map(|r| {
+                    vec![if scale == Scale::Tpm {
+                        r.tpm.unwrap_or(0.0)
+                    } else {
+                        r.count.unwrap_or(0.0)
+                    }]
+                })
+                .collect(),
+            scale,
+            format: fmt,
+        }
     };
-    Ok(ExpressionMatrix {
-        genes: rows.iter().map(|r| r.gene_id.clone()).collect(),
-        symbols: rows.iter().map(|r| r.gene_name.clone()).collect(),
-        samples: vec![sample_name.to_string()],
-        values: rows
-            .iter()
-            .map(|r| {
-                vec![if scale == Scale::Tpm {
-                    r.tpm.unwrap_or(0.0)
-                } else {
-                    r.count.unwrap_or(0.0)
-                }]
-            })
-            .collect(),
-        scale,
-        format: fmt,
-    })
+    if let Some(gtf) = gtf {
+        let names = gene_symbols(gtf)?;
+        for (gene, symbol) in m.genes.iter().zip(m.symbols.iter_mut()) {
+            if symbol.is_none() {
+                *symbol = names.get(strip_version(gene)).cloned();
+            }
+        }
+    }
+    Ok(m)
 }
 
 #[cfg(test)]
@@ -663,5 +879,52 @@ mod tests {
         assert_eq!(fmt, TableFormat::FeatureCounts);
         assert_eq!(rows[0].tpm, Some(500_000.0));
         assert_eq!(rows[1].count, Some(30.0));
+    }
+
+    #[test]
+    fn featurecounts_columns_by_header_file_name_or_stem() {
+        let cols: Vec<String> = ["/x/T1.Aligned.sortedByCoord.out.bam", "rel/N1.cram", "N1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let p = Path::new("fc.txt");
+        let col = |s: &str| featurecounts_column(&cols, s, p);
+        assert_eq!(col("/x/T1.Aligned.sortedByCoord.out.bam").unwrap(), 0);
+        assert_eq!(col("T1.Aligned.sortedByCoord.out.bam").unwrap(), 0);
+        assert_eq!(col("T1").unwrap(), 0);
+        assert_eq!(col("N1.cram").unwrap(), 1);
+        // An exact header wins over another column's stem.
+        assert_eq!(col("N1").unwrap(), 2);
+        assert!(col("T2")
+            .unwrap_err()
+            .to_string()
+            .contains("not a count column"));
+    }
+
+    #[test]
+    fn comments_and_blank_lines_are_skipped_and_lines_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        // Two comment lines and a blank line before the header; the bad row is line 6.
+        let fc = write(
+            dir.path(),
+            "fc.txt",
+            "# Program:featureCounts\n# more\n\nGeneid\tChr\tStart\tEnd\tStrand\tLength\ts.bam\nG1\t1\t1\t100\t+\t100\t10\nG2\t1\t1\t300\t+\t300\n",
+        );
+        let e = read_gene_table(&fc, None, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 6") && e.contains("6 columns where the header has 7"),
+            "{e}"
+        );
+        // A salmon table missing NumReads names the layout and the column.
+        let sf = write(dir.path(), "q.sf", "Name\tLength\tTPM\nA\t1\t2\n");
+        let e = read_gene_table(&sf, Some(TableFormat::Salmon), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("not a salmon table") && e.contains("NumReads"),
+            "{e}"
+        );
     }
 }

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::io::output::{commit_all, fmt_opt, json_file, prefixed, AtomicFile};
-use crate::quant::tables::read_matrix;
+use crate::quant::tables::read_expression;
 use crate::quant::{ExpressionMatrix, Scale, TableFormat};
 use matching::GeneIndex;
 
@@ -38,7 +38,8 @@ pub struct SignaturesParams {
     pub expression: PathBuf,
     /// Layout of the expression file (`None`: recognised from its header).
     pub format: Option<TableFormat>,
-    /// GTF mapping transcripts to genes, for transcript-level tables.
+    /// GTF mapping transcripts to genes (transcript-level tables) and gene IDs to symbols
+    /// (any table).
     pub gtf: Option<PathBuf>,
     /// Extra GMT collections scored by ssGSEA.
     pub gene_sets: Vec<PathBuf>,
@@ -46,7 +47,8 @@ pub struct SignaturesParams {
     pub built_in: bool,
     /// The values' scale (`None`: detected).
     pub scale: Option<Scale>,
-    /// Sample name for single-sample tables (default: the file name).
+    /// The count column of a featureCounts table (its header, file name or file name without
+    /// `.bam`), or the name of a single-sample table's sample (default: the file name).
     pub sample: Option<String>,
     /// Whose ssGSEA to reproduce: GSVA's (default) or gseapy's.
     pub ssgsea: ssgsea::Flavour,
@@ -317,15 +319,12 @@ fn default_sample_name(path: &Path) -> String {
 /// # Errors
 /// Unreadable or malformed expression table or GMT file; count-scale values.
 pub fn compute(params: &SignaturesParams) -> Result<SignaturesResult> {
-    let sample = params
-        .sample
-        .clone()
-        .unwrap_or_else(|| default_sample_name(&params.expression));
-    let matrix = read_matrix(
+    let matrix = read_expression(
         &params.expression,
         params.format,
         params.gtf.as_deref(),
-        &sample,
+        params.sample.as_deref(),
+        &default_sample_name(&params.expression),
     )?;
     let scale = params.scale.unwrap_or(matrix.scale);
     let mut collections = if params.built_in {
@@ -370,28 +369,49 @@ pub fn compute(params: &SignaturesParams) -> Result<SignaturesResult> {
     })
 }
 
-/// Writes the rows as `PREFIX.signatures.tsv` text (scores with 10 decimals).
+/// One line of `PREFIX.signatures.tsv` as written: scores with up to 10 decimals, `NA` when
+/// missing.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct SignaturesTsvRow {
+    pub sample: String,
+    pub signature: String,
+    pub score: String,
+    pub method: String,
+    pub n_genes_found: usize,
+    pub n_genes: usize,
+    pub raw_score: String,
+}
+
+impl From<&ScoreRow> for SignaturesTsvRow {
+    fn from(r: &ScoreRow) -> Self {
+        SignaturesTsvRow {
+            sample: r.sample.clone(),
+            signature: r.signature.clone(),
+            score: fmt_opt(r.score, 10),
+            method: r.method.as_str().to_string(),
+            n_genes_found: r.n_genes_found,
+            n_genes: r.n_genes,
+            raw_score: fmt_opt(r.raw_score, 10),
+        }
+    }
+}
+
+/// Writes the rows as `PREFIX.signatures.tsv` text (header [`TSV_HEADER`]).
 ///
 /// # Errors
 /// Write failures.
 pub fn write_tsv(rows: &[ScoreRow], out: &mut dyn Write, path: &Path) -> Result<()> {
-    out.write_all(TSV_HEADER.as_bytes())
-        .map_err(|e| Error::io(path, e))?;
-    for r in rows {
-        writeln!(
-            out,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            r.sample,
-            r.signature,
-            fmt_opt(r.score, 10),
-            r.method.as_str(),
-            r.n_genes_found,
-            r.n_genes,
-            fmt_opt(r.raw_score, 10)
-        )
-        .map_err(|e| Error::io(path, e))?;
+    let err = |e: csv::Error| Error::io(path, std::io::Error::other(e));
+    let mut w = crate::io::table::writer(out);
+    if rows.is_empty() {
+        // serde writes the header with the first row; an empty table still has one.
+        w.write_record(TSV_HEADER.trim_end().split('\t'))
+            .map_err(err)?;
     }
-    Ok(())
+    for r in rows {
+        w.serialize(SignaturesTsvRow::from(r)).map_err(err)?;
+    }
+    w.flush().map_err(|e| Error::io(path, e))
 }
 
 /// Runs the stage: `PREFIX.signatures.tsv` and `PREFIX.signatures.json`.
