@@ -215,6 +215,80 @@ fn vcf_values_match_pvacseq_converter() {
     assert!(compared > 50, "only {compared} transcripts compared");
 }
 
+/// HGVSc/HGVSp and the matched normal's depth and VAF in pVACseq's all_epitopes.tsv columns,
+/// against pVACtools' own converter output for the same VCF with
+/// `normal_sample_name='HCC1395_NORMAL_DNA'` (tests/data/neoantigens/README.md).
+#[test]
+fn hgvs_and_normal_columns_match_pvacseq_converter() {
+    let Some(vcf) = shared("pvacsplice/inputs/annotated.expression_chr1.vcf.gz") else {
+        return;
+    };
+    let mut params = nparams(vcf, Some("HCC1395_TUMOR_DNA"));
+    params.normal_sample = Some("HCC1395_NORMAL_DNA".into());
+    params.format = neoantigen::pvacseq::OutputFormat::Pvacseq;
+    let (_, r) = run_neo(&params);
+    assert_eq!(
+        r.summary.normal_sample.as_deref(),
+        Some("HCC1395_NORMAL_DNA")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("S");
+    immunoprofile::io::output::commit_all(neoantigen::pvacseq::write(&r, &prefix).unwrap())
+        .unwrap();
+    let table = std::fs::read_to_string(dir.path().join("S.MHC_I.all_epitopes.tsv")).unwrap();
+    let mut lines = table.lines();
+    let head: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let col = |n: &str| head.iter().position(|h| *h == n).unwrap();
+    let mut ours: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for l in lines {
+        let f: Vec<&str> = l.split('\t').collect();
+        let key = ["Chromosome", "Reference", "Variant", "Transcript"]
+            .map(|c| f[col(c)])
+            .join(" ");
+        let vals: Vec<String> = ["HGVSc", "HGVSp", "Normal Depth", "Normal VAF"]
+            .iter()
+            .map(|c| f[col(c)].to_string())
+            .collect();
+        // Every epitope row of one transcript carries the same values.
+        if let Some(prev) = ours.insert(key.clone(), vals.clone()) {
+            assert_eq!(prev, vals, "{key}");
+        }
+    }
+    let mut compared = 0;
+    for l in expected("neoantigens/annotated_expression_chr1.normal_hgvs.tsv")
+        .lines()
+        .skip(1)
+    {
+        let f: Vec<&str> = l.split('\t').collect();
+        let Some(v) = ours.get(&f[..4].join(" ")) else {
+            continue;
+        };
+        assert_eq!((v[0].as_str(), v[1].as_str()), (f[4], f[5]), "{l}");
+        assert_eq!(v[2], f[6], "{l}");
+        let (a, b): (f64, f64) = (f[7].parse().unwrap(), v[3].parse().unwrap());
+        assert!((a - b).abs() < 1e-6, "{l}: {} vs {}", f[7], v[3]);
+        compared += 1;
+    }
+    assert!(compared > 50, "only {compared} transcripts compared");
+
+    // A normal that is not in the VCF is refused, naming the samples.
+    params.normal_sample = Some("NOPE".into());
+    let mut all = Vec::new();
+    let Err(e) = neoantigen::compute_with(
+        &params,
+        &HashPredictor,
+        &mut all,
+        &mut FastaGroups::default(),
+    ) else {
+        panic!("an absent normal sample was accepted");
+    };
+    let e = e.to_string();
+    assert!(
+        e.contains("NOPE") && e.contains("HCC1395_NORMAL_DNA"),
+        "{e}"
+    );
+}
+
 #[test]
 fn output_is_the_same_for_one_or_two_threads() {
     let Some(vcf) = shared("pvacseq_generate_protein_fasta/input.vcf") else {

@@ -19,6 +19,11 @@ pub struct NeoantigensArgs {
     /// Tumour sample (default: ##tumor_sample, a sample named TUMOR, or the only sample).
     #[arg(long)]
     pub sample: Option<String>,
+    /// Matched normal sample for the pVACseq tables' Normal Depth / Normal VAF (pVACseq's
+    /// --normal-sample-name) [default: ##normal_sample, a sample named NORMAL, or the other of
+    /// two samples].
+    #[arg(long)]
+    pub normal_sample: Option<String>,
     /// HLA class I alleles separated by , ; | or spaces (HLA-A*02:01, A*02:01, A02:01,
     /// HLA-A02:01); null alleles (…N) are not scored.
     #[arg(long, value_delimiter = ',', required_unless_present = "hla_json")]
@@ -116,6 +121,7 @@ impl NeoantigensArgs {
         let NeoantigensArgs {
             vcf,
             sample,
+            normal_sample,
             alleles,
             hla_json,
             lengths,
@@ -151,6 +157,7 @@ impl NeoantigensArgs {
         let params = Params {
             vcf: Some(vcf),
             sample,
+            normal_sample,
             alleles,
             hla_json,
             lengths,

@@ -41,6 +41,10 @@ pub struct NeoantigenParams {
     /// Annotate in memory from `--gtf/--fasta` instead of reading CSQ.
     pub annotation: Option<crate::annotate::InMemoryAnnotation>,
     pub sample: Option<String>,
+    /// The matched normal for pVACseq's Normal Depth / Normal VAF (default: the one the VCF
+    /// header names, or the other sample of two).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub normal_sample: Option<String>,
     pub alleles: Vec<HlaAllele>,
     /// Epitope lengths, ascending.
     pub lengths: Vec<usize>,
@@ -66,6 +70,7 @@ impl Default for NeoantigenParams {
             vcf: PathBuf::new(),
             annotation: None,
             sample: None,
+            normal_sample: None,
             alleles: Vec::new(),
             lengths: vec![8, 9, 10, 11],
             predictor: PredictorSpec::Builtin,
@@ -115,6 +120,9 @@ pub struct NeoantigenSummary {
     pub schema_version: u32,
     pub version: &'static str,
     pub sample: String,
+    /// The matched normal whose depth and VAF fill pVACseq's Normal columns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub normal_sample: Option<String>,
     pub predictor: String,
     pub alleles: Vec<String>,
     /// (variant allele, transcript) entries with a protein change.
@@ -440,6 +448,7 @@ pub fn compute_with(
         params.annotation.as_ref(),
         params.threads,
     )?;
+    stream.use_normal_sample(params.normal_sample.as_deref(), &params.vcf)?;
     for b in [&params.tumor_bam, &params.rna_bam].into_iter().flatten() {
         bam::BamCounter::open(b, params.counting)?.check_contigs(stream.header(), &params.vcf)?;
     }
@@ -578,6 +587,7 @@ pub fn compute_with(
         schema_version: SCHEMA_VERSION,
         version: crate::VERSION,
         sample: stream.sample_name().to_string(),
+        normal_sample: stream.normal_sample_name().map(str::to_string),
         predictor: predictor.name().to_string(),
         alleles: params.alleles.iter().map(ToString::to_string).collect(),
         transcripts,

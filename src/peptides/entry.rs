@@ -89,6 +89,14 @@ pub struct SampleValues {
     pub transcript_expression: Option<f64>,
 }
 
+/// The matched normal sample's read support as pVACseq reads it (`--normal-sample-name`): depth
+/// = DP, VAF = AF, else AD alt count / DP; `None` is `NA`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct NormalValues {
+    pub depth: Option<u32>,
+    pub vaf: Option<f64>,
+}
+
 /// One (variant allele, transcript) whose protein change gives peptides.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VariantEntry {
@@ -118,6 +126,15 @@ pub struct VariantEntry {
     #[serde(skip)]
     pub frameshift_sequence: String,
     pub values: SampleValues,
+    /// VEP HGVSc / HGVSp with VEP's `%XX` escapes decoded (pVACseq's columns); `None` when the
+    /// annotation has none.
+    #[serde(skip)]
+    pub hgvsc: Option<String>,
+    #[serde(skip)]
+    pub hgvsp: Option<String>,
+    /// The matched normal's depth and VAF, when a normal sample is known.
+    #[serde(skip)]
+    pub normal: NormalValues,
 }
 
 impl VariantEntry {
@@ -181,6 +198,7 @@ pub fn record_entries(
     header: &VcfHeader,
     rec: &RecordView<'_>,
     sample: usize,
+    normal: Option<usize>,
     filter: &EntryFilter,
     read_support: &ReadSupport,
     skipped: &mut Vec<Skipped>,
@@ -216,10 +234,17 @@ pub fn record_entries(
         }
         let is_indel = crate::variant::VariantKind::classify(rec.reference, alt).is_indel();
         let support = format_support(read_support, rec, sample, alt_index, is_indel)?;
+        let normal_values = normal
+            .map(|n| NormalValues {
+                depth: rec.sample_value(n, "DP").and_then(parse_u32),
+                vaf: vaf_of(rec, n, alt_index, "AF", "AD", "DP"),
+            })
+            .unwrap_or_default();
         for ann in source.peptide_annotations(rec, alt_index, &keys) {
             if let Some(slot) = transcript_slot(&ann, rec, alt, filter, skipped) {
                 out.push(slot.map(|mut e| {
                     e.values = support;
+                    e.normal = normal_values;
                     if has_gx {
                         e.values.gene_expression = expression_value(
                             rec.sample_value(sample, "GX"),
@@ -363,6 +388,9 @@ fn transcript_slot(
         wildtype_protein: ann.wildtype_protein.clone().unwrap_or_default(),
         frameshift_sequence: frameshift,
         values: SampleValues::default(),
+        hgvsc: ann.hgvsc.as_deref().map(decode_hex_escapes),
+        hgvsp: ann.hgvsp.as_deref().map(decode_hex_escapes),
+        normal: NormalValues::default(),
     };
     // From here on pVACseq has already used up the number.
     if let Some(b) = entry.biotype.as_deref() {
@@ -399,35 +427,65 @@ pub fn format_support(
     is_indel: bool,
 ) -> Result<SampleValues, String> {
     let (_, dna) = read_support.allele(rec, sample, alt_index, is_indel)?;
-    let n_alts = rec.alts().count();
     let depth = |k: &str| rec.sample_value(sample, k).and_then(parse_u32);
-    let vaf = |af: &str, ad: &str, dp: &str| -> Option<f64> {
-        if let Some(v) = rec.sample_value(sample, af) {
-            return v
-                .split(',')
-                .nth(alt_index - 1)
-                .and_then(|x| x.parse::<f64>().ok());
-        }
-        let ads: Vec<&str> = rec.sample_value(sample, ad)?.split(',').collect();
-        let alt_count = if ads.len() == n_alts {
-            ads.get(alt_index - 1)
-        } else if ads.len() == n_alts + 1 {
-            ads.get(alt_index)
-        } else {
-            None
-        }
-        .and_then(|v| parse_u32(v))?;
-        let d = rec.sample_value(sample, dp).and_then(parse_u32)?;
-        (d > 0).then(|| f64::from(alt_count) / f64::from(d))
-    };
     Ok(SampleValues {
         dna_depth: dna.depth,
         dna_vaf: dna.vaf,
         rna_depth: depth("RDP"),
-        rna_vaf: vaf("RAF", "RAD", "RDP"),
+        rna_vaf: vaf_of(rec, sample, alt_index, "RAF", "RAD", "RDP"),
         gene_expression: None,
         transcript_expression: None,
     })
+}
+
+/// pVACseq's `get_vaf_from_vcf_genotype`: the ALT's value of the `af` field, else its `ad`
+/// count (Number=R or A) over `dp`; `None` when neither can be read or the depth is 0.
+fn vaf_of(
+    rec: &RecordView<'_>,
+    sample: usize,
+    alt_index: usize,
+    af: &str,
+    ad: &str,
+    dp: &str,
+) -> Option<f64> {
+    if let Some(v) = rec.sample_value(sample, af) {
+        return v
+            .split(',')
+            .nth(alt_index - 1)
+            .and_then(|x| x.parse::<f64>().ok());
+    }
+    let n_alts = rec.alts().count();
+    let ads: Vec<&str> = rec.sample_value(sample, ad)?.split(',').collect();
+    let alt_count = if ads.len() == n_alts {
+        ads.get(alt_index - 1)
+    } else if ads.len() == n_alts + 1 {
+        ads.get(alt_index)
+    } else {
+        None
+    }
+    .and_then(|v| parse_u32(v))?;
+    let d = rec.sample_value(sample, dp).and_then(parse_u32)?;
+    (d > 0).then(|| f64::from(alt_count) / f64::from(d))
+}
+
+/// VEP's `%XX` escapes (`p.Thr190%3D`) decoded, as pVACseq decodes HGVSc/HGVSp; anything that
+/// is not an escape of two upper-case hex digits stays as written.
+pub fn decode_hex_escapes(s: &str) -> String {
+    let b = s.as_bytes();
+    let hex = |c: u8| matches!(c, b'0'..=b'9' | b'A'..=b'F');
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() && hex(b[i + 1]) && hex(b[i + 2]) {
+            let v = u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap_or(b'%');
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 fn parse_u32(v: &str) -> Option<u32> {
@@ -538,5 +596,35 @@ mod tests {
         assert_eq!(expression_value(gx, &["ENSG2"]), None);
         assert_eq!(strip_version("ENST00000233809.4"), "ENST00000233809");
         assert_eq!(strip_version("HLA-A.1"), "HLA-A.1");
+    }
+
+    #[test]
+    fn vep_escapes_are_decoded_as_pvacseq_decodes_them() {
+        assert_eq!(
+            decode_hex_escapes("ENSP1.2:p.Thr190%3D"),
+            "ENSP1.2:p.Thr190="
+        );
+        // Not an escape: lower-case or too short stays.
+        assert_eq!(decode_hex_escapes("a%3db%4"), "a%3db%4");
+        assert_eq!(decode_hex_escapes("c.1A>G%3B%2C"), "c.1A>G;,");
+    }
+
+    #[test]
+    fn normal_values_follow_pvacseq() {
+        // Normal (sample 0): AF given for both ALTs -> the second ALT's 0.02; DP 50.
+        let rec = RecordView::parse(
+            "1\t5\t.\tA\tG,T\t.\tPASS\t.\tGT:AF:AD:DP\t0/0:0.01,0.02:49,1,1:50\t1/2:0.3,0.2:5,3,2:10",
+        )
+        .unwrap();
+        assert_eq!(vaf_of(&rec, 0, 2, "AF", "AD", "DP"), Some(0.02));
+        // Without AF: AD (Number=R here) alt count over DP, 1/50.
+        let rec = RecordView::parse("1\t5\t.\tA\tG\t.\tPASS\t.\tGT:AD:DP\t0/0:49,1:50\t0/1:5,5:10")
+            .unwrap();
+        assert_eq!(vaf_of(&rec, 0, 1, "AF", "AD", "DP"), Some(0.02));
+        // DP 0 or no AD: NA.
+        let rec =
+            RecordView::parse("1\t5\t.\tA\tG\t.\tPASS\t.\tGT:AD:DP\t0/0:0,0:0\t0/1:.:.").unwrap();
+        assert_eq!(vaf_of(&rec, 0, 1, "AF", "AD", "DP"), None);
+        assert_eq!(vaf_of(&rec, 1, 1, "AF", "AD", "DP"), None);
     }
 }

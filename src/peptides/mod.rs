@@ -68,6 +68,8 @@ pub struct EntryStream {
     header: VcfHeader,
     source: entry::ProteinAnnotation,
     sample: usize,
+    /// The matched normal, whose DP/AF/AD fill [`VariantEntry::normal`].
+    normal: Option<usize>,
     filter: EntryFilter,
     next_number: u64,
     done: bool,
@@ -112,6 +114,7 @@ impl EntryStream {
             reader,
             source,
             sample,
+            normal: None,
             filter,
             next_number: 1,
             done: false,
@@ -140,6 +143,38 @@ impl EntryStream {
         self.sample
     }
 
+    /// Reads the matched normal's depth and VAF into every entry: the sample `requested`
+    /// (pVACseq's `--normal-sample-name`), else the one the header names (`##normal_sample`, a
+    /// sample named NORMAL, or the other sample of a two-sample VCF), else none.
+    ///
+    /// # Errors
+    /// A requested sample that is absent or is the tumour, or a single-sample VCF with a
+    /// requested normal.
+    pub fn use_normal_sample(&mut self, requested: Option<&str>, vcf: &Path) -> Result<()> {
+        if let Some(name) = requested {
+            if self.header.samples.len() < 2 {
+                return Err(Error::usage(format!(
+                    "--normal-sample {name}: {} has only one sample (tumour only); drop the option",
+                    vcf.display()
+                )));
+            }
+        }
+        let normal = self.header.normal_sample(self.sample, requested, vcf)?;
+        if normal == Some(self.sample) {
+            return Err(Error::usage(format!(
+                "--normal-sample {} is the tumour sample; give the matched normal",
+                self.header.samples[self.sample]
+            )));
+        }
+        self.normal = normal;
+        Ok(())
+    }
+
+    /// The matched normal's name, when one is used.
+    pub fn normal_sample_name(&self) -> Option<&str> {
+        self.normal.map(|n| self.header.samples[n].as_str())
+    }
+
     /// The next batch of entries; `None` at the end of the file.
     ///
     /// # Errors
@@ -160,10 +195,11 @@ impl EntryStream {
             return Ok(None);
         }
         let path = self.reader.path().to_path_buf();
-        let (source, header, sample, filter, read_support) = (
+        let (source, header, sample, normal, filter, read_support) = (
             &self.source,
             &self.header,
             self.sample,
+            self.normal,
             &self.filter,
             &self.read_support,
         );
@@ -185,6 +221,7 @@ impl EntryStream {
                     header,
                     &rec,
                     sample,
+                    normal,
                     filter,
                     read_support,
                     &mut skipped,

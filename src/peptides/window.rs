@@ -250,6 +250,9 @@ mod tests {
             wildtype_protein: protein.into(),
             frameshift_sequence: fs.into(),
             values: SampleValues::default(),
+            hgvsc: None,
+            hgvsp: None,
+            normal: Default::default(),
         }
     }
 

@@ -47,6 +47,7 @@ pub struct Neoantigens;
 pub struct Params {
     pub vcf: Option<PathBuf>,
     pub sample: Option<String>,
+    pub normal_sample: Option<String>,
     pub alleles: Vec<String>,
     /// `immunoprofile hla`'s summary: its class I calls are used when `alleles` is empty.
     pub hla_json: Option<PathBuf>,
@@ -86,6 +87,7 @@ impl Default for Params {
         Params {
             vcf: None,
             sample: None,
+            normal_sample: None,
             alleles: Vec::new(),
             hla_json: None,
             lengths: vec![8, 9, 10, 11],
@@ -144,6 +146,7 @@ impl Params {
             annotation: in_memory(&self.gtf, &self.fasta, self.allow_mismatch)?,
             vcf: need(&self.vcf, "neoantigens", "vcf")?,
             sample: self.sample.clone(),
+            normal_sample: self.normal_sample.clone(),
             alleles,
             lengths: lengths(&self.lengths)?,
             predictor: PredictorSpec::parse(&self.predictor)?,

@@ -69,6 +69,9 @@ fn entry(
         wildtype_protein: String::new(),
         frameshift_sequence: String::new(),
         values,
+        hgvsc: None,
+        hgvsp: None,
+        normal: Default::default(),
     }
 }
 
@@ -168,6 +171,7 @@ fn hand_made() -> NeoantigenResult {
             schema_version: 1,
             version: "test",
             sample: "S".into(),
+            normal_sample: None,
             predictor: "netmhcpan-import".into(),
             alleles: vec![],
             transcripts: 6,
@@ -441,5 +445,51 @@ fn files_appear_only_when_asked() {
         if s != "neoantigens.json" {
             assert_eq!(a, c, "{s}");
         }
+    }
+}
+
+#[test]
+fn hgvs_and_normal_fill_their_columns() {
+    let mut e = entry(
+        1,
+        "1",
+        100,
+        "C",
+        "T",
+        "ENST1.2",
+        true,
+        "1",
+        sv(0.4, 0.3, 5.0, 2.0),
+    );
+    e.hgvsc = Some("ENST1.2:c.29C>T".into());
+    e.hgvsp = Some("ENSP1.1:p.Ser10Phe".into());
+    e.normal = crate::peptides::entry::NormalValues {
+        depth: Some(52),
+        vaf: Some(0.0192307),
+    };
+    let c = cand(0, 0, "AAFAAAAAA", 3, 50.0, 500.0, sv(0.4, 0.3, 5.0, 2.0));
+    let header = epitope_header("NetMHCpan");
+    let rec = epitope_record(&e, "HLA-A*02:01", &c, "NetMHCpan", false);
+    let get = |name: &str| rec[header.iter().position(|h| h == name).unwrap()].as_str();
+    assert_eq!(get("HGVSc"), "ENST1.2:c.29C>T");
+    assert_eq!(get("HGVSp"), "ENSP1.1:p.Ser10Phe");
+    assert_eq!(get("Normal Depth"), "52");
+    assert_eq!(get("Normal VAF"), "0.019231");
+    // Without them: NA, as pVACseq writes for a field the CSQ lacks or without a normal.
+    let plain = entry(
+        1,
+        "1",
+        100,
+        "C",
+        "T",
+        "ENST1.2",
+        true,
+        "1",
+        sv(0.4, 0.3, 5.0, 2.0),
+    );
+    let rec = epitope_record(&plain, "HLA-A*02:01", &c, "NetMHCpan", false);
+    let get = |name: &str| rec[header.iter().position(|h| h == name).unwrap()].as_str();
+    for col in ["HGVSc", "HGVSp", "Normal Depth", "Normal VAF"] {
+        assert_eq!(get(col), "NA", "{col}");
     }
 }
