@@ -188,8 +188,15 @@ pub struct Skipped {
     pub reason: &'static str,
 }
 
-/// The entries of one record for the tumour sample `sample`, in CSQ order; each element takes
-/// one index number.
+/// The VCF sample columns an entry reads: the tumour, and the matched normal when known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SampleColumns {
+    pub tumor: usize,
+    pub normal: Option<usize>,
+}
+
+/// The entries of one record for the tumour sample `samples.tumor`, in CSQ order; each element
+/// takes one index number.
 ///
 /// # Errors
 /// Read counts that are not counts (the message names the field; the caller adds the record).
@@ -197,12 +204,15 @@ pub fn record_entries(
     source: &ProteinAnnotation,
     header: &VcfHeader,
     rec: &RecordView<'_>,
-    sample: usize,
-    normal: Option<usize>,
+    samples: SampleColumns,
     filter: &EntryFilter,
     read_support: &ReadSupport,
     skipped: &mut Vec<Skipped>,
 ) -> Result<Vec<Slot>, String> {
+    let SampleColumns {
+        tumor: sample,
+        normal,
+    } = samples;
     let mut out = Vec::new();
     // Without a GT every ALT counts (pVACseq refuses such VCFs); `./.` is uncalled.
     let called: Vec<usize> = match rec.sample_value(sample, "GT") {

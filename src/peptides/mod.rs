@@ -220,8 +220,10 @@ impl EntryStream {
                     source,
                     header,
                     &rec,
-                    sample,
-                    normal,
+                    entry::SampleColumns {
+                        tumor: sample,
+                        normal,
+                    },
                     filter,
                     read_support,
                     &mut skipped,
