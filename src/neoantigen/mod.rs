@@ -406,6 +406,34 @@ fn entry_rows(
     out
 }
 
+/// The matched normal's column: `--normal-sample` (pVACseq's `--normal-sample-name`), else the
+/// one the header names (`##normal_sample`, a sample named NORMAL, or the other of two samples).
+///
+/// # Errors
+/// A requested sample that is absent or is the tumour, or a single-sample VCF with a requested
+/// normal (as pVACseq refuses them).
+fn normal_column(stream: &EntryStream, params: &NeoantigenParams) -> Result<Option<usize>> {
+    let header = stream.header();
+    let requested = params.normal_sample.as_deref();
+    if let Some(name) = requested {
+        if header.samples.len() < 2 {
+            return Err(Error::usage(format!(
+                "--normal-sample {name}: {} has only one sample (tumour only); drop the option",
+                params.vcf.display()
+            )));
+        }
+    }
+    let tumor = stream.sample_index();
+    let normal = header.normal_sample(tumor, requested, &params.vcf)?;
+    if normal == Some(tumor) {
+        return Err(Error::usage(format!(
+            "--normal-sample {} is the tumour sample; give the matched normal",
+            header.samples[tumor]
+        )));
+    }
+    Ok(normal)
+}
+
 /// Computes the candidates, streaming all.tsv rows into `all` and collecting the peptide FASTA.
 ///
 /// # Errors
@@ -448,7 +476,7 @@ pub fn compute_with(
         params.annotation.as_ref(),
         params.threads,
     )?;
-    stream.use_normal_sample(params.normal_sample.as_deref(), &params.vcf)?;
+    stream.use_normal_sample(normal_column(&stream, params)?);
     for b in [&params.tumor_bam, &params.rna_bam].into_iter().flatten() {
         bam::BamCounter::open(b, params.counting)?.check_contigs(stream.header(), &params.vcf)?;
     }

@@ -143,31 +143,10 @@ impl EntryStream {
         self.sample
     }
 
-    /// Reads the matched normal's depth and VAF into every entry: the sample `requested`
-    /// (pVACseq's `--normal-sample-name`), else the one the header names (`##normal_sample`, a
-    /// sample named NORMAL, or the other sample of a two-sample VCF), else none.
-    ///
-    /// # Errors
-    /// A requested sample that is absent or is the tumour, or a single-sample VCF with a
-    /// requested normal.
-    pub fn use_normal_sample(&mut self, requested: Option<&str>, vcf: &Path) -> Result<()> {
-        if let Some(name) = requested {
-            if self.header.samples.len() < 2 {
-                return Err(Error::usage(format!(
-                    "--normal-sample {name}: {} has only one sample (tumour only); drop the option",
-                    vcf.display()
-                )));
-            }
-        }
-        let normal = self.header.normal_sample(self.sample, requested, vcf)?;
-        if normal == Some(self.sample) {
-            return Err(Error::usage(format!(
-                "--normal-sample {} is the tumour sample; give the matched normal",
-                self.header.samples[self.sample]
-            )));
-        }
+    /// Reads the depth and VAF of sample column `normal` (the matched normal) into every
+    /// entry's [`VariantEntry::normal`]; `None`: no normal.
+    pub fn use_normal_sample(&mut self, normal: Option<usize>) {
         self.normal = normal;
-        Ok(())
     }
 
     /// The matched normal's name, when one is used.
