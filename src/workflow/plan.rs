@@ -191,11 +191,16 @@ fn build(name: &str, c: &Ctx) -> Plan {
             let Some(e) = c.expression() else {
                 return missing("expression table or rna_bam");
             };
+            // The GTF names genes for tables keyed by gene ID (a samplesheet featureCounts table).
+            let gtf = all.signatures.gtf.clone().or_else(|| m.reference.gtf.clone());
+            let mut inputs = vec![e.clone()];
+            inputs.extend(gtf.clone());
             let p = stage::signatures::Params {
-                expression: Some(e.clone()),
+                expression: Some(e),
+                gtf,
                 ..all.signatures.clone()
             };
-            c.plan(Job::Signatures(p), vec![e])
+            c.plan(Job::Signatures(p), inputs)
         }
         "neoantigens" => {
             let Some(vcf) = c.vcf() else {
