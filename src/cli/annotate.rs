@@ -8,6 +8,12 @@ use crate::error::Result;
 use crate::stage::annotate::{Annotate, Params};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile annotate --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile annotate --vcf tumour.vcf.gz --gtf genes.gtf --fasta genome.fa -o out/S1
+  immunoprofile annotate --vcf tumour.vcf.gz --gtf genes.gtf --fasta genome.fa -o - | bcftools view -H -";
+
 /// Transcript consequences and protein changes from a GTF and FASTA, written as a VEP-layout CSQ.
 #[derive(Debug, Args)]
 pub struct AnnotateArgs {

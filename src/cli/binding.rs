@@ -10,6 +10,13 @@ use crate::error::{Error, Result};
 use crate::stage::binding::{Binding, Params};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile binding --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile binding --alleles HLA-A*02:01 --peptides peptides.txt -o out/pep
+  immunoprofile binding --alleles A*02:01,B*07:02 --peptides proteins.fa --lengths 9,10 -o - | sort -k4,4g | head
+  immunoprofile binding --list-alleles | grep '^HLA-A'";
+
 /// Predicted peptide–HLA class I binding (IC50, percentile rank) from the built-in model.
 #[derive(Debug, Args)]
 pub struct BindingArgs {

@@ -8,6 +8,12 @@ use crate::error::Result;
 use crate::stage::hla::{Hla, Params};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile hla --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile hla --fastq reads_1.fq.gz --fastq2 reads_2.fq.gz --imgt IMGTHLA -o out/S1
+  immunoprofile hla --bam normal.bam --imgt IMGTHLA --loci A,B,C -o out/S1";
+
 /// HLA class I (A, B, C) and class II (DRB1, DQA1, DQB1, DPA1, DPB1) typing from reads.
 #[derive(Debug, Args)]
 pub struct HlaArgs {

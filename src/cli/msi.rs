@@ -11,6 +11,13 @@ use crate::msi::scan::{run_scan, ScanJob, ScanParams};
 use crate::stage::msi::{Msi, Params};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile msi --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile msi --tumor-bam tumour.bam --normal-bam normal.bam --fasta genome.fa -o out/S1
+  immunoprofile msi --tumor-bam tumour.bam --baseline normals.baseline.tsv --fasta genome.fa -o out/S1
+  immunoprofile msi --tumor-bam tumour.bam --normal-bam normal.bam --fasta genome.fa -o - | jq .status";
+
 /// Microsatellite instability: `msi --tumor-bam T (--normal-bam N | --baseline B) --fasta F -o P`,
 /// or one of the subcommands.
 #[derive(Debug, Args)]
@@ -25,10 +32,22 @@ pub struct MsiArgs {
 #[derive(Debug, Subcommand)]
 pub enum MsiCommand {
     /// List the microsatellite sites of a reference FASTA (optionally within a targets BED).
+    #[command(after_help = "\
+Examples:
+  immunoprofile msi scan --fasta genome.fa -o genome.msi_sites.tsv
+  immunoprofile msi scan --fasta genome.fa --targets panel.bed -o panel.msi_sites.tsv")]
     Scan(ScanArgs),
     /// Per-site slippage in a set of normal BAM/CRAMs, for tumour-only scoring.
+    #[command(after_help = "\
+Examples:
+  immunoprofile msi baseline --normal-bam n1.bam,n2.bam,n3.bam --fasta genome.fa -o panel.baseline.tsv
+  immunoprofile msi baseline --normal-bam n1.cram --normal-bam n2.cram --fasta genome.fa --sites panel.msi_sites.tsv -o panel.baseline.tsv")]
     Baseline(BaselineArgs),
     /// Score a tumour (the same as `immunoprofile msi` with these options).
+    #[command(after_help = "\
+Examples:
+  immunoprofile msi score --tumor-bam tumour.bam --normal-bam normal.bam --fasta genome.fa -o out/S1
+  immunoprofile msi score --tumor-bam tumour.bam --baseline panel.baseline.tsv --fasta genome.fa -o out/S1")]
     Score(ScoreArgs),
 }
 

@@ -10,6 +10,13 @@ use crate::neoantigen::BindingRule;
 use crate::stage::neoantigens::{Neoantigens, Params};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile neoantigens --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile neoantigens --vcf tumour.vep.vcf.gz --alleles HLA-A*02:01,HLA-B*07:02 -o out/S1
+  immunoprofile neoantigens --vcf tumour.vep.vcf.gz --hla-json out/S1.hla.json --tumor-bam tumour.bam --rna-bam rna.bam --expression out/S1.quant.tsv --format both -o out/S1
+  immunoprofile neoantigens --vcf tumour.vep.vcf.gz --alleles A*02:01 -o - | head -5";
+
 /// Ranked neoantigen candidates of one tumour sample (pVACseq's all_epitopes / filtered tables).
 #[derive(Debug, Args)]
 pub struct NeoantigensArgs {

@@ -9,6 +9,12 @@ use crate::error::Result;
 use crate::stage::peptides::{Params, Peptides};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile peptides --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile peptides --vcf tumour.vep.vcf.gz --flank 10 -o out/S1
+  immunoprofile peptides --vcf tumour.vcf.gz --gtf genes.gtf --fasta genome.fa -o - | head";
+
 /// Mutant and wild-type protein windows around each protein-changing variant (pVACseq's
 /// `generate_protein_fasta`).
 #[derive(Debug, Args)]

@@ -9,6 +9,13 @@ use crate::quant::{Strandedness, TableFormat};
 use crate::stage::quant::{Params, Quant};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile quant --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile quant --bam rna.bam --gtf genes.gtf --strand reverse --paired -o out/S1
+  immunoprofile quant --table salmon/quant.sf --gtf genes.gtf -o out/S1
+  immunoprofile quant --bam rna.bam --gtf genes.gtf -o - | sort -k5,5gr | head";
+
 /// Gene counts and TPM from an RNA BAM/CRAM (featureCounts' rules), or from a peer's table.
 #[derive(Debug, Args)]
 pub struct QuantArgs {

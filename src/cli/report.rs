@@ -8,6 +8,13 @@ use crate::error::{Error, Result};
 use crate::report;
 use crate::stage::report::{run_with, Params};
 
+/// Shown after `immunoprofile report --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile report --dir results/S1
+  immunoprofile report --dir results/S1 --cohort results -o reports/S1
+  immunoprofile report --cohort results";
+
 /// Per-sample JSON + self-contained HTML report from the stage outputs in a folder; or, with
 /// only --cohort, the cohort table and MultiQC files of a results folder.
 #[derive(Debug, Args)]

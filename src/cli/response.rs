@@ -8,6 +8,13 @@ use crate::error::Result;
 use crate::stage::response::{Params, Response};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile response --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile response --tmb-json out/S1.tmb.json --msi-json out/S1.msi.json --hla-json out/S1.hla.json -o out/S1
+  immunoprofile response --features features.tsv -o out/cohort
+  immunoprofile response --hed --alleles A*02:01,A*01:01,B*07:02,B*08:01,C*07:01,C*07:02 --imgt IMGTHLA -o out/S1";
+
 /// Probability of response to immune checkpoint blockade: a batch feature table, one sample from
 /// its stage outputs, or HED from alleles.
 #[derive(Debug, Args)]

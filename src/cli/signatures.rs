@@ -9,6 +9,13 @@ use crate::quant::{Scale, TableFormat};
 use crate::stage::signatures::{Params, Signatures};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile signatures --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile signatures -e out/S1.quant.tsv -o out/S1
+  immunoprofile signatures -e cohort.tpm.tsv --gene-sets my_sets.gmt -o out/cohort
+  immunoprofile signatures -e salmon/quant.sf --gtf genes.gtf -o - | grep CYT";
+
 /// Immune signature scores per sample from gene expression.
 #[derive(Debug, Args)]
 pub struct SignaturesArgs {
