@@ -34,7 +34,7 @@ pub struct BindingArgs {
     /// Print the supported alleles (allele, how served, measurements, pseudo-sequence) and exit.
     #[arg(long)]
     pub list_alleles: bool,
-    /// Output prefix: writes PREFIX.binding.tsv and PREFIX.binding.json.
+    /// Output prefix: writes PREFIX.binding.tsv and PREFIX.binding.json. `-`: the table on stdout.
     #[arg(short = 'o', long, required_unless_present = "list_alleles")]
     pub output: Option<PathBuf>,
 }
@@ -87,5 +87,7 @@ pub fn run(args: BindingArgs, threads: usize) -> Result<()> {
         return Ok(());
     }
     let (params, prefix) = args.into_stage()?;
-    Binding::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "binding", &["binding.tsv"], |prefix| {
+        Binding::run(&params, prefix, threads).map(|_| ())
+    })
 }

@@ -46,7 +46,7 @@ pub struct HlaArgs {
     /// Fraction of reads a second allele must add to beat a homozygous call.
     #[arg(long, default_value_t = 0.02)]
     pub homozygosity_penalty: f64,
-    /// Output prefix: writes PREFIX.hla.json and PREFIX.hla.tsv.
+    /// Output prefix: writes PREFIX.hla.json and PREFIX.hla.tsv. `-`: the table on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -83,5 +83,7 @@ impl HlaArgs {
 /// Bad options or inputs.
 pub fn run(args: HlaArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Hla::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "hla", &["hla.tsv"], |prefix| {
+        Hla::run(&params, prefix, threads).map(|_| ())
+    })
 }

@@ -14,6 +14,7 @@ pub mod response;
 pub mod run;
 pub mod signatures;
 pub mod stages;
+pub mod stdout;
 pub mod tmb;
 
 use std::path::PathBuf;

@@ -93,7 +93,7 @@ pub struct ScanArgs {
     pub targets: Option<PathBuf>,
     #[command(flatten)]
     pub scan: ScanOpts,
-    /// Sites file to write.
+    /// Sites file to write (`-`: stdout).
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -117,7 +117,7 @@ pub struct BaselineArgs {
     /// Minimum mapping quality of a read.
     #[arg(long, default_value_t = 20)]
     pub min_mapq: u8,
-    /// Baseline file to write.
+    /// Baseline file to write (`-`: stdout).
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -162,7 +162,7 @@ pub struct ScoreArgs {
     /// MSI-H cut-off, % unstable sites [default: 3.5, MSIsensor's; calibrate per panel].
     #[arg(long)]
     pub threshold: Option<f64>,
-    /// Output prefix: writes PREFIX.msi.json and PREFIX.msi.sites.tsv.
+    /// Output prefix: writes PREFIX.msi.json and PREFIX.msi.sites.tsv. `-`: the JSON on stdout.
     #[arg(short = 'o', long, required = true)]
     pub output: Option<PathBuf>,
 }
@@ -227,18 +227,17 @@ pub fn run(args: MsiArgs, threads: usize) -> Result<()> {
         None => score(args.score, threads),
         Some(MsiCommand::Score(s)) => score(s, threads),
         Some(MsiCommand::Scan(a)) => {
-            let job = ScanJob {
-                fasta: a.fasta,
-                targets: a.targets,
-                params: a.scan.into(),
-                output: a.output,
-            };
-            let n = run_scan(&job)?;
-            log::info!(
-                "{n} microsatellite sites written to {}",
-                job.output.display()
-            );
-            Ok(())
+            super::stdout::with_file(&a.output.clone(), "msi-scan", |output| {
+                let job = ScanJob {
+                    fasta: a.fasta,
+                    targets: a.targets,
+                    params: a.scan.into(),
+                    output: output.to_path_buf(),
+                };
+                let n = run_scan(&job)?;
+                log::info!("{n} microsatellite sites written to {}", a.output.display());
+                Ok(())
+            })
         }
         Some(MsiCommand::Baseline(a)) => {
             let params = BaselineParams {
@@ -251,7 +250,8 @@ pub fn run(args: MsiArgs, threads: usize) -> Result<()> {
                 },
                 min_coverage: a.min_coverage,
             };
-            let (total, usable) = baseline::run(&params, &a.output)?;
+            let (total, usable) =
+                super::stdout::with_file(&a.output, "msi-baseline", |o| baseline::run(&params, o))?;
             log::info!(
                 "baseline of {} normals: {usable} of {total} sites covered with the reference length most frequent; written to {}",
                 params.normals.len(),
@@ -264,5 +264,7 @@ pub fn run(args: MsiArgs, threads: usize) -> Result<()> {
 
 fn score(args: ScoreArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage()?;
-    Msi::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "msi", &["msi.json"], |prefix| {
+        Msi::run(&params, prefix, threads).map(|_| ())
+    })
 }

@@ -112,7 +112,8 @@ pub struct NeoantigensArgs {
     pub format: crate::neoantigen::pvacseq::OutputFormat,
     #[command(flatten)]
     pub annotation: InMemoryAnnotationArgs,
-    /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json, .neoantigens.fasta.
+    /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json, .neoantigens.fasta. `-`: the ranked
+    /// candidates (.neoantigens.tsv) on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -194,5 +195,7 @@ impl NeoantigensArgs {
 /// Bad options or inputs.
 pub fn run(args: NeoantigensArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Neoantigens::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "neoantigens", &["neoantigens.tsv"], |prefix| {
+        Neoantigens::run(&params, prefix, threads).map(|_| ())
+    })
 }

@@ -45,7 +45,7 @@ pub struct PeptidesArgs {
     pub mutant_only: bool,
     #[command(flatten)]
     pub annotation: InMemoryAnnotationArgs,
-    /// Output prefix: writes PREFIX.peptides.fasta, PREFIX.peptides.tsv, PREFIX.peptides.json.
+    /// Output prefix: writes PREFIX.peptides.fasta, PREFIX.peptides.tsv, PREFIX.peptides.json. `-`: the FASTA on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -91,5 +91,7 @@ impl PeptidesArgs {
 /// Bad options or inputs.
 pub fn run(args: PeptidesArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Peptides::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "peptides", &["peptides.fasta"], |prefix| {
+        Peptides::run(&params, prefix, threads).map(|_| ())
+    })
 }

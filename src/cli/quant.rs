@@ -52,7 +52,7 @@ pub struct QuantArgs {
     /// Column of a multi-sample --table.
     #[arg(long, requires = "table")]
     pub sample: Option<String>,
-    /// Output prefix: writes PREFIX.quant.tsv and PREFIX.quant.json.
+    /// Output prefix: writes PREFIX.quant.tsv and PREFIX.quant.json. `-`: the table on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -93,5 +93,7 @@ impl QuantArgs {
 /// Bad options or inputs.
 pub fn run(args: QuantArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Quant::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "quant", &["quant.tsv"], |prefix| {
+        Quant::run(&params, prefix, threads).map(|_| ())
+    })
 }

@@ -33,7 +33,7 @@ pub struct ReportArgs {
     /// Rows of the top neoantigen table.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
-    /// Output prefix: writes PREFIX.report.json and PREFIX.report.html (default: DIR/SAMPLE).
+    /// Output prefix: writes PREFIX.report.json and PREFIX.report.html (default: DIR/SAMPLE); not `-`: the two belong together.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
 }
@@ -43,6 +43,13 @@ pub struct ReportArgs {
 pub fn run(args: ReportArgs, _threads: usize) -> Result<()> {
     match (args.dir, args.cohort) {
         (Some(dir), cohort) => {
+            if let Some(o) = &args.output {
+                super::stdout::refuse(
+                    o,
+                    "report",
+                    "it writes an HTML page and its JSON, which belong together",
+                )?;
+            }
             let params = Params {
                 dir: Some(dir),
                 sample: args.sample,

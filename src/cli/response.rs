@@ -55,7 +55,7 @@ pub struct ResponseArgs {
     /// The TMB of --tmb-json was counted on MSK-IMPACT itself (no scale change, no added noise).
     #[arg(long)]
     pub tmb_on_training_panel: bool,
-    /// Output prefix: writes PREFIX.response.tsv and PREFIX.response.json (or PREFIX.hed.json).
+    /// Output prefix: writes PREFIX.response.tsv and PREFIX.response.json (or PREFIX.hed.json). `-`: the JSON on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -96,5 +96,10 @@ impl ResponseArgs {
 /// Bad options or inputs.
 pub fn run(args: ResponseArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Response::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(
+        &prefix,
+        "response",
+        &["response.json", "hed.json"],
+        |prefix| Response::run(&params, prefix, threads).map(|_| ()),
+    )
 }

@@ -45,6 +45,9 @@ pub struct RunArgs {
 /// # Errors
 /// An invalid manifest, or any stage of any sample failed (after the others completed).
 pub fn run(args: RunArgs, threads: usize) -> Result<()> {
+    if let Some(o) = &args.output {
+        super::stdout::refuse(o, "run", "it writes a results folder per sample")?;
+    }
     let opts = RunOptions {
         force: args.force,
         only: args.only,

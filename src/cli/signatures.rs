@@ -46,7 +46,8 @@ pub struct SignaturesArgs {
     /// and TIMER used) or gseapy; they differ only on tied expression values (zeros).
     #[arg(long, value_enum, default_value_t = crate::signatures::ssgsea::Flavour::Gsva)]
     pub ssgsea: crate::signatures::ssgsea::Flavour,
-    /// Output prefix: writes PREFIX.signatures.tsv and PREFIX.signatures.json.
+    /// Output prefix: writes PREFIX.signatures.tsv and PREFIX.signatures.json. `-`: the table on
+    /// stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -83,5 +84,7 @@ impl SignaturesArgs {
 /// Bad options or inputs.
 pub fn run(args: SignaturesArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Signatures::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "signatures", &["signatures.tsv"], |prefix| {
+        Signatures::run(&params, prefix, threads).map(|_| ())
+    })
 }

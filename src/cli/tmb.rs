@@ -103,7 +103,7 @@ pub struct TmbArgs {
     /// or more than 10% of REF alleles disagree with it (normally a refusal: wrong build).
     #[arg(long, requires = "fasta")]
     pub allow_mismatch: bool,
-    /// Output prefix: writes PREFIX.tmb.json and PREFIX.tmb.variants.tsv.
+    /// Output prefix: writes PREFIX.tmb.json and PREFIX.tmb.variants.tsv. `-`: the JSON on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -174,5 +174,7 @@ impl TmbArgs {
 /// Bad options or inputs.
 pub fn run(args: TmbArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Tmb::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "tmb", &["tmb.json"], |prefix| {
+        Tmb::run(&params, prefix, threads).map(|_| ())
+    })
 }
