@@ -32,6 +32,13 @@ fn both_ways(dir: &Path, args: &[&str]) -> (Vec<u8>, PathBuf) {
         "{a:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // stderr is a pipe here: log lines only, no progress bar or terminal control codes.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains('\x1b') && !err.contains('\r') && !err.contains(" eta "),
+        "{err}"
+    );
+    assert!(err.lines().all(|l| l.starts_with('[')), "{err}");
     let prefix = dir.join("ref");
     let mut a: Vec<&str> = args.to_vec();
     a.extend(["-q", "-o", prefix.to_str().unwrap()]);
