@@ -197,6 +197,11 @@ pub fn cohort_bars(
         );
     }
     x_axis_custom(&mut s, bottom, hi, &x, left, xlabel);
+    let _ = write!(
+        s,
+        r#"<text x="12" y="{0:.1}" class="alabel" text-anchor="middle" transform="rotate(-90 12 {0:.1})">sample</text>"#,
+        (top + bottom) / 2.0
+    );
     s.push_str("</svg>");
     s
 }
@@ -303,7 +308,7 @@ fn short_label(name: &str, max: usize) -> String {
 
 pub fn signature_rows(rows: &[(String, Vec<f64>, Option<f64>)], title: &str) -> String {
     let row = 26.0;
-    let h = TOP + 30.0 + row * rows.len().max(1) as f64;
+    let h = TOP + 52.0 + row * rows.len().max(1) as f64;
     let mut s = open(h, title, "signature-rows");
     let left = 170.0;
     let span = W - left - RIGHT - 60.0;
@@ -354,6 +359,15 @@ pub fn signature_rows(rows: &[(String, Vec<f64>, Option<f64>)], title: &str) -> 
     if rows.is_empty() {
         empty_note(&mut s, h, "no signature scores");
     }
+    // Each signature has its own unit (method): a row's axis runs from the lowest to the
+    // highest score in the cohort and this sample; the sample's score is printed at the right.
+    let _ = write!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" class="alabel" text-anchor="middle">score in the signature's own unit; each row spans the cohort's lowest to highest</text><text x="12" y="{2:.1}" class="alabel" text-anchor="middle" transform="rotate(-90 12 {2:.1})">signature</text>"#,
+        left + span / 2.0,
+        h - 12.0,
+        TOP + 12.0 + row * rows.len().max(1) as f64 / 2.0
+    );
     s.push_str("</svg>");
     s
 }
