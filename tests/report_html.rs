@@ -16,6 +16,11 @@ fn root() -> PathBuf {
 /// test-data/report; `extra_row` duplicates the first neoantigen candidate for another allele
 /// (same mutation, a second epitope-allele row).
 fn report(dir: &Path, extra_row: bool) -> String {
+    report_with(dir, |_| {}, extra_row)
+}
+
+/// As [`report`], with `edit` applied to the sample folder before the report is made.
+fn report_with(dir: &Path, edit: impl FnOnce(&Path), extra_row: bool) -> String {
     let s = dir.join("S1");
     std::fs::create_dir_all(&s).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_immunoprofile"))
@@ -46,6 +51,7 @@ fn report(dir: &Path, extra_row: bool) -> String {
         lines.insert(2, copy.join("\t"));
         std::fs::write(&p, lines.join("\n") + "\n").unwrap();
     }
+    edit(&s);
     let out = Command::new(env!("CARGO_BIN_EXE_immunoprofile"))
         .args(["-q", "report", "--dir"])
         .arg(&s)
@@ -75,6 +81,24 @@ fn headline_load_counts_mutations_with_epitopes_beside() {
         html.contains(r#"<div class="v">3</div><div class="d">mutations with at least one candidate passing the filters; 4 epitope–allele candidates</div>"#),
         "headline card"
     );
+}
+
+/// No candidate: a sentence, not an empty sortable table; the load is 0, not "not run".
+#[test]
+fn no_candidate_is_a_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = report_with(
+        dir.path(),
+        |s| {
+            let p = s.join("S1.neoantigens.tsv");
+            let text = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(&p, format!("{}\n", text.lines().next().unwrap())).unwrap();
+        },
+        false,
+    );
+    assert!(html.contains("No candidate passed the filters"));
+    assert!(!html.contains(r#"<section id="neoantigens"><h2>Top neoantigen candidates</h2><p>0"#));
+    assert!(html.contains(r#"<div class="v">0</div>"#));
 }
 
 /// Collapsible provenance, tables in wrappers, the script allowed by its hash (computed here

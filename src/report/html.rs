@@ -343,6 +343,11 @@ fn neoantigen_table(out: &mut String, report: &Report, data: &SampleData) {
     let Some(t) = &data.neoantigens else {
         return;
     };
+    if t.rows.is_empty() {
+        // An empty table with sortable headers says less than one sentence.
+        out.push_str(r#"<section id="neoantigens"><h2>Top neoantigen candidates</h2><p>No candidate passed the filters (the stage's JSON, under provenance, counts what each filter removed).</p></section>"#);
+        return;
+    }
     let _ = write!(
         out,
         r#"<section id="neoantigens"><h2>Top neoantigen candidates</h2><p>{} epitope–allele candidates from {} mutations passed the filters; the top {} by rank are shown (click a column to sort).</p><div class="wide"><table class="sortable"><thead><tr>"#,
