@@ -433,7 +433,7 @@ pub fn reliability(bins: &[(f64, f64, usize)], sample: Option<f64>, title: &str)
     }
     let _ = write!(
         s,
-        r#"<text x="{:.1}" y="{:.1}" class="alabel" text-anchor="middle">predicted probability of response</text><text x="14" y="{:.1}" class="alabel" text-anchor="middle" transform="rotate(-90 14 {1:.1})">observed response rate</text>"#,
+        r#"<text x="{:.1}" y="{:.1}" class="alabel" text-anchor="middle">predicted probability of response</text><text x="14" y="{:.1}" class="alabel" text-anchor="middle" transform="rotate(-90 14 {2:.1})">observed response rate</text>"#,
         (LEFT + W - RIGHT) / 2.0,
         axis_y + 34.0,
         TOP + plot_h / 2.0
@@ -449,6 +449,61 @@ fn fmt2(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every plot has an x and a y axis title, and each rotated (y) title turns about its own
+    /// anchor, so it stays inside the plot (the regression: the reliability plot's y title
+    /// turned about the x title's height and left the picture).
+    #[test]
+    fn every_plot_has_both_axis_titles_in_view() {
+        let plots = [
+            histogram(&[0.2, 0.3, 0.35], 0.0, 1.0, 20, "t", "x title"),
+            cohort_bars(
+                &[
+                    ("a".into(), 5.0, Some([2.0, 9.0])),
+                    ("b".into(), 12.0, None),
+                ],
+                "a",
+                Some((10.0, "10 /Mb")),
+                "t",
+                "mutations per Mb",
+            ),
+            ic50_scatter(&[(50.0, 800.0)], "t"),
+            signature_rows(&[("CYT".into(), vec![1.0, 3.0], Some(2.0))], "t"),
+            reliability(&[(0.2, 0.25, 40), (0.6, 0.55, 30)], Some(0.4), "t"),
+        ];
+        for svg in &plots {
+            let titles: Vec<&str> = svg.split("class=\"alabel\"").skip(1).collect();
+            assert!(titles.len() >= 2, "{svg}");
+            let mut rotated = 0;
+            for text in svg.split("<text ").skip(1) {
+                let Some(r) = text.find("rotate(-90 ") else {
+                    continue;
+                };
+                let end = text.find('>').unwrap();
+                if r > end {
+                    continue;
+                }
+                rotated += 1;
+                let attr = |name: &str| -> f64 {
+                    let i = text.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                    text[i..i + text[i..].find('"').unwrap()].parse().unwrap()
+                };
+                let centre: Vec<f64> = text[r + 11..r + text[r..].find(')').unwrap()]
+                    .split(' ')
+                    .map(|v| v.parse().unwrap())
+                    .collect();
+                assert_eq!(centre, vec![attr("x"), attr("y")], "{text}");
+                let (_, h) = (W, svg_height(svg));
+                assert!(attr("y") > 0.0 && attr("y") < h, "{text}");
+            }
+            assert_eq!(rotated, 1, "one y-axis title: {svg}");
+        }
+    }
+
+    fn svg_height(svg: &str) -> f64 {
+        let i = svg.find(" height=\"").unwrap() + 9;
+        svg[i..i + svg[i..].find('"').unwrap()].parse().unwrap()
+    }
 
     #[test]
     fn long_signature_names_keep_their_end() {
