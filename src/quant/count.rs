@@ -67,6 +67,12 @@ pub struct Counts {
     pub unassigned: [u64; Unassigned::ALL.len()],
     /// Whether fragments (pairs) were counted.
     pub paired: bool,
+    /// Records read from the contigs (each once, in the region it starts in): the progress
+    /// bar's unit.
+    pub placed_records: u64,
+    /// The index's mapped + unmapped counts over the contigs: the progress bar's total (`None`
+    /// for a CRAM index, which holds no counts).
+    pub indexed_records: Option<u64>,
 }
 
 /// One mate waiting for the other.
@@ -229,8 +235,10 @@ pub fn count_with_regions(
 
     let mut tally = Tally::default();
     let mut open_mates: Vec<(Vec<u8>, Mate)> = Vec::new();
+    let mut placed_records = 0;
     for out in outs {
         let out = out?;
+        placed_records += out.records;
         tally.merge(out.tally);
         open_mates.extend(out.open);
     }
@@ -246,6 +254,8 @@ pub fn count_with_regions(
         assigned: tally.assigned,
         unassigned: tally.unassigned,
         paired,
+        placed_records,
+        indexed_records: placed,
     })
 }
 
