@@ -31,8 +31,8 @@ pub fn with_prefix<T>(
         return f(output);
     }
     let dir = TempDir::new(stage)?;
-    // The file name of the prefix becomes the sample's default name in some summaries; `stdout`
-    // says where the result went.
+    // No stage derives names from its prefix (the sample comes from the inputs), so the
+    // temporary prefix leaves no trace in the bytes sent to stdout (tested for tmb).
     let prefix = dir.0.join("stdout");
     let value = f(&prefix)?;
     let path = main
