@@ -39,6 +39,10 @@ fn main() -> ExitCode {
         .parse_env("IMMUNOPROFILE_LOG")
         .format_timestamp(None)
         .format_target(false)
+        // Log lines are printed above the progress bars, never through them.
+        .target(env_logger::Target::Pipe(Box::new(
+            immunoprofile::progress::LogWriter,
+        )))
         .init();
     // A panic is a bug: say so after Rust's own message, and exit 2 from whichever thread.
     let default_hook = std::panic::take_hook();

@@ -130,7 +130,7 @@ pub fn annotate_to(
     out: &mut dyn Write,
 ) -> Result<AnnotateSummary> {
     let path = params.vcf.as_path();
-    let mut reader = VcfReader::open(path, params.threads)?;
+    let mut reader = VcfReader::open_with_progress(path, params.threads, "annotate")?;
     let header = reader.header().clone();
     let werr = |e| Error::io("annotated VCF", e);
     let mut head = String::new();
@@ -162,7 +162,6 @@ pub fn annotate_to(
 
     let mut totals = Tally::default();
     let mut order = SortOrder::default();
-    let progress = crate::progress::bar(None, "annotate");
     let mut batch: Vec<Vec<u8>> = (0..BATCH_LINES).map(|_| Vec::new()).collect();
     let mut line_nos = vec![0usize; BATCH_LINES];
     loop {
@@ -203,12 +202,10 @@ pub fn annotate_to(
             out.write_all(text.as_bytes()).map_err(werr)?;
             totals.add(tally);
         }
-        progress.inc(n as u64);
         if n < BATCH_LINES {
             break;
         }
     }
-    progress.finish_and_clear();
     Ok(AnnotateSummary {
         schema_version: SCHEMA_VERSION,
         version: crate::VERSION,

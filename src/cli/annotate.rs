@@ -8,6 +8,12 @@ use crate::error::Result;
 use crate::stage::annotate::{Annotate, Params};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile annotate --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile annotate --vcf tumour.vcf.gz --gtf genes.gtf --fasta genome.fa -o out/S1
+  immunoprofile annotate --vcf tumour.vcf.gz --gtf genes.gtf --fasta genome.fa -o - | bcftools view -H -";
+
 /// Transcript consequences and protein changes from a GTF and FASTA, written as a VEP-layout CSQ.
 #[derive(Debug, Args)]
 pub struct AnnotateArgs {
@@ -23,7 +29,7 @@ pub struct AnnotateArgs {
     /// Annotate even when no complete CDS of the GTF translates against the FASTA.
     #[arg(long)]
     pub allow_mismatch: bool,
-    /// Output prefix: writes PREFIX.annotated.vcf.gz (+ .tbi) and PREFIX.annotate.json.
+    /// Output prefix: writes PREFIX.annotated.vcf.gz (+ .tbi) and PREFIX.annotate.json. `-`: the bgzipped VCF on stdout (no index).
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -52,5 +58,7 @@ impl AnnotateArgs {
 /// Bad options or inputs.
 pub fn run(args: AnnotateArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Annotate::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "annotate", &["annotated.vcf.gz"], |prefix| {
+        Annotate::run(&params, prefix, threads).map(|_| ())
+    })
 }

@@ -10,6 +10,13 @@ use crate::error::{Error, Result};
 use crate::stage::binding::{Binding, Params};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile binding --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile binding --alleles HLA-A*02:01 --peptides peptides.txt -o out/pep
+  immunoprofile binding --alleles A*02:01,B*07:02 --peptides proteins.fa --lengths 9,10 -o - | sort -k4,4g | head
+  immunoprofile binding --list-alleles | grep '^HLA-A'";
+
 /// Predicted peptide–HLA class I binding (IC50, percentile rank) from the built-in model.
 #[derive(Debug, Args)]
 pub struct BindingArgs {
@@ -27,7 +34,7 @@ pub struct BindingArgs {
     /// Print the supported alleles (allele, how served, measurements, pseudo-sequence) and exit.
     #[arg(long)]
     pub list_alleles: bool,
-    /// Output prefix: writes PREFIX.binding.tsv and PREFIX.binding.json.
+    /// Output prefix: writes PREFIX.binding.tsv and PREFIX.binding.json. `-`: the table on stdout.
     #[arg(short = 'o', long, required_unless_present = "list_alleles")]
     pub output: Option<PathBuf>,
 }
@@ -80,5 +87,7 @@ pub fn run(args: BindingArgs, threads: usize) -> Result<()> {
         return Ok(());
     }
     let (params, prefix) = args.into_stage()?;
-    Binding::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "binding", &["binding.tsv"], |prefix| {
+        Binding::run(&params, prefix, threads).map(|_| ())
+    })
 }

@@ -8,6 +8,12 @@ use crate::error::Result;
 use crate::stage::hla::{Hla, Params};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile hla --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile hla --fastq reads_1.fq.gz --fastq2 reads_2.fq.gz --imgt IMGTHLA -o out/S1
+  immunoprofile hla --bam normal.bam --imgt IMGTHLA --loci A,B,C -o out/S1";
+
 /// HLA class I (A, B, C) and class II (DRB1, DQA1, DQB1, DPA1, DPB1) typing from reads.
 #[derive(Debug, Args)]
 pub struct HlaArgs {
@@ -40,7 +46,7 @@ pub struct HlaArgs {
     /// Fraction of reads a second allele must add to beat a homozygous call.
     #[arg(long, default_value_t = 0.02)]
     pub homozygosity_penalty: f64,
-    /// Output prefix: writes PREFIX.hla.json and PREFIX.hla.tsv.
+    /// Output prefix: writes PREFIX.hla.json and PREFIX.hla.tsv. `-`: the table on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -77,5 +83,7 @@ impl HlaArgs {
 /// Bad options or inputs.
 pub fn run(args: HlaArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Hla::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "hla", &["hla.tsv"], |prefix| {
+        Hla::run(&params, prefix, threads).map(|_| ())
+    })
 }

@@ -3,6 +3,7 @@
 
 pub mod annotate;
 pub mod binding;
+pub mod docs;
 pub mod hla;
 pub mod msi;
 pub mod neoantigens;
@@ -13,6 +14,7 @@ pub mod response;
 pub mod run;
 pub mod signatures;
 pub mod stages;
+pub mod stdout;
 pub mod tmb;
 
 use std::path::PathBuf;
@@ -67,31 +69,50 @@ pub struct InMemoryAnnotationArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Tumour mutational burden (mutations per Mb) with filters and published presets.
+    #[command(after_help = tmb::EXAMPLES)]
     Tmb(tmb::TmbArgs),
     /// Microsatellite instability (MSI-H/MSS) from tumour and normal BAM/CRAM, or tumour and a baseline.
+    #[command(after_help = msi::EXAMPLES)]
     Msi(msi::MsiArgs),
     /// Gene counts and TPM from an RNA BAM/CRAM (featureCounts' rules) or a quantification table.
+    #[command(after_help = quant::EXAMPLES)]
     Quant(quant::QuantArgs),
     /// Immune signature scores (CYT, IFN-γ, GEP, MCP-counter, Danaher, IMPRES, IPS, ssGSEA).
+    #[command(after_help = signatures::EXAMPLES)]
     Signatures(signatures::SignaturesArgs),
     /// Transcript consequences and protein changes from a GTF + FASTA (VEP-layout CSQ).
+    #[command(after_help = annotate::EXAMPLES)]
     Annotate(annotate::AnnotateArgs),
     /// Mutant and wild-type protein windows around protein-changing variants (pVACseq's FASTA).
+    #[command(after_help = peptides::EXAMPLES)]
     Peptides(peptides::PeptidesArgs),
     /// Ranked neoantigen candidates: epitopes, binding, VAF, expression, filters and tiers.
+    #[command(after_help = neoantigens::EXAMPLES)]
     Neoantigens(neoantigens::NeoantigensArgs),
     /// Per-sample JSON + HTML report, and cohort table + MultiQC files.
+    #[command(after_help = report::EXAMPLES)]
     Report(report::ReportArgs),
     /// Every stage for every sample of a manifest, resumable.
+    #[command(after_help = run::EXAMPLES)]
     Run(run::RunArgs),
     /// Predicted peptide–HLA class I binding (IC50 nM, percentile rank) from the built-in model.
+    #[command(after_help = binding::EXAMPLES)]
     Binding(binding::BindingArgs),
     /// Probability of response to immune checkpoint blockade (calibrated, with interval), or HED.
+    #[command(after_help = response::EXAMPLES)]
     Response(response::ResponseArgs),
     /// The stages: names, dependencies and output files (`--json` for tools).
+    #[command(after_help = stages::EXAMPLES)]
     Stages(stages::StagesArgs),
     /// HLA class I and II typing from reads (FASTQ or BAM/CRAM) against an IPD-IMGT/HLA release.
+    #[command(after_help = hla::EXAMPLES)]
     Hla(hla::HlaArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    #[command(after_help = docs::COMPLETIONS_EXAMPLES)]
+    Completions(docs::CompletionsArgs),
+    /// Write man pages generated from these definitions, one per subcommand.
+    #[command(after_help = docs::MAN_EXAMPLES)]
+    Man(docs::ManArgs),
 }
 
 impl Command {
@@ -115,6 +136,8 @@ impl Command {
             Command::Response(args) => response::run(args, threads),
             Command::Stages(args) => stages::run(args),
             Command::Hla(args) => hla::run(args, threads),
+            Command::Completions(args) => docs::completions(args),
+            Command::Man(args) => docs::man(args),
         }
     }
 }
@@ -263,5 +286,105 @@ mod tests {
             panic!()
         };
         assert_eq!(a.into_stage(), (p, PathBuf::from("o")));
+    }
+
+    /// Every subcommand (at any depth) with its path, e.g. `["msi", "scan"]`.
+    fn subcommands(
+        cmd: &clap::Command,
+        path: Vec<String>,
+        out: &mut Vec<(Vec<String>, clap::Command)>,
+    ) {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut p = path.clone();
+            p.push(sub.get_name().to_string());
+            out.push((p.clone(), sub.clone()));
+            subcommands(sub, p, out);
+        }
+    }
+
+    fn all_subcommands() -> Vec<(Vec<String>, clap::Command)> {
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        cmd.build();
+        let mut out = Vec::new();
+        subcommands(&cmd, Vec::new(), &mut out);
+        out
+    }
+
+    /// `--help` documents every flag and positional argument of every subcommand.
+    #[test]
+    fn every_argument_has_help() {
+        let mut missing = Vec::new();
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        cmd.build();
+        let mut all = vec![(vec![], cmd)];
+        all.extend(all_subcommands());
+        for (path, cmd) in &all {
+            for arg in cmd.get_arguments() {
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                if help.trim().is_empty() {
+                    missing.push(format!("{} --{}", path.join(" "), arg.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "arguments without help: {missing:?}");
+    }
+
+    /// Every subcommand's `--help` ends with examples, and each example is a command line that
+    /// parses (what follows a pipe or `>` is another program's).
+    #[test]
+    fn every_subcommand_has_an_example_that_parses() {
+        let all = all_subcommands();
+        assert!(all.len() >= 18, "{} subcommands", all.len());
+        for (path, cmd) in &all {
+            // `msi` itself lists its subcommands; its examples score a tumour.
+            let text = cmd
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                text.starts_with("Examples:"),
+                "{}: no examples in --help",
+                path.join(" ")
+            );
+            let prefix = format!("immunoprofile {}", path.join(" "));
+            let mut lines = 0;
+            for line in text.lines().skip(1) {
+                let line = line.trim();
+                for part in line.split("&&") {
+                    let command = part.split(['|', '>']).next().unwrap().trim();
+                    if !command.starts_with("immunoprofile ") {
+                        continue;
+                    }
+                    let words: Vec<&str> = command.split_whitespace().collect();
+                    if let Err(e) = Cli::try_parse_from(&words) {
+                        panic!("example `{command}` does not parse: {e}");
+                    }
+                }
+                assert!(
+                    line.starts_with(&prefix),
+                    "{}: the example `{line}` is another subcommand's",
+                    path.join(" ")
+                );
+                lines += 1;
+            }
+            assert!(lines >= 1, "{}: no example lines", path.join(" "));
+        }
+    }
+
+    /// The man pages: one per subcommand, each a roff page naming its command.
+    #[test]
+    fn man_pages_cover_every_subcommand() {
+        let dir = std::env::temp_dir().join(format!("immunoprofile-man-{}", std::process::id()));
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        cmd.build();
+        let pages = super::docs::write_pages(&cmd, &dir).unwrap();
+        assert_eq!(pages.len(), all_subcommands().len() + 1);
+        let tmb = std::fs::read_to_string(dir.join("immunoprofile-tmb.1")).unwrap();
+        assert!(tmb.starts_with(".ie"), "{}", &tmb[..40]);
+        assert!(tmb.contains(".TH immunoprofile-tmb 1"), "{tmb}");
+        assert!(tmb.contains("min\\-vaf"), "the flags are on the page");
+        assert!(tmb.contains("Examples:"), "the examples are on the page");
+        assert!(dir.join("immunoprofile-msi-scan.1").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -11,6 +11,13 @@ use crate::msi::scan::{run_scan, ScanJob, ScanParams};
 use crate::stage::msi::{Msi, Params};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile msi --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile msi --tumor-bam tumour.bam --normal-bam normal.bam --fasta genome.fa -o out/S1
+  immunoprofile msi --tumor-bam tumour.bam --baseline normals.baseline.tsv --fasta genome.fa -o out/S1
+  immunoprofile msi --tumor-bam tumour.bam --normal-bam normal.bam --fasta genome.fa -o - | jq .status";
+
 /// Microsatellite instability: `msi --tumor-bam T (--normal-bam N | --baseline B) --fasta F -o P`,
 /// or one of the subcommands.
 #[derive(Debug, Args)]
@@ -25,10 +32,22 @@ pub struct MsiArgs {
 #[derive(Debug, Subcommand)]
 pub enum MsiCommand {
     /// List the microsatellite sites of a reference FASTA (optionally within a targets BED).
+    #[command(after_help = "\
+Examples:
+  immunoprofile msi scan --fasta genome.fa -o genome.msi_sites.tsv
+  immunoprofile msi scan --fasta genome.fa --targets panel.bed -o panel.msi_sites.tsv")]
     Scan(ScanArgs),
     /// Per-site slippage in a set of normal BAM/CRAMs, for tumour-only scoring.
+    #[command(after_help = "\
+Examples:
+  immunoprofile msi baseline --normal-bam n1.bam,n2.bam,n3.bam --fasta genome.fa -o panel.baseline.tsv
+  immunoprofile msi baseline --normal-bam n1.cram --normal-bam n2.cram --fasta genome.fa --sites panel.msi_sites.tsv -o panel.baseline.tsv")]
     Baseline(BaselineArgs),
     /// Score a tumour (the same as `immunoprofile msi` with these options).
+    #[command(after_help = "\
+Examples:
+  immunoprofile msi score --tumor-bam tumour.bam --normal-bam normal.bam --fasta genome.fa -o out/S1
+  immunoprofile msi score --tumor-bam tumour.bam --baseline panel.baseline.tsv --fasta genome.fa -o out/S1")]
     Score(ScoreArgs),
 }
 
@@ -74,7 +93,7 @@ pub struct ScanArgs {
     pub targets: Option<PathBuf>,
     #[command(flatten)]
     pub scan: ScanOpts,
-    /// Sites file to write.
+    /// Sites file to write (`-`: stdout).
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -98,7 +117,7 @@ pub struct BaselineArgs {
     /// Minimum mapping quality of a read.
     #[arg(long, default_value_t = 20)]
     pub min_mapq: u8,
-    /// Baseline file to write.
+    /// Baseline file to write (`-`: stdout).
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -143,7 +162,7 @@ pub struct ScoreArgs {
     /// MSI-H cut-off, % unstable sites [default: 3.5, MSIsensor's; calibrate per panel].
     #[arg(long)]
     pub threshold: Option<f64>,
-    /// Output prefix: writes PREFIX.msi.json and PREFIX.msi.sites.tsv.
+    /// Output prefix: writes PREFIX.msi.json and PREFIX.msi.sites.tsv. `-`: the JSON on stdout.
     #[arg(short = 'o', long, required = true)]
     pub output: Option<PathBuf>,
 }
@@ -208,18 +227,17 @@ pub fn run(args: MsiArgs, threads: usize) -> Result<()> {
         None => score(args.score, threads),
         Some(MsiCommand::Score(s)) => score(s, threads),
         Some(MsiCommand::Scan(a)) => {
-            let job = ScanJob {
-                fasta: a.fasta,
-                targets: a.targets,
-                params: a.scan.into(),
-                output: a.output,
-            };
-            let n = run_scan(&job)?;
-            log::info!(
-                "{n} microsatellite sites written to {}",
-                job.output.display()
-            );
-            Ok(())
+            super::stdout::with_file(&a.output.clone(), "msi-scan", |output| {
+                let job = ScanJob {
+                    fasta: a.fasta,
+                    targets: a.targets,
+                    params: a.scan.into(),
+                    output: output.to_path_buf(),
+                };
+                let n = run_scan(&job)?;
+                log::info!("{n} microsatellite sites written to {}", a.output.display());
+                Ok(())
+            })
         }
         Some(MsiCommand::Baseline(a)) => {
             let params = BaselineParams {
@@ -232,7 +250,8 @@ pub fn run(args: MsiArgs, threads: usize) -> Result<()> {
                 },
                 min_coverage: a.min_coverage,
             };
-            let (total, usable) = baseline::run(&params, &a.output)?;
+            let (total, usable) =
+                super::stdout::with_file(&a.output, "msi-baseline", |o| baseline::run(&params, o))?;
             log::info!(
                 "baseline of {} normals: {usable} of {total} sites covered with the reference length most frequent; written to {}",
                 params.normals.len(),
@@ -245,5 +264,7 @@ pub fn run(args: MsiArgs, threads: usize) -> Result<()> {
 
 fn score(args: ScoreArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage()?;
-    Msi::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "msi", &["msi.json"], |prefix| {
+        Msi::run(&params, prefix, threads).map(|_| ())
+    })
 }

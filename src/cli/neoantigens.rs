@@ -10,6 +10,13 @@ use crate::neoantigen::BindingRule;
 use crate::stage::neoantigens::{Neoantigens, Params};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile neoantigens --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile neoantigens --vcf tumour.vep.vcf.gz --alleles HLA-A*02:01,HLA-B*07:02 -o out/S1
+  immunoprofile neoantigens --vcf tumour.vep.vcf.gz --hla-json out/S1.hla.json --tumor-bam tumour.bam --rna-bam rna.bam --expression out/S1.quant.tsv --format both -o out/S1
+  immunoprofile neoantigens --vcf tumour.vep.vcf.gz --alleles A*02:01 -o - | head -5";
+
 /// Ranked neoantigen candidates of one tumour sample (pVACseq's all_epitopes / filtered tables).
 #[derive(Debug, Args)]
 pub struct NeoantigensArgs {
@@ -110,7 +117,8 @@ pub struct NeoantigensArgs {
     pub format: crate::neoantigen::pvacseq::OutputFormat,
     #[command(flatten)]
     pub annotation: InMemoryAnnotationArgs,
-    /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json, .neoantigens.fasta.
+    /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json, .neoantigens.fasta. `-`: the ranked
+    /// candidates (.neoantigens.tsv) on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -194,5 +202,7 @@ impl NeoantigensArgs {
 /// Bad options or inputs.
 pub fn run(args: NeoantigensArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Neoantigens::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "neoantigens", &["neoantigens.tsv"], |prefix| {
+        Neoantigens::run(&params, prefix, threads).map(|_| ())
+    })
 }

@@ -9,6 +9,12 @@ use crate::error::Result;
 use crate::stage::peptides::{Params, Peptides};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile peptides --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile peptides --vcf tumour.vep.vcf.gz --flank 10 -o out/S1
+  immunoprofile peptides --vcf tumour.vcf.gz --gtf genes.gtf --fasta genome.fa -o - | head";
+
 /// Mutant and wild-type protein windows around each protein-changing variant (pVACseq's
 /// `generate_protein_fasta`).
 #[derive(Debug, Args)]
@@ -39,7 +45,7 @@ pub struct PeptidesArgs {
     pub mutant_only: bool,
     #[command(flatten)]
     pub annotation: InMemoryAnnotationArgs,
-    /// Output prefix: writes PREFIX.peptides.fasta, PREFIX.peptides.tsv, PREFIX.peptides.json.
+    /// Output prefix: writes PREFIX.peptides.fasta, PREFIX.peptides.tsv, PREFIX.peptides.json. `-`: the FASTA on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -85,5 +91,7 @@ impl PeptidesArgs {
 /// Bad options or inputs.
 pub fn run(args: PeptidesArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Peptides::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "peptides", &["peptides.fasta"], |prefix| {
+        Peptides::run(&params, prefix, threads).map(|_| ())
+    })
 }

@@ -9,6 +9,13 @@ use crate::quant::{Strandedness, TableFormat};
 use crate::stage::quant::{Params, Quant};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile quant --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile quant --bam rna.bam --gtf genes.gtf --strand reverse --paired -o out/S1
+  immunoprofile quant --table salmon/quant.sf --gtf genes.gtf -o out/S1
+  immunoprofile quant --bam rna.bam --gtf genes.gtf -o - | sort -k5,5gr | head";
+
 /// Gene counts and TPM from an RNA BAM/CRAM (featureCounts' rules), or from a peer's table.
 #[derive(Debug, Args)]
 pub struct QuantArgs {
@@ -46,7 +53,7 @@ pub struct QuantArgs {
     /// its header (the BAM path), file name, or file name without .bam.
     #[arg(long, requires = "table")]
     pub sample: Option<String>,
-    /// Output prefix: writes PREFIX.quant.tsv and PREFIX.quant.json.
+    /// Output prefix: writes PREFIX.quant.tsv and PREFIX.quant.json. `-`: the table on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -87,5 +94,7 @@ impl QuantArgs {
 /// Bad options or inputs.
 pub fn run(args: QuantArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Quant::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "quant", &["quant.tsv"], |prefix| {
+        Quant::run(&params, prefix, threads).map(|_| ())
+    })
 }

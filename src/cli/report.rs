@@ -8,6 +8,13 @@ use crate::error::{Error, Result};
 use crate::report;
 use crate::stage::report::{run_with, Params};
 
+/// Shown after `immunoprofile report --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile report --dir results/S1
+  immunoprofile report --dir results/S1 --cohort results -o reports/S1
+  immunoprofile report --cohort results";
+
 /// Per-sample JSON + self-contained HTML report from the stage outputs in a folder; or, with
 /// only --cohort, the cohort table and MultiQC files of a results folder.
 #[derive(Debug, Args)]
@@ -26,7 +33,7 @@ pub struct ReportArgs {
     /// Rows of the top neoantigen table.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
-    /// Output prefix: writes PREFIX.report.json and PREFIX.report.html (default: DIR/SAMPLE).
+    /// Output prefix: writes PREFIX.report.json and PREFIX.report.html (default: DIR/SAMPLE); not `-`: the two belong together.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
 }
@@ -36,6 +43,13 @@ pub struct ReportArgs {
 pub fn run(args: ReportArgs, _threads: usize) -> Result<()> {
     match (args.dir, args.cohort) {
         (Some(dir), cohort) => {
+            if let Some(o) = &args.output {
+                super::stdout::refuse(
+                    o,
+                    "report",
+                    "it writes an HTML page and its JSON, which belong together",
+                )?;
+            }
             let params = Params {
                 dir: Some(dir),
                 sample: args.sample,

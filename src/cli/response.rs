@@ -8,6 +8,13 @@ use crate::error::Result;
 use crate::stage::response::{Params, Response};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile response --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile response --tmb-json out/S1.tmb.json --msi-json out/S1.msi.json --hla-json out/S1.hla.json -o out/S1
+  immunoprofile response --features features.tsv -o out/cohort
+  immunoprofile response --hed --alleles A*02:01,A*01:01,B*07:02,B*08:01,C*07:01,C*07:02 --imgt IMGTHLA -o out/S1";
+
 /// Probability of response to immune checkpoint blockade: a batch feature table, one sample from
 /// its stage outputs, or HED from alleles.
 #[derive(Debug, Args)]
@@ -48,7 +55,7 @@ pub struct ResponseArgs {
     /// The TMB of --tmb-json was counted on MSK-IMPACT itself (no scale change, no added noise).
     #[arg(long)]
     pub tmb_on_training_panel: bool,
-    /// Output prefix: writes PREFIX.response.tsv and PREFIX.response.json (or PREFIX.hed.json).
+    /// Output prefix: writes PREFIX.response.tsv and PREFIX.response.json (or PREFIX.hed.json). `-`: the JSON on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -89,5 +96,10 @@ impl ResponseArgs {
 /// Bad options or inputs.
 pub fn run(args: ResponseArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Response::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(
+        &prefix,
+        "response",
+        &["response.json", "hed.json"],
+        |prefix| Response::run(&params, prefix, threads).map(|_| ()),
+    )
 }

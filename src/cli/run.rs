@@ -8,6 +8,14 @@ use clap::Args;
 use crate::error::{Error, Result};
 use crate::workflow::{self, RunOptions};
 
+/// Shown after `immunoprofile run --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile run workflows/demo.toml
+  immunoprofile run cohort.toml --dry-run
+  immunoprofile run cohort.toml --samples S1,S2 --force neoantigens
+  immunoprofile run cohort.toml --plan json > plan.json";
+
 /// Every stage for every sample of a manifest (TOML + CSV samplesheet), resumable.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -37,6 +45,9 @@ pub struct RunArgs {
 /// # Errors
 /// An invalid manifest, or any stage of any sample failed (after the others completed).
 pub fn run(args: RunArgs, threads: usize) -> Result<()> {
+    if let Some(o) = &args.output {
+        super::stdout::refuse(o, "run", "it writes a results folder per sample")?;
+    }
     let opts = RunOptions {
         force: args.force,
         only: args.only,

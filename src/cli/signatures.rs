@@ -9,6 +9,13 @@ use crate::quant::{Scale, TableFormat};
 use crate::stage::signatures::{Params, Signatures};
 use crate::stage::Stage;
 
+/// Shown after `immunoprofile signatures --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile signatures -e out/S1.quant.tsv -o out/S1
+  immunoprofile signatures -e cohort.tpm.tsv --gene-sets my_sets.gmt -o out/cohort
+  immunoprofile signatures -e salmon/quant.sf --gtf genes.gtf -o - | grep CYT";
+
 /// Immune signature scores per sample from gene expression.
 #[derive(Debug, Args)]
 pub struct SignaturesArgs {
@@ -42,7 +49,8 @@ pub struct SignaturesArgs {
     /// and TIMER used) or gseapy; they differ only on tied expression values (zeros).
     #[arg(long, value_enum, default_value_t = crate::signatures::ssgsea::Flavour::Gsva)]
     pub ssgsea: crate::signatures::ssgsea::Flavour,
-    /// Output prefix: writes PREFIX.signatures.tsv and PREFIX.signatures.json.
+    /// Output prefix: writes PREFIX.signatures.tsv and PREFIX.signatures.json. `-`: the table on
+    /// stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -79,5 +87,7 @@ impl SignaturesArgs {
 /// Bad options or inputs.
 pub fn run(args: SignaturesArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Signatures::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "signatures", &["signatures.tsv"], |prefix| {
+        Signatures::run(&params, prefix, threads).map(|_| ())
+    })
 }

@@ -6,6 +6,12 @@ use clap::Args;
 use crate::error::{Error, Result};
 use crate::stage::STAGES;
 
+/// Shown after `immunoprofile stages --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile stages
+  immunoprofile stages --json | jq '.[].name'";
+
 /// List the stages: name, the stages each reads from, the files each writes.
 #[derive(Debug, Args)]
 pub struct StagesArgs {

@@ -10,6 +10,13 @@ use crate::stage::Stage;
 use crate::tmb::{CountClass, Preset};
 use crate::variant::Caller;
 
+/// Shown after `immunoprofile tmb --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  immunoprofile tmb --vcf tumour.vep.vcf.gz --targets panel.bed -o out/S1
+  immunoprofile tmb --vcf tumour.vcf.gz --preset foundation-one-cdx -o out/S1
+  immunoprofile tmb --vcf tumour.vcf.gz --targets exome.bed --gtf genes.gtf --fasta genome.fa --min-vaf 0.05 -o - | jq .tmb";
+
 /// Tumour mutational burden of one tumour sample.
 #[derive(Debug, Args)]
 pub struct TmbArgs {
@@ -57,13 +64,18 @@ pub struct TmbArgs {
     /// Count only FILTER=PASS (or '.') records [default: true].
     #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub pass_only: Option<bool>,
-    #[arg(long)]
+    /// Minimum tumour read depth at the variant [default: none, or the preset's].
+    #[arg(long, value_name = "READS")]
     pub min_depth: Option<u32>,
-    #[arg(long)]
+    /// Minimum tumour reads supporting the allele [default: none, or the preset's].
+    #[arg(long, value_name = "READS")]
     pub min_alt_reads: Option<u32>,
-    #[arg(long)]
+    /// Minimum tumour VAF, a fraction (5% is 0.05) [default: none, or the preset's].
+    #[arg(long, value_name = "FRACTION")]
     pub min_vaf: Option<f64>,
-    #[arg(long)]
+    /// Maximum tumour VAF, a fraction; e.g. 0.9 drops likely germline homozygous calls in
+    /// tumour-only data [default: none, or the preset's].
+    #[arg(long, value_name = "FRACTION")]
     pub max_vaf: Option<f64>,
     /// Drop variants whose population allele frequency is above this.
     #[arg(long)]
@@ -91,7 +103,7 @@ pub struct TmbArgs {
     /// or more than 10% of REF alleles disagree with it (normally a refusal: wrong build).
     #[arg(long, requires = "fasta")]
     pub allow_mismatch: bool,
-    /// Output prefix: writes PREFIX.tmb.json and PREFIX.tmb.variants.tsv.
+    /// Output prefix: writes PREFIX.tmb.json and PREFIX.tmb.variants.tsv. `-`: the JSON on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -162,5 +174,7 @@ impl TmbArgs {
 /// Bad options or inputs.
 pub fn run(args: TmbArgs, threads: usize) -> Result<()> {
     let (params, prefix) = args.into_stage();
-    Tmb::run(&params, &prefix, threads).map(|_| ())
+    super::stdout::with_prefix(&prefix, "tmb", &["tmb.json"], |prefix| {
+        Tmb::run(&params, prefix, threads).map(|_| ())
+    })
 }

@@ -58,7 +58,28 @@ pub fn open_decompressed(
     path: &Path,
     threads: usize,
 ) -> Result<(Box<dyn BufRead + Send>, Compression)> {
-    let mut raw = BufReader::with_capacity(1 << 16, open_raw(path)?);
+    decompress(path, open_raw(path)?, threads)
+}
+
+/// As [`open_decompressed`], advancing `bar` by the bytes read from the file (compressed bytes
+/// for gzip/BGZF), so a bar sized by [`crate::progress::file_bar`] shows the share read.
+///
+/// # Errors
+/// As [`open_decompressed`].
+pub fn open_decompressed_with_progress(
+    path: &Path,
+    threads: usize,
+    bar: &indicatif::ProgressBar,
+) -> Result<(Box<dyn BufRead + Send>, Compression)> {
+    decompress(path, Box::new(bar.wrap_read(open_raw(path)?)), threads)
+}
+
+fn decompress(
+    path: &Path,
+    raw: Box<dyn Read + Send>,
+    threads: usize,
+) -> Result<(Box<dyn BufRead + Send>, Compression)> {
+    let mut raw = BufReader::with_capacity(1 << 16, raw);
     let head = raw.fill_buf().map_err(|e| Error::io(path, e))?;
     let compression = detect_compression(head);
     let reader: Box<dyn BufRead + Send> = match compression {

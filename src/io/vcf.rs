@@ -276,6 +276,16 @@ pub struct VcfReader {
     source: Source,
     /// The number of the last line read (text), or the record number (BCF).
     line_no: usize,
+    /// The bar over the file's bytes ([`VcfReader::open_with_progress`]), cleared on drop.
+    progress: Option<indicatif::ProgressBar>,
+}
+
+impl Drop for VcfReader {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.progress {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 impl VcfReader {
@@ -285,7 +295,26 @@ impl VcfReader {
     /// # Errors
     /// Unreadable or empty file, truncated compression, not a VCF/BCF.
     pub fn open(path: &Path, threads: usize) -> Result<Self> {
-        let (mut inner, _) = open_decompressed(path, threads)?;
+        let (inner, _) = open_decompressed(path, threads)?;
+        Self::from_decompressed(path, inner, None)
+    }
+
+    /// As [`VcfReader::open`], with a progress bar (labelled `message`) over the file's bytes,
+    /// cleared when the reader is dropped.
+    ///
+    /// # Errors
+    /// As [`VcfReader::open`].
+    pub fn open_with_progress(path: &Path, threads: usize, message: &str) -> Result<Self> {
+        let bar = crate::progress::file_bar(path, message);
+        let (inner, _) = crate::io::open_decompressed_with_progress(path, threads, &bar)?;
+        Self::from_decompressed(path, inner, Some(bar))
+    }
+
+    fn from_decompressed(
+        path: &Path,
+        mut inner: Box<dyn BufRead + Send>,
+        progress: Option<indicatif::ProgressBar>,
+    ) -> Result<Self> {
         let head = inner.fill_buf().map_err(|e| read_error(path, e))?;
         if head.is_empty() {
             return Err(Error::invalid(
@@ -295,7 +324,7 @@ impl VcfReader {
             ));
         }
         if head.starts_with(b"BCF") {
-            return Self::open_bcf(path, inner);
+            return Self::open_bcf(path, inner, progress);
         }
         if !head.starts_with(b"##fileformat=VCF") && !head.starts_with(b"#CHROM") {
             return Err(Error::invalid(
@@ -329,10 +358,15 @@ impl VcfReader {
             header,
             source: Source::Text(inner),
             line_no,
+            progress,
         })
     }
 
-    fn open_bcf(path: &Path, inner: Box<dyn BufRead + Send>) -> Result<Self> {
+    fn open_bcf(
+        path: &Path,
+        inner: Box<dyn BufRead + Send>,
+        progress: Option<indicatif::ProgressBar>,
+    ) -> Result<Self> {
         let mut reader = bcf::io::Reader::from(inner);
         let vcf_header = reader.read_header().map_err(|e| {
             Error::invalid(
@@ -359,6 +393,7 @@ impl VcfReader {
                 writer: Box::new(writer),
             },
             line_no: 0,
+            progress,
         })
     }
 

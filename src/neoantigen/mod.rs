@@ -497,7 +497,6 @@ pub fn compute_with(
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
     let mut vafs: Vec<f64> = Vec::new();
     let (mut transcripts, mut n_rows) = (0u64, 0u64);
-    let progress = crate::progress::bar(None, "neoantigens");
     while let Some(mut batch) = stream.next_batch()? {
         apply_counts_and_expression(params, &mut batch, &expr)?;
         let built: Vec<(Vec<Epitope>, Option<NoWindow>, Option<window::Window>)> = batch
@@ -586,9 +585,7 @@ pub fn compute_with(
             e.frameshift_sequence = String::new();
             entries.push(e);
         }
-        progress.inc(1);
     }
-    progress.finish_and_clear();
     for (reason, n) in &stream.skipped {
         skipped.insert(reason.replace(' ', "_"), *n);
     }

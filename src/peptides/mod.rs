@@ -98,7 +98,7 @@ impl EntryStream {
         annotation: Option<&InMemoryAnnotation>,
         threads: usize,
     ) -> Result<Self> {
-        let reader = VcfReader::open(vcf, threads)?;
+        let reader = VcfReader::open_with_progress(vcf, threads, "variants")?;
         let header = reader.header().clone();
         let mut ref_check = None;
         let source = match annotation {

@@ -67,6 +67,12 @@ pub struct Counts {
     pub unassigned: [u64; Unassigned::ALL.len()],
     /// Whether fragments (pairs) were counted.
     pub paired: bool,
+    /// Records read from the contigs (each once, in the region it starts in): the progress
+    /// bar's unit.
+    pub placed_records: u64,
+    /// The index's mapped + unmapped counts over the contigs: the progress bar's total (`None`
+    /// for a CRAM index, which holds no counts).
+    pub indexed_records: Option<u64>,
 }
 
 /// One mate waiting for the other.
@@ -112,6 +118,8 @@ struct RegionOut {
     tally: Tally,
     /// Mates whose partner starts in another region, in BAM order.
     open: Vec<(Vec<u8>, Mate)>,
+    /// Records that start in the region (the progress bar's unit).
+    records: u64,
 }
 
 /// Shared, read-only context of a run.
@@ -200,7 +208,14 @@ pub fn count_with_regions(
             start = end;
         }
     }
-    let bar = crate::progress::bar(Some(regions.len() as u64), "quant");
+    // The index's mapped + unmapped counts of the placed reads are the records the regions
+    // hold (each record is counted in the region it starts in); a CRAM index has no counts, so
+    // the bar then counts regions.
+    let placed: Option<u64> = reader
+        .index_stats()
+        .ok()
+        .map(|stats| stats.iter().filter(|s| s.0 >= 0).map(|s| s.2 + s.3).sum());
+    let bar = crate::progress::bar(placed.or(Some(regions.len() as u64)), "quant reads");
     let outs: Vec<Result<RegionOut>> = regions
         .par_iter()
         .map_init(
@@ -208,7 +223,10 @@ pub fn count_with_regions(
             |reader, &(tid, start, end)| {
                 let reader = reader.as_mut().map_err(|e| clone_err(e))?;
                 let out = count_region(&ctx, reader, tid, start, end);
-                bar.inc(1);
+                match (&out, placed) {
+                    (Ok(o), Some(_)) => bar.inc(o.records),
+                    _ => bar.inc(1),
+                }
                 out
             },
         )
@@ -217,8 +235,10 @@ pub fn count_with_regions(
 
     let mut tally = Tally::default();
     let mut open_mates: Vec<(Vec<u8>, Mate)> = Vec::new();
+    let mut placed_records = 0;
     for out in outs {
         let out = out?;
+        placed_records += out.records;
         tally.merge(out.tally);
         open_mates.extend(out.open);
     }
@@ -234,6 +254,8 @@ pub fn count_with_regions(
         assigned: tally.assigned,
         unassigned: tally.unassigned,
         paired,
+        placed_records,
+        indexed_records: placed,
     })
 }
 
@@ -492,12 +514,14 @@ fn count_region(
     let mut scratch = Scratch::default();
     let mut key = Vec::new();
     let mut last_pos = 0i64;
+    let mut records = 0u64;
     while let Some(res) = reader.read(&mut record) {
         res.map_err(|e| damaged(ctx.path, &e))?;
         let pos = record.pos();
         if pos < start as i64 {
             continue;
         }
+        records += 1;
         if pos < last_pos {
             return Err(Error::invalid(
                 ctx.path,
@@ -557,7 +581,11 @@ fn count_region(
     let mut rest: Vec<(Vec<u8>, Mate)> = pending.into_iter().collect();
     rest.sort_by(|a, b| a.0.cmp(&b.0));
     open.extend(rest);
-    Ok(RegionOut { tally, open })
+    Ok(RegionOut {
+        tally,
+        open,
+        records,
+    })
 }
 
 fn join_open_mates(ctx: &Ctx<'_>, open: Vec<(Vec<u8>, Mate)>, tally: &mut Tally) {

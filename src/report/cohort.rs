@@ -100,13 +100,19 @@ pub fn general_stats_tsv(samples: &BTreeMap<String, Headline>) -> String {
          #         title: 'TMB'\n\
          #         description: 'Tumour mutational burden (mutations per Mb)'\n\
          #         format: '{:,.2f}'\n\
+         #     - tmb_high:\n\
+         #         title: 'TMB-high'\n\
+         #         description: 'TMB at or above the cut-off (yes/no)'\n\
          #     - msi_score:\n\
          #         title: 'MSI %'\n\
          #         description: 'Unstable microsatellites (%)'\n\
          #         format: '{:,.2f}'\n\
+         #     - msi_status:\n\
+         #         title: 'MSI'\n\
+         #         description: 'MSI status: MSI-H, MSS or undetermined'\n\
          #     - neoantigens:\n\
          #         title: 'Neoantigens'\n\
-         #         description: 'Neoantigen candidates passing the filters'\n\
+         #         description: 'Mutations with at least one neoantigen candidate passing the filters'\n\
          #         format: '{:,.0f}'\n\
          #     - cyt:\n\
          #         title: 'CYT'\n\
@@ -120,19 +126,26 @@ pub fn general_stats_tsv(samples: &BTreeMap<String, Headline>) -> String {
          #         title: 'P(response)'\n\
          #         description: 'Calibrated probability of response to checkpoint blockade (research use)'\n\
          #         format: '{:,.2f}'\n\
-         Sample\ttmb\tmsi_score\tneoantigens\tcyt\tgep\tresponse\n",
+         #     - version:\n\
+         #         title: 'immunoprofile'\n\
+         #         description: 'Version of immunoprofile that wrote these statistics'\n\
+         Sample\ttmb\ttmb_high\tmsi_score\tmsi_status\tneoantigens\tcyt\tgep\tresponse\tversion\n",
     );
     let cell = |v: Option<f64>| v.map(|x| fmt_opt(Some(x), 4)).unwrap_or_default();
     for (name, h) in samples {
         s.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             tsv_text(name),
             cell(h.tmb),
+            h.tmb_high
+                .map_or("", |high| if high { "yes" } else { "no" }),
             cell(h.msi_score),
+            h.msi_status.as_deref().map(tsv_text).unwrap_or_default(),
             cell(h.neoantigens.map(|n| n as f64)),
             cell(h.cyt),
             cell(h.gep),
             cell(h.response_probability),
+            env!("CARGO_PKG_VERSION"),
         ));
     }
     s
@@ -236,6 +249,10 @@ mod tests {
             "A\t12.5\t10\t15\ttrue\t25\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA"
         );
         let g = general_stats_tsv(&s);
-        assert!(g.ends_with("A\t12.5\t\t\t\t\t\n"), "{g}");
+        let version = env!("CARGO_PKG_VERSION");
+        assert!(
+            g.ends_with(&format!("A\t12.5\tyes\t\t\t\t\t\t\t{version}\n")),
+            "{g}"
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! The self-contained HTML page: inline CSS and SVG, no script, no network. Every string that
-//! comes from an input file goes through [`esc`].
+//! The self-contained HTML page: inline CSS and SVG, one inline script (table sorting, allowed
+//! by its hash in the page's Content-Security-Policy), no network. Every string that comes from
+//! an input file goes through [`esc`].
 
 use std::fmt::Write;
 
@@ -49,7 +50,15 @@ th{background:#f0f3f6;font-weight:600}td.n{text-align:right;font-variant-numeric
 .mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 pre{background:#f6f8fa;padding:8px;overflow:auto;font-size:12px;margin:4px 0}
 .notrun-list span{display:inline-block;margin:2px 6px 2px 0;padding:2px 8px;border-radius:10px;background:#eee;color:#666;font-size:12px}
-div.wide{overflow-x:auto}
+div.wide{overflow-x:auto;max-width:100%}
+td.wrap{overflow-wrap:anywhere;word-break:break-word}
+pre{white-space:pre-wrap;overflow-wrap:anywhere}
+table.sortable th{cursor:pointer;white-space:nowrap}
+table.sortable th[aria-sort=ascending]::after{content:" \25B2";font-size:9px}
+table.sortable th[aria-sort=descending]::after{content:" \25BC";font-size:9px}
+details.stage{border-top:1px solid #e5e8eb;padding:6px 0}
+details.stage>summary{cursor:pointer;font-weight:600;font-size:15px}
+@media (max-width:640px){header{padding:14px 16px}main{padding:8px 10px}section{padding:10px 10px}.card{flex-basis:100%}}
 footer{color:#888;font-size:12px;padding:8px 32px 24px}
 "#;
 
@@ -130,13 +139,14 @@ fn headline(out: &mut String, report: &Report) {
         h.neoantigens
             .map_or_else(|| "NA".to_string(), |n| n.to_string())
     });
-    card(
-        out,
-        "Neoantigen load",
-        neo,
-        "candidates passing the neoantigen filters",
-        "neoantigens",
-    );
+    let neo_detail = match h.neoantigen_epitopes {
+        Some(e) => format!(
+            "mutations with at least one candidate passing the filters; {e} epitope–allele candidate{}",
+            if e == 1 { "" } else { "s" }
+        ),
+        None => "mutations with at least one candidate passing the filters".to_string(),
+    };
+    card(out, "Neoantigen load", neo, &neo_detail, "neoantigens");
     let hla = stage_ran(report, "hla").then(|| {
         h.hla_typed.as_deref().map_or_else(
             || "NA".to_string(),
@@ -333,10 +343,16 @@ fn neoantigen_table(out: &mut String, report: &Report, data: &SampleData) {
     let Some(t) = &data.neoantigens else {
         return;
     };
+    if t.rows.is_empty() {
+        // An empty table with sortable headers says less than one sentence.
+        out.push_str(r#"<section id="neoantigens"><h2>Top neoantigen candidates</h2><p>No candidate passed the filters (the stage's JSON, under provenance, counts what each filter removed).</p></section>"#);
+        return;
+    }
     let _ = write!(
         out,
-        r#"<section id="neoantigens"><h2>Top neoantigen candidates</h2><p>{} candidates passed the filters; the top {} by rank are shown.</p><div class="wide"><table><thead><tr>"#,
+        r#"<section id="neoantigens"><h2>Top neoantigen candidates</h2><p>{} epitope–allele candidates from {} mutations passed the filters; the top {} by rank are shown (click a column to sort).</p><div class="wide"><table class="sortable"><thead><tr>"#,
         t.rows.len(),
+        report.headline.neoantigens.unwrap_or(0),
         t.rows.len().min(report.params.top)
     );
     let cols: Vec<&str> = NEO_COLUMNS
@@ -356,6 +372,8 @@ fn neoantigen_table(out: &mut String, report: &Report, data: &SampleData) {
                 " class=\"n\""
             } else if c.ends_with("epitope") {
                 " class=\"mono\""
+            } else if *c == "allele" {
+                " style=\"white-space:nowrap\""
             } else {
                 ""
             };
@@ -372,7 +390,7 @@ fn expression_tables(out: &mut String, data: &SampleData) {
     }
     out.push_str(r#"<section id="expression"><h2>Immune expression</h2>"#);
     if !data.signatures.is_empty() {
-        out.push_str("<h3>Signature scores</h3><table><thead><tr><th>signature</th><th>score</th><th>method</th><th>genes found</th></tr></thead><tbody>");
+        out.push_str(r#"<h3>Signature scores</h3><div class="wide"><table class="sortable"><thead><tr><th>signature</th><th>score</th><th>method</th><th>genes found</th></tr></thead><tbody>"#);
         for s in &data.signatures {
             let _ = write!(
                 out,
@@ -384,10 +402,10 @@ fn expression_tables(out: &mut String, data: &SampleData) {
                 esc(&s.n_genes)
             );
         }
-        out.push_str("</tbody></table>");
+        out.push_str("</tbody></table></div>");
     }
     if !data.immune_tpm.is_empty() {
-        out.push_str("<h3>Immune genes (TPM)</h3><table><thead><tr>");
+        out.push_str(r#"<h3>Immune genes (TPM)</h3><div class="wide"><table><thead><tr>"#);
         for (g, _) in &data.immune_tpm {
             let _ = write!(out, "<th>{}</th>", esc(g));
         }
@@ -395,7 +413,7 @@ fn expression_tables(out: &mut String, data: &SampleData) {
         for (_, v) in &data.immune_tpm {
             let _ = write!(out, r#"<td class="n">{}</td>"#, fmt_opt(*v, 2));
         }
-        out.push_str("</tr></tbody></table>");
+        out.push_str("</tr></tbody></table></div>");
     }
     out.push_str("</section>");
 }
@@ -440,14 +458,15 @@ fn provenance(out: &mut String, report: &Report) {
             .and_then(|s| s.get("version"))
             .and_then(serde_json::Value::as_str)
             .unwrap_or("unknown");
+        // Collapsed: the page's readers want the results; the provenance is there to check.
         let _ = write!(
             out,
-            r#"<h3>{}: <span class="pill neg">ok</span> <small>immunoprofile {}</small></h3>"#,
+            r#"<details class="stage"><summary>{}: <span class="pill neg">ok</span> <small>immunoprofile {}</small></summary>"#,
             esc(stage),
             esc(version)
         );
         if let Some(summary) = entry.summary.as_ref().and_then(|s| s.as_object()) {
-            out.push_str("<table><tbody>");
+            out.push_str(r#"<div class="wide"><table><tbody>"#);
             for (k, v) in summary {
                 if k == "params" || k == "version" {
                     continue;
@@ -455,12 +474,12 @@ fn provenance(out: &mut String, report: &Report) {
                 let text = scalar_text(v).unwrap_or_else(|| v.to_string());
                 let _ = write!(
                     out,
-                    r#"<tr><th style="width:220px">{}</th><td>{}</td></tr>"#,
+                    r#"<tr><th style="width:30%">{}</th><td class="wrap">{}</td></tr>"#,
                     esc(k),
                     esc(&text)
                 );
             }
-            out.push_str("</tbody></table>");
+            out.push_str("</tbody></table></div>");
             if let Some(params) = summary.get("params") {
                 let pretty = serde_json::to_string_pretty(params).unwrap_or_default();
                 let _ = write!(
@@ -471,18 +490,18 @@ fn provenance(out: &mut String, report: &Report) {
             }
         }
         out.push_str(
-            "<table><thead><tr><th>file</th><th>bytes</th><th>sha256</th></tr></thead><tbody>",
+            r#"<div class="wide"><table><thead><tr><th>file</th><th>bytes</th><th>sha256</th></tr></thead><tbody>"#,
         );
         for f in &entry.files {
             let _ = write!(
                 out,
-                r#"<tr><td>{}</td><td class="n">{}</td><td class="mono">{}</td></tr>"#,
+                r#"<tr><td class="wrap">{}</td><td class="n">{}</td><td class="mono wrap">{}</td></tr>"#,
                 esc(&f.name),
                 f.bytes,
                 esc(&f.sha256)
             );
         }
-        out.push_str("</tbody></table>");
+        out.push_str("</tbody></table></div></details>");
     }
     out.push_str("</section>");
 }
@@ -494,19 +513,22 @@ pub fn render(report: &Report, data: &SampleData) -> String {
         out,
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src {csp}">
 <title>immunoprofile report: {s}</title><style>{CSS}</style></head><body>
 <header><h1>Immunotherapy biomarker report: {s}</h1><p>immunoprofile {v} &middot; report schema {sv} &middot; research use only, not a diagnostic test</p></header><main>"#,
         s = esc(&report.sample),
         v = esc(report.version),
         sv = report.schema_version,
+        csp = super::sortable::csp_source(),
     );
     headline(&mut out, report);
     plots(&mut out, report, data);
     neoantigen_table(&mut out, report, data);
     expression_tables(&mut out, data);
     provenance(&mut out, report);
-    out.push_str("</main><footer>Made by immunoprofile from the stage outputs listed above; the SHA-256 of every file read is recorded in the report JSON.</footer></body></html>\n");
+    out.push_str("</main><footer>Made by immunoprofile from the stage outputs listed above; the SHA-256 of every file read is recorded in the report JSON.</footer><script>");
+    out.push_str(super::sortable::SCRIPT);
+    out.push_str("</script></body></html>\n");
     out
 }
 

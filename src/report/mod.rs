@@ -5,6 +5,7 @@
 
 pub mod cohort;
 pub mod html;
+pub mod sortable;
 pub mod svg;
 pub mod tables;
 
@@ -104,7 +105,12 @@ pub struct Headline {
     pub variants_counted: Option<u64>,
     pub msi_score: Option<f64>,
     pub msi_status: Option<String>,
+    /// Neoantigen load: distinct variant alleles with at least one candidate passing the
+    /// filters (the stage's `neoantigen_load`).
     pub neoantigens: Option<u64>,
+    /// Passing candidates (epitope-allele rows of `neoantigens.tsv`), shown beside the load.
+    #[serde(default)]
+    pub neoantigen_epitopes: Option<u64>,
     pub cyt: Option<f64>,
     pub gep: Option<f64>,
     /// Class I type from `hla`, per locus `A*01:01/A*02:01` (or `A undetermined`).
@@ -127,6 +133,16 @@ pub struct Headline {
     /// The observed features that moved the log-odds most, e.g. `TMB(+0.41), MSI(+0.30)`.
     #[serde(default)]
     pub response_drivers: Option<String>,
+}
+
+/// Distinct variant alleles (chrom, pos, ref, alt) among the candidates: one variant presented
+/// as several epitopes or to several alleles is one neoantigen-carrying mutation.
+fn neoantigen_load(t: &Table) -> u64 {
+    let key = |r: &Vec<String>| {
+        ["chrom", "pos", "ref", "alt"].map(|c| t.get(r, c).unwrap_or_default().to_string())
+    };
+    let variants: std::collections::BTreeSet<[String; 4]> = t.rows.iter().map(key).collect();
+    variants.len() as u64
 }
 
 /// `PREFIX.report.json`.
@@ -417,7 +433,8 @@ pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
     let neo = file("neoantigens.tsv");
     if neo.is_file() {
         let t = Table::read(&neo)?;
-        h.neoantigens = Some(t.rows.len() as u64);
+        h.neoantigens = Some(neoantigen_load(&t));
+        h.neoantigen_epitopes = Some(t.rows.len() as u64);
         data.neoantigens = Some(t);
     }
     let sig = file("signatures.tsv");

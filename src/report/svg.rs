@@ -197,6 +197,11 @@ pub fn cohort_bars(
         );
     }
     x_axis_custom(&mut s, bottom, hi, &x, left, xlabel);
+    let _ = write!(
+        s,
+        r#"<text x="12" y="{0:.1}" class="alabel" text-anchor="middle" transform="rotate(-90 12 {0:.1})">sample</text>"#,
+        (top + bottom) / 2.0
+    );
     s.push_str("</svg>");
     s
 }
@@ -303,7 +308,7 @@ fn short_label(name: &str, max: usize) -> String {
 
 pub fn signature_rows(rows: &[(String, Vec<f64>, Option<f64>)], title: &str) -> String {
     let row = 26.0;
-    let h = TOP + 30.0 + row * rows.len().max(1) as f64;
+    let h = TOP + 52.0 + row * rows.len().max(1) as f64;
     let mut s = open(h, title, "signature-rows");
     let left = 170.0;
     let span = W - left - RIGHT - 60.0;
@@ -354,6 +359,15 @@ pub fn signature_rows(rows: &[(String, Vec<f64>, Option<f64>)], title: &str) -> 
     if rows.is_empty() {
         empty_note(&mut s, h, "no signature scores");
     }
+    // Each signature has its own unit (method): a row's axis runs from the lowest to the
+    // highest score in the cohort and this sample; the sample's score is printed at the right.
+    let _ = write!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" class="alabel" text-anchor="middle">score in the signature's own unit; each row spans the cohort's lowest to highest</text><text x="12" y="{2:.1}" class="alabel" text-anchor="middle" transform="rotate(-90 12 {2:.1})">signature</text>"#,
+        left + span / 2.0,
+        h - 12.0,
+        TOP + 12.0 + row * rows.len().max(1) as f64 / 2.0
+    );
     s.push_str("</svg>");
     s
 }
@@ -419,7 +433,7 @@ pub fn reliability(bins: &[(f64, f64, usize)], sample: Option<f64>, title: &str)
     }
     let _ = write!(
         s,
-        r#"<text x="{:.1}" y="{:.1}" class="alabel" text-anchor="middle">predicted probability of response</text><text x="14" y="{:.1}" class="alabel" text-anchor="middle" transform="rotate(-90 14 {1:.1})">observed response rate</text>"#,
+        r#"<text x="{:.1}" y="{:.1}" class="alabel" text-anchor="middle">predicted probability of response</text><text x="14" y="{:.1}" class="alabel" text-anchor="middle" transform="rotate(-90 14 {2:.1})">observed response rate</text>"#,
         (LEFT + W - RIGHT) / 2.0,
         axis_y + 34.0,
         TOP + plot_h / 2.0
@@ -435,6 +449,61 @@ fn fmt2(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every plot has an x and a y axis title, and each rotated (y) title turns about its own
+    /// anchor, so it stays inside the plot (the regression: the reliability plot's y title
+    /// turned about the x title's height and left the picture).
+    #[test]
+    fn every_plot_has_both_axis_titles_in_view() {
+        let plots = [
+            histogram(&[0.2, 0.3, 0.35], 0.0, 1.0, 20, "t", "x title"),
+            cohort_bars(
+                &[
+                    ("a".into(), 5.0, Some([2.0, 9.0])),
+                    ("b".into(), 12.0, None),
+                ],
+                "a",
+                Some((10.0, "10 /Mb")),
+                "t",
+                "mutations per Mb",
+            ),
+            ic50_scatter(&[(50.0, 800.0)], "t"),
+            signature_rows(&[("CYT".into(), vec![1.0, 3.0], Some(2.0))], "t"),
+            reliability(&[(0.2, 0.25, 40), (0.6, 0.55, 30)], Some(0.4), "t"),
+        ];
+        for svg in &plots {
+            let titles: Vec<&str> = svg.split("class=\"alabel\"").skip(1).collect();
+            assert!(titles.len() >= 2, "{svg}");
+            let mut rotated = 0;
+            for text in svg.split("<text ").skip(1) {
+                let Some(r) = text.find("rotate(-90 ") else {
+                    continue;
+                };
+                let end = text.find('>').unwrap();
+                if r > end {
+                    continue;
+                }
+                rotated += 1;
+                let attr = |name: &str| -> f64 {
+                    let i = text.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                    text[i..i + text[i..].find('"').unwrap()].parse().unwrap()
+                };
+                let centre: Vec<f64> = text[r + 11..r + text[r..].find(')').unwrap()]
+                    .split(' ')
+                    .map(|v| v.parse().unwrap())
+                    .collect();
+                assert_eq!(centre, vec![attr("x"), attr("y")], "{text}");
+                let (_, h) = (W, svg_height(svg));
+                assert!(attr("y") > 0.0 && attr("y") < h, "{text}");
+            }
+            assert_eq!(rotated, 1, "one y-axis title: {svg}");
+        }
+    }
+
+    fn svg_height(svg: &str) -> f64 {
+        let i = svg.find(" height=\"").unwrap() + 9;
+        svg[i..i + svg[i..].find('"').unwrap()].parse().unwrap()
+    }
 
     #[test]
     fn long_signature_names_keep_their_end() {

@@ -173,7 +173,7 @@ pub fn compute(params: &TmbParams) -> Result<TmbResult> {
 /// unannotated VCF, normal-sample filters without a normal sample.
 pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> Result<TmbResult> {
     let path = params.vcf.as_path();
-    let mut reader = VcfReader::open(path, params.threads)?;
+    let mut reader = VcfReader::open_with_progress(path, params.threads, "tmb")?;
     let header = reader.header().clone();
     let tumor = header.tumor_sample(params.sample.as_deref(), path)?;
     let normal = header.normal_sample(tumor, params.normal_sample.as_deref(), path)?;
@@ -232,7 +232,6 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
         w.write_all(VARIANTS_HEADER.as_bytes())
             .map_err(|e| Error::io("variants table", e))?;
     }
-    let progress = crate::progress::bar(None, "tmb");
     let mut totals = Counts::default();
     // Double buffering: the next batch is read (and its BGZF blocks inflated) while the
     // current one is judged by the pool, so reading and parsing overlap.
@@ -254,10 +253,8 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
             totals.add(&counts);
         }
         read?;
-        progress.inc(current.len as u64);
         std::mem::swap(&mut current, &mut next);
     }
-    progress.finish_and_clear();
     if let Some(message) = totals.support.no_depth_message() {
         let needs_depth = f.min_depth.is_some()
             || f.min_alt_reads.is_some()

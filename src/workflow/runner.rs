@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::manifest::{Manifest, SampleRow};
@@ -110,11 +110,13 @@ impl Progress {
                 bars: BTreeMap::new(),
             };
         }
-        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-        let style =
-            ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} samples {elapsed}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> ");
+        // The binary's one set of bars, so log lines are printed above these bars.
+        let multi = crate::progress::multi().clone();
+        let style = ProgressStyle::with_template(
+            "{msg:>12} [{bar:30}] {percent:>3}% {pos}/{len} samples {elapsed} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
         let bars = stages
             .iter()
             .map(|s| {
