@@ -414,16 +414,6 @@ impl VcfReader {
                 }
                 self.line_no += 1;
                 writer.get_mut().clear();
-                // noodles-bcf decodes lazily and unwraps some decodings (a corrupted string
-                // field panics with a Utf8Error); nothing cheaper than decoding could validate
-                // the record first, so its panic is caught here and becomes our error.
-                let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    vcf::variant::io::Write::write_variant_record(
-                        writer.as_mut(),
-                        header,
-                        record.as_ref(),
-                    )
-                }));
                 let bad = |why: String| {
                     Error::invalid(
                         &self.path,
@@ -431,10 +421,23 @@ impl VcfReader {
                         format!("cannot decode BCF record ({why}): the file is corrupted"),
                     )
                 };
+                // noodles-bcf decodes lazily and unwraps some decodings: the ID column is checked
+                // here first (its `str::from_utf8(..).unwrap()` is the common case), and any other
+                // panic inside the decoder is caught and becomes our error.
+                if std::str::from_utf8(record.ids().as_ref()).is_err() {
+                    return Err(bad("the ID column is not UTF-8".to_string()));
+                }
+                let decoded = crate::io::catch_dependency_panic(|| {
+                    vcf::variant::io::Write::write_variant_record(
+                        writer.as_mut(),
+                        header,
+                        record.as_ref(),
+                    )
+                });
                 match decoded {
                     Ok(Ok(())) => {}
                     Ok(Err(e)) => return Err(bad(e.to_string())),
-                    Err(_) => return Err(bad("invalid data".to_string())),
+                    Err(why) => return Err(bad(why)),
                 }
                 buf.clear();
                 let text = writer.get_ref();
