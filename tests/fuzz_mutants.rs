@@ -6,7 +6,7 @@
 //! asserting exit 0 or 1 (never 2 or a signal), an error of at most three lines naming the file,
 //! and no output left behind on failure.
 //!
-//! `IMMUNOPROFILE_FUZZ_CASES` (library-level mutants, all targets together; default 800),
+//! `IMMUNOPROFILE_FUZZ_CASES` (library-level mutants, all targets together; default 400),
 //! `IMMUNOPROFILE_FUZZ_CLI_CASES` (default 30) and `IMMUNOPROFILE_FUZZ_SEED` set the bounds; CI
 //! runs 4,000 and 200. A failing mutant is saved under the target directory and named in the
 //! failure, to be replayed or added to `tests/bad_inputs/`.
@@ -261,7 +261,7 @@ fn failures_dir() -> PathBuf {
 
 #[test]
 fn every_target_survives_seeded_mutants() {
-    let cases = env_count("IMMUNOPROFILE_FUZZ_CASES", 800);
+    let cases = env_count("IMMUNOPROFILE_FUZZ_CASES", 400);
     let seed = env_count("IMMUNOPROFILE_FUZZ_SEED", 11) as u64;
     let seeds = seeds();
     let bodies: std::collections::BTreeMap<&str, fn(&[u8])> =
@@ -281,15 +281,19 @@ fn every_target_survives_seeded_mutants() {
     }));
     let mut rng = Rng(seed);
     let mut failures = Vec::new();
-    let mut per_target = std::collections::BTreeMap::<&str, usize>::new();
+    let mut per_target = std::collections::BTreeMap::<&str, (usize, std::time::Duration)>::new();
     for case in 0..cases {
         let (name, inputs) = &seeds[case % seeds.len()];
         let a = &inputs[rng.below(inputs.len())];
         let b = &inputs[rng.below(inputs.len())];
         let mutant = mutate(&mut rng, a, b);
-        *per_target.entry(name).or_default() += 1;
         let body = bodies[name];
-        if std::panic::catch_unwind(AssertUnwindSafe(|| body(&mutant))).is_err() {
+        let start = std::time::Instant::now();
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| body(&mutant)));
+        let t = per_target.entry(name).or_default();
+        t.0 += 1;
+        t.1 += start.elapsed();
+        if outcome.is_err() {
             let file = failures_dir().join(format!("{name}-seed{seed}-case{case}.bin"));
             std::fs::write(&file, &mutant).unwrap();
             let message = PANIC_MESSAGE.lock().unwrap().take().unwrap_or_default();

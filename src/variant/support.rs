@@ -238,7 +238,14 @@ fn ad_rule(rec: &RecordView<'_>, sample: usize, alt_index: usize) -> Result<Alle
                 .map(|x| parse_count(x, "AD"))
                 .collect::<Result<Vec<_>, _>>()?;
             if values.len() == n_alts + 1 {
-                let total = counts.iter().flatten().copied().reduce(u32::saturating_add);
+                let total = counts
+                    .iter()
+                    .flatten()
+                    .try_fold(None, |acc: Option<u32>, &n| match acc {
+                        None => Some(Some(n)),
+                        Some(t) => t.checked_add(n).map(Some),
+                    })
+                    .ok_or_else(|| crate::variant::caller::too_large("AD"))?;
                 (counts[alt_index], total)
             } else if values.len() == n_alts {
                 (counts[alt_index - 1], None)
