@@ -11,8 +11,11 @@ use immunoprofile::io::gtf::{GtfReader, GtfRecord};
 use immunoprofile::io::vcf::{RecordView, VcfHeader, VcfReader};
 use immunoprofile::variant::{ReadSupport, SupportOptions};
 
+/// A target's body.
+pub type Body = fn(&[u8]);
+
 /// Every target: its name and its body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("vcf_record", vcf_record),
     ("vcf_file", vcf_file),
     ("gtf", gtf),

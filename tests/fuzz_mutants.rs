@@ -8,7 +8,7 @@
 //!
 //! `IMMUNOPROFILE_FUZZ_CASES` (library-level mutants, all targets together; default 400),
 //! `IMMUNOPROFILE_FUZZ_CLI_CASES` (default 30) and `IMMUNOPROFILE_FUZZ_SEED` set the bounds; CI
-//! runs 4,000 and 200. A failing mutant is saved under the target directory and named in the
+//! runs 10,000 and 300. A failing mutant is saved under the target directory and named in the
 //! failure, to be replayed or added to `tests/bad_inputs/`.
 
 #[path = "../fuzz/targets.rs"]
@@ -264,7 +264,7 @@ fn every_target_survives_seeded_mutants() {
     let cases = env_count("IMMUNOPROFILE_FUZZ_CASES", 400);
     let seed = env_count("IMMUNOPROFILE_FUZZ_SEED", 11) as u64;
     let seeds = seeds();
-    let bodies: std::collections::BTreeMap<&str, fn(&[u8])> =
+    let bodies: std::collections::BTreeMap<&str, targets::Body> =
         targets::TARGETS.iter().copied().collect();
     assert_eq!(bodies.len(), seeds.len(), "a target without seeds");
     for (name, s) in &seeds {
@@ -281,6 +281,7 @@ fn every_target_survives_seeded_mutants() {
     }));
     let mut rng = Rng(seed);
     let mut failures = Vec::new();
+    let mut slowest = (std::time::Duration::ZERO, String::new());
     let mut per_target = std::collections::BTreeMap::<&str, (usize, std::time::Duration)>::new();
     for case in 0..cases {
         let (name, inputs) = &seeds[case % seeds.len()];
@@ -290,9 +291,14 @@ fn every_target_survives_seeded_mutants() {
         let body = bodies[name];
         let start = std::time::Instant::now();
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| body(&mutant)));
+        let took = start.elapsed();
         let t = per_target.entry(name).or_default();
         t.0 += 1;
-        t.1 += start.elapsed();
+        t.1 += took;
+        if took > slowest.0 {
+            slowest = (took, format!("{name} case {case}"));
+            std::fs::write(failures_dir().join("slowest.bin"), &mutant).unwrap();
+        }
         if outcome.is_err() {
             let file = failures_dir().join(format!("{name}-seed{seed}-case{case}.bin"));
             std::fs::write(&file, &mutant).unwrap();
@@ -301,7 +307,7 @@ fn every_target_survives_seeded_mutants() {
         }
     }
     std::panic::set_hook(previous);
-    eprintln!("fuzz_mutants: {cases} mutants (seed {seed}): {per_target:?}");
+    eprintln!("fuzz_mutants: {cases} mutants (seed {seed}): {per_target:?}; slowest {slowest:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

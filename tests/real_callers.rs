@@ -112,14 +112,13 @@ fn tmb(vcf: &Path, args: &[&str], dir: &Path) -> (serde_json::Value, Vec<Row>, S
     (json, rows, stderr)
 }
 
+/// An allele (`chrom:pos:ref>alt`) with its expected depth, alt reads and VAF.
+type Expected = (String, Option<u32>, Option<u32>, Option<f64>);
+
 /// Expected support per allele, from bcftools' reading of the raw FORMAT values of `sample`,
 /// by the documented rules: GATK style (depth DP, else the AD sum; alt reads AD; VAF AF, else
 /// alt/depth) or FreeBayes (depth DP, else RO + the AO sum; alt reads AO; VAF alt/depth).
-fn expected(
-    vcf: &Path,
-    sample: &str,
-    freebayes: bool,
-) -> Vec<(String, Option<u32>, Option<u32>, Option<f64>)> {
+fn expected(vcf: &Path, sample: &str, freebayes: bool) -> Vec<Expected> {
     // bcftools refuses tags the header does not define: Strelka2's only where declared.
     let strelka = bcftools(&["view", "-h", vcf.to_str().unwrap()]).contains("##FORMAT=<ID=AU,");
     let fields = if freebayes {
@@ -196,11 +195,7 @@ fn expected(
     out
 }
 
-fn assert_support(
-    who: &str,
-    rows: &[Row],
-    want: &[(String, Option<u32>, Option<u32>, Option<f64>)],
-) {
+fn assert_support(who: &str, rows: &[Row], want: &[Expected]) {
     assert_eq!(rows.len(), want.len(), "{who}: allele count");
     for (r, (allele, depth, alt_reads, vaf)) in rows.iter().zip(want) {
         assert_eq!(&r.allele, allele, "{who}: allele order");
