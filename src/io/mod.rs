@@ -2,6 +2,7 @@
 //! file name alone; `-` means standard input.
 
 pub mod alignments;
+mod bcf_check;
 pub mod bed;
 pub mod fasta;
 pub mod gtf;

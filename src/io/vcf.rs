@@ -270,68 +270,6 @@ enum Source {
     },
 }
 
-/// The largest BCF header text accepted; real ones are kilobytes to a few megabytes.
-const MAX_BCF_HEADER: u64 = 64 << 20;
-
-/// The largest `IDX=` of a BCF header line accepted (an index into the header's string
-/// dictionary, so below the number of header lines in a real file).
-const MAX_BCF_IDX: u64 = 1_000_000;
-
-/// Reads the BCF magic and header text ahead of noodles and checks what noodles would trust: the
-/// header length (read as it arrives, never pre-allocated) and every `IDX=` (noodles sizes its
-/// dictionary by the largest one: a corrupted IDX would allocate gigabytes and abort). Returns a
-/// stream that replays the bytes read.
-fn check_bcf_header(
-    path: &Path,
-    mut inner: Box<dyn BufRead + Send>,
-) -> Result<Box<dyn BufRead + Send>> {
-    use std::io::Read;
-    let corrupted = |why: String| {
-        Error::invalid(
-            path,
-            Some("BCF header".into()),
-            format!("{why}: the file is corrupted"),
-        )
-    };
-    let mut head = [0u8; 9];
-    inner
-        .read_exact(&mut head)
-        .map_err(|_| corrupted("the header is cut short".into()))?;
-    let l_text = u64::from(u32::from_le_bytes([head[5], head[6], head[7], head[8]]));
-    if l_text > MAX_BCF_HEADER {
-        return Err(corrupted(format!("it declares a header of {l_text} bytes")));
-    }
-    let mut text = Vec::new();
-    (&mut inner)
-        .take(l_text)
-        .read_to_end(&mut text)
-        .map_err(|e| read_error(path, e))?;
-    for (i, _) in text.windows(4).enumerate().filter(|(_, w)| w == b"IDX=") {
-        let digits: Vec<u8> = text[i + 4..]
-            .iter()
-            .copied()
-            .take_while(u8::is_ascii_digit)
-            .take(20)
-            .collect();
-        let idx = std::str::from_utf8(&digits)
-            .ok()
-            .and_then(|d| d.parse::<u64>().ok());
-        if idx.is_none_or(|n| n > MAX_BCF_IDX) {
-            let shown = String::from_utf8_lossy(&digits).into_owned();
-            return Err(corrupted(format!(
-                "a header line has IDX={shown}, out of range"
-            )));
-        }
-    }
-    let mut replay = head.to_vec();
-    replay.extend_from_slice(&text);
-    Ok(Box::new(std::io::Cursor::new(replay).chain(inner)))
-}
-
-/// The largest BCF record accepted (shared + per-sample bytes). Real records are kilobytes; a
-/// 100,000-sample record with PL is about 1 MB.
-const MAX_BCF_RECORD: u64 = 256 << 20;
-
 /// A VCF/BCF file opened for streaming.
 pub struct VcfReader {
     path: PathBuf,
@@ -396,7 +334,7 @@ impl VcfReader {
     }
 
     fn open_bcf(path: &Path, inner: Box<dyn BufRead + Send>) -> Result<Self> {
-        let inner = check_bcf_header(path, inner)?;
+        let inner = super::bcf_check::check_header(path, inner)?;
         let mut reader = bcf::io::Reader::from(inner);
         let vcf_header = reader.read_header().map_err(|e| {
             Error::invalid(
@@ -479,7 +417,7 @@ impl VcfReader {
                 if let (Some(shared), Some(indiv)) = (peek.get(0..4), peek.get(4..8)) {
                     let len = |b: &[u8]| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
                     let total = len(shared) + len(indiv);
-                    if total > MAX_BCF_RECORD {
+                    if total > super::bcf_check::MAX_RECORD {
                         return Err(Error::invalid(
                             &self.path,
                             Some(format!("record {}", self.line_no + 1)),
