@@ -1,8 +1,9 @@
 //! Real VCFs from other projects (issue 11), read from `../shared/data/upstream` (never copied):
 //! GATK Mutect2 calls from nf-core/test-datasets (tumour/normal raw and FilterMutectCalls
 //! output, tumour-only), pVACtools' HCC1395 somatic VCFs (a MuTect2-based pipeline and a merged
-//! tumour/normal file with VarScan2-style RD/FREQ beside a REF-first AD), and FreeBayes 1.3.6
-//! (Debian) run at test time on nf-core's real tumour/normal BAMs. Our per-allele depth, alt
+//! tumour/normal file of Mutect, VarScan2 and Strelka2 records), GATK HaplotypeCaller and RNA
+//! calls, Ensembl VEP's genotype-only test VCF, and FreeBayes 1.3.6 (Debian) run at test time on
+//! nf-core's real tumour/normal BAMs. Our per-allele depth, alt
 //! reads and VAF, our filter decisions and TMB counts, and our counts of fields with the wrong
 //! number of values are checked against values computed from bcftools' own reading of each
 //! file (`bcftools query`/`view -i`), never against our own output.
@@ -120,13 +121,19 @@ type Expected = (String, Option<u32>, Option<u32>, Option<f64>);
 /// alt/depth) or FreeBayes (depth DP, else RO + the AO sum; alt reads AO; VAF alt/depth).
 fn expected(vcf: &Path, sample: &str, freebayes: bool) -> Vec<Expected> {
     // bcftools refuses tags the header does not define: Strelka2's only where declared.
-    let strelka = bcftools(&["view", "-h", vcf.to_str().unwrap()]).contains("##FORMAT=<ID=AU,");
-    let fields = if freebayes {
-        "[\t%DP\t%RO\t%AO]"
-    } else if strelka {
-        "[\t%DP\t%AD\t%AF\t%AU\t%CU\t%GU\t%TU]"
+    // A literal '.' stands in for an AF the header does not define (HaplotypeCaller).
+    let header = bcftools(&["view", "-h", vcf.to_str().unwrap()]);
+    let af = if header.contains("##FORMAT=<ID=AF,") {
+        "%AF"
     } else {
-        "[\t%DP\t%AD\t%AF]"
+        "."
+    };
+    let fields = if freebayes {
+        "[\t%DP\t%RO\t%AO]".to_string()
+    } else if header.contains("##FORMAT=<ID=AU,") {
+        format!("[\t%DP\t%AD\t{af}\t%AU\t%CU\t%GU\t%TU]")
+    } else {
+        format!("[\t%DP\t%AD\t{af}]")
     };
     let text = bcftools(&[
         "query",
@@ -176,7 +183,7 @@ fn expected(vcf: &Path, sample: &str, freebayes: bool) -> Vec<Expected> {
             } else {
                 let ad = ints(f[5]);
                 let depth = dp.or(ad.iter().copied().sum());
-                let alt_reads = ad[i + 1];
+                let alt_reads = ad.get(i + 1).copied().flatten();
                 let af: Option<f64> = f[6].split(',').nth(i).and_then(na);
                 let vaf = af.or(alt_reads
                     .zip(depth)
@@ -243,6 +250,19 @@ fn read_support_of_real_mutect2_files_matches_bcftools() {
             format!("{PVAC}/pvacseq/input_somatic.vcf.gz"),
             "H_NJ-HCC1395-HCC1395",
             2734,
+        ),
+        // GATK HaplotypeCaller (AD and DP, no AF: VAF = alt reads / DP), germline calls but
+        // the same fields (733 records, 7 with two ALTs: 740 alleles), and calls from an RNA BAM.
+        (
+            format!("{M2}/haplotypecaller_calls/test2_haplotc.vcf.gz"),
+            "disease_103",
+            740,
+        ),
+        (
+            "nf-core-test-datasets/data/genomics/homo_sapiens/illumina/vcf/test.rnaseq.vcf"
+                .to_string(),
+            "GM12878",
+            39,
         ),
         // A merged file (GATK CombineVariants of Mutect, VarScan2 and Strelka2): 102 Mutect2
         // records, 12 VarScan2 ones reformatted with a REF-first AD (read by the AD rule) and
@@ -443,4 +463,34 @@ fn freebayes_on_real_bams_matches_bcftools() {
             .count() as u64
     );
     assert_support("freebayes", &rows, &want);
+}
+
+#[test]
+fn a_real_genotype_only_vcf_gives_no_read_counts_and_says_so() {
+    let Some(u) = upstream() else { return };
+    if !have("bcftools") {
+        return;
+    }
+    // Ensembl VEP's test input: 1000 Genomes genotypes (FORMAT GT only), no read counts.
+    let vcf = u.join("ensembl-vep/t/testdata/input/test.vcf");
+    let records = bcftools(&["view", "-H", vcf.to_str().unwrap()])
+        .lines()
+        .count() as u64;
+    let dir = tempfile::tempdir().unwrap();
+    let (json, rows, stderr) = tmb(&vcf, &["--count", "all"], dir.path());
+    assert_eq!(json["read_support"]["records_by_rule"]["none"], records);
+    assert!(rows.iter().all(|r| r.depth.is_none() && r.vaf.is_none()));
+    assert!(stderr.contains("no record gives a read depth"), "{stderr}");
+    // A read filter on such a file would remove everything: refused, not a TMB of 0.
+    let prefix = dir.path().join("filtered");
+    let o = Command::new(env!("CARGO_BIN_EXE_immunoprofile"))
+        .args(["tmb", "--vcf", vcf.to_str().unwrap(), "--count", "all"])
+        .args(["--effective-size", "1000000", "--min-depth", "10"])
+        .arg("-o")
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains("test.vcf") && e.contains("--depth-field"), "{e}");
 }
