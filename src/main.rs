@@ -10,17 +10,6 @@ use immunoprofile::cli::Cli;
 fn main() -> ExitCode {
     // Before any thread exists: htslib must never fetch a CRAM reference over the network.
     immunoprofile::io::alignments::disable_remote_reference();
-    // A dependency's panic on corrupted input is caught where it is called and reported as our
-    // one-line error; its default panic message would add lines and a backtrace hint.
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let in_decoder = info
-            .location()
-            .is_some_and(|l| l.file().contains("noodles-bcf"));
-        if !in_decoder {
-            default_hook(info);
-        }
-    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -44,9 +33,14 @@ fn main() -> ExitCode {
             immunoprofile::progress::LogWriter,
         )))
         .init();
-    // A panic is a bug: say so after Rust's own message, and exit 2 from whichever thread.
+    // A panic is a bug: say so after Rust's own message, and exit 2 from whichever thread. A
+    // dependency's panic on corrupted input, caught where it is called
+    // (`io::catch_dependency_panic`), is reported there as our one-line error instead.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if immunoprofile::io::panic_is_caught() {
+            return;
+        }
         default_hook(info);
         eprintln!("immunoprofile: internal error (a bug): please report it with the command line");
         std::process::exit(2);

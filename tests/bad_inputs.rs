@@ -92,6 +92,6 @@ fn every_bad_input_fails_cleanly() {
             problems.push(format!("{case}: output left behind: {left:?}"));
         }
     }
-    assert!(n >= 30, "only {n} cases");
+    assert!(n >= 53, "only {n} cases");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

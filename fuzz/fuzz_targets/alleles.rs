@@ -1,9 +1,8 @@
-//! HLA allele lists: never panics.
+//! libFuzzer entry for the `alleles` target; the body is shared with the stable mutation driver
+//! (`tests/fuzz_mutants.rs`) in `fuzz/targets.rs`.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        let _ = immunoprofile::binding::parse_allele_list(&[text]);
-    }
-});
+#[path = "../targets.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::alleles(data));

@@ -1,11 +1,8 @@
-//! Expression tables (quant, salmon, kallisto, RSEM layouts): never panics.
+//! libFuzzer entry for the `expression` target; the body is shared with the stable mutation driver
+//! (`tests/fuzz_mutants.rs`) in `fuzz/targets.rs`.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("quant.sf");
-    std::fs::write(&path, data).unwrap();
-    let mut e = immunoprofile::neoantigen::expression::Expression::default();
-    let _ = e.add_table(&path);
-});
+#[path = "../targets.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::expression(data));

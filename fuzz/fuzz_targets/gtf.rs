@@ -1,14 +1,8 @@
-//! GTF lines: never panics.
+//! libFuzzer entry for the `gtf` target; the body is shared with the stable mutation driver
+//! (`tests/fuzz_mutants.rs`) in `fuzz/targets.rs`.
 #![no_main]
-use immunoprofile::io::gtf::{GtfReader, GtfRecord};
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("in.gtf");
-    std::fs::write(&path, data).unwrap();
-    if let Ok(mut r) = GtfReader::from_path(&path) {
-        let mut rec = GtfRecord::default();
-        while let Ok(true) = r.read_record(&mut rec) {}
-    }
-});
+#[path = "../targets.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::gtf(data));

@@ -1,16 +1,8 @@
-//! A VCF data line and the read-support model on it: never panics.
+//! libFuzzer entry for the `vcf_record` target; the body is shared with the stable mutation driver
+//! (`tests/fuzz_mutants.rs`) in `fuzz/targets.rs`.
 #![no_main]
-use immunoprofile::io::vcf::{RecordView, VcfHeader};
-use immunoprofile::variant::{ReadSupport, SupportOptions};
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(line) = std::str::from_utf8(data) else { return };
-    if let Ok(rec) = RecordView::parse(line) {
-        let support = ReadSupport::new(SupportOptions::default(), &VcfHeader::default());
-        for i in 1..=rec.alts().count() {
-            let _ = support.allele(&rec, 0, i, false);
-        }
-        let _ = rec.info_value("CSQ");
-    }
-});
+#[path = "../targets.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::vcf_record(data));

@@ -104,7 +104,61 @@ pub fn check(path: &Path, fasta: Option<&Path>, flag: Option<&str>) -> Result<Al
             "has no index beside it (.bai, .csi or .crai): run `samtools index` on it",
         ));
     }
+    check_end_marker(path, format, &head, meta.len())?;
     Ok(format)
+}
+
+/// The empty BGZF block every complete BAM ends with (SAM spec §4.1.2).
+const BGZF_EOF: [u8; 28] = [
+    0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 0x06, 0, 0x42, 0x43, 0x02, 0, 0x1b, 0, 0x03, 0, 0,
+    0, 0, 0, 0, 0, 0, 0,
+];
+
+/// The end-of-file container of CRAM 3.x (CRAM spec §9).
+const CRAM3_EOF: [u8; 38] = [
+    0x0f, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f, 0xe0, 0x45, 0x4f, 0x46, 0, 0, 0, 0, 0x01, 0, 0x05,
+    0xbd, 0xd9, 0x4f, 0, 0x01, 0, 0x06, 0x06, 0x01, 0, 0x01, 0, 0x01, 0, 0xee, 0x63, 0x01, 0x4b,
+];
+
+/// A BAM or CRAM 3 cut short (an interrupted copy or download) reads without error up to the
+/// cut: htslib only warns, and the read counts come out too low. Refuse it instead.
+fn check_end_marker(path: &Path, format: AlignmentFormat, head: &[u8; 4], len: u64) -> Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let marker: &[u8] = match format {
+        AlignmentFormat::Bam => &BGZF_EOF,
+        // CRAM 2.x ends differently; its version byte follows the magic.
+        AlignmentFormat::Cram => {
+            let mut version = [0u8; 1];
+            std::fs::File::open(path)
+                .and_then(|mut f| {
+                    f.seek(SeekFrom::Start(head.len() as u64))?;
+                    f.read_exact(&mut version)
+                })
+                .map_err(|e| Error::io(path, e))?;
+            if version[0] != 3 {
+                return Ok(());
+            }
+            &CRAM3_EOF
+        }
+    };
+    let mut tail = vec![0u8; marker.len()];
+    let complete = len >= marker.len() as u64
+        && std::fs::File::open(path)
+            .and_then(|mut f| {
+                f.seek(SeekFrom::End(-(marker.len() as i64)))?;
+                f.read_exact(&mut tail)
+            })
+            .is_ok()
+        && tail == marker;
+    if complete {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            path,
+            None,
+            "is truncated (no end-of-file marker): the copy or download was cut short; re-create or re-download it",
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -131,10 +185,23 @@ mod tests {
             .to_string();
         assert!(e.contains("no index"), "{e}");
         std::fs::write(dir.path().join("x.cram.crai"), b"").unwrap();
+        let e = check(&cram, Some(Path::new("r.fa")), Some("--fasta"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is truncated"), "{e}");
+        std::fs::write(&cram, [&b"CRAM\x03\x00"[..], &CRAM3_EOF].concat()).unwrap();
         assert_eq!(
             check(&cram, Some(Path::new("r.fa")), Some("--fasta")).unwrap(),
             AlignmentFormat::Cram
         );
+        // A BAM cut short: BGZF magic, index, no end-of-file block.
+        let bam = dir.path().join("cut.bam");
+        std::fs::write(&bam, [0x1f, 0x8b, 0x08, 0x04, 0, 0]).unwrap();
+        std::fs::write(dir.path().join("cut.bam.bai"), b"").unwrap();
+        let e = check(&bam, None, None).unwrap_err().to_string();
+        assert!(e.contains("cut.bam: is truncated"), "{e}");
+        std::fs::write(&bam, BGZF_EOF).unwrap();
+        assert_eq!(check(&bam, None, None).unwrap(), AlignmentFormat::Bam);
         let sam = dir.path().join("x.sam");
         std::fs::write(&sam, b"@HD\tVN:1.6\n").unwrap();
         let e = check(&sam, None, Some("--fasta")).unwrap_err().to_string();

@@ -2,6 +2,7 @@
 //! file name alone; `-` means standard input.
 
 pub mod alignments;
+mod bcf_check;
 pub mod bed;
 pub mod fasta;
 pub mod gtf;
@@ -9,12 +10,47 @@ pub mod output;
 pub mod table;
 pub mod vcf;
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::num::NonZero;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+
+thread_local! {
+    static CATCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, a call into a dependency that unwraps on some corrupted input (noodles-bcf's record
+/// decoder), and turns its panic into `Err` with the panic's message. While `f` runs,
+/// [`panic_is_caught`] is true on this thread so the binary's panic hook stays silent instead of
+/// reporting a bug and exiting 2.
+///
+/// # Errors
+/// The panic message when `f` panicked.
+pub fn catch_dependency_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    let was = CATCHING.with(|c| c.replace(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(was));
+    out.map_err(|payload| {
+        let text = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("invalid data");
+        // `unwrap()` messages read "called `Result::unwrap()` on an `Err` value: Utf8Error {..}":
+        // keep the error's name, on one short line.
+        let text = text.rsplit(" value: ").next().unwrap_or(text);
+        text.lines().next().unwrap_or("").chars().take(80).collect()
+    })
+}
+
+/// True while [`catch_dependency_panic`] runs on this thread: a panic now is a dependency's,
+/// about to be reported as bad input, not a bug of ours.
+pub fn panic_is_caught() -> bool {
+    CATCHING.with(Cell::get)
+}
 
 /// How a byte stream is compressed, from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

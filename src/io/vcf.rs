@@ -205,7 +205,8 @@ impl VcfHeader {
             .and_then(|n| self.sample_index(n))
             .or_else(|| self.sample_index("NORMAL"))
             .filter(|&i| i != tumor);
-        Ok(by_header.or_else(|| (self.samples.len() == 2).then_some(1 - tumor)))
+        // `tumor < 2`: a tumour index outside a two-sample list must not underflow.
+        Ok(by_header.or_else(|| (self.samples.len() == 2 && tumor < 2).then(|| 1 - tumor)))
     }
 }
 
@@ -367,6 +368,7 @@ impl VcfReader {
         inner: Box<dyn BufRead + Send>,
         progress: Option<indicatif::ProgressBar>,
     ) -> Result<Self> {
+        let inner = super::bcf_check::check_header(path, inner)?;
         let mut reader = bcf::io::Reader::from(inner);
         let vcf_header = reader.read_header().map_err(|e| {
             Error::invalid(
@@ -441,6 +443,23 @@ impl VcfReader {
                 record,
                 writer,
             } => {
+                // noodles allocates the record's declared length before reading it: a corrupted
+                // length would allocate gigabytes. Peek at the two lengths first.
+                let peek = reader
+                    .get_mut()
+                    .fill_buf()
+                    .map_err(|e| read_error(&self.path, e))?;
+                if let (Some(shared), Some(indiv)) = (peek.get(0..4), peek.get(4..8)) {
+                    let len = |b: &[u8]| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                    let total = len(shared) + len(indiv);
+                    if total > super::bcf_check::MAX_RECORD {
+                        return Err(Error::invalid(
+                            &self.path,
+                            Some(format!("record {}", self.line_no + 1)),
+                            format!("cannot decode BCF record (it declares {total} bytes): the file is corrupted"),
+                        ));
+                    }
+                }
                 let n = reader
                     .read_record(record)
                     .map_err(|e| read_error(&self.path, e))?;
@@ -449,16 +468,6 @@ impl VcfReader {
                 }
                 self.line_no += 1;
                 writer.get_mut().clear();
-                // noodles-bcf decodes lazily and unwraps some decodings (a corrupted string
-                // field panics with a Utf8Error); nothing cheaper than decoding could validate
-                // the record first, so its panic is caught here and becomes our error.
-                let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    vcf::variant::io::Write::write_variant_record(
-                        writer.as_mut(),
-                        header,
-                        record.as_ref(),
-                    )
-                }));
                 let bad = |why: String| {
                     Error::invalid(
                         &self.path,
@@ -466,10 +475,23 @@ impl VcfReader {
                         format!("cannot decode BCF record ({why}): the file is corrupted"),
                     )
                 };
+                // noodles-bcf decodes lazily and unwraps some decodings: the ID column is checked
+                // here first (its `str::from_utf8(..).unwrap()` is the common case), and any other
+                // panic inside the decoder is caught and becomes our error.
+                if std::str::from_utf8(record.ids().as_ref()).is_err() {
+                    return Err(bad("the ID column is not UTF-8".to_string()));
+                }
+                let decoded = crate::io::catch_dependency_panic(|| {
+                    vcf::variant::io::Write::write_variant_record(
+                        writer.as_mut(),
+                        header,
+                        record.as_ref(),
+                    )
+                });
                 match decoded {
                     Ok(Ok(())) => {}
                     Ok(Err(e)) => return Err(bad(e.to_string())),
-                    Err(_) => return Err(bad("invalid data".to_string())),
+                    Err(why) => return Err(bad(why)),
                 }
                 buf.clear();
                 let text = writer.get_ref();

@@ -83,6 +83,8 @@ pub struct EntryStream {
     read_support: crate::variant::ReadSupport,
     /// Records read by each read-support rule.
     pub support_tally: crate::variant::SupportTally,
+    /// Number=A/R/G fields of the header: value counts checked on every record.
+    count_fields: crate::variant::CountFields,
 }
 
 impl EntryStream {
@@ -127,6 +129,7 @@ impl EntryStream {
                 &header,
             ),
             support_tally: crate::variant::SupportTally::default(),
+            count_fields: crate::variant::CountFields::from_header(&header),
             header,
         })
     }
@@ -174,18 +177,20 @@ impl EntryStream {
             return Ok(None);
         }
         let path = self.reader.path().to_path_buf();
-        let (source, header, sample, normal, filter, read_support) = (
+        let (source, header, sample, normal, filter, read_support, count_fields) = (
             &self.source,
             &self.header,
             self.sample,
             self.normal,
             &self.filter,
             &self.read_support,
+            &self.count_fields,
         );
         type PerRecord = (
             Vec<entry::Slot>,
             Vec<entry::Skipped>,
             crate::variant::SupportRule,
+            crate::variant::CountTally,
         );
         let per_record: Vec<Result<PerRecord>> = self.lines[..n]
             .par_iter()
@@ -194,6 +199,11 @@ impl EntryStream {
                 let text = std::str::from_utf8(line)
                     .map_err(|_| Error::at_line(&path, no, "the line is not UTF-8 text"))?;
                 let rec = RecordView::parse(text).map_err(|r| Error::at_line(&path, no, r))?;
+                // FreeBayes' AO is read per ALT: a wrong count is refused, others counted.
+                let mut counts = crate::variant::CountTally::default();
+                counts
+                    .check(count_fields, &rec, &["FORMAT/AO"])
+                    .map_err(|r| Error::invalid(&path, Some(rec.locus()), r))?;
                 let mut skipped = Vec::new();
                 let slots = entry::record_entries(
                     source,
@@ -208,13 +218,14 @@ impl EntryStream {
                     &mut skipped,
                 )
                 .map_err(|r| Error::invalid(&path, Some(rec.locus()), r))?;
-                Ok((slots, skipped, read_support.rule(&rec)))
+                Ok((slots, skipped, read_support.rule(&rec), counts))
             })
             .collect();
         let mut out = Vec::new();
         for r in per_record {
-            let (slots, skipped, rule) = r?;
+            let (slots, skipped, rule, counts) = r?;
             *self.support_tally.records_by_rule.entry(rule).or_default() += 1;
+            self.support_tally.counts.add(&counts);
             for s in skipped {
                 log::debug!("{} {}: skipped ({})", s.locus, s.transcript, s.reason);
                 *self.skipped.entry(s.reason).or_default() += 1;
@@ -226,6 +237,11 @@ impl EntryStream {
                     e.number = number;
                     out.push(e);
                 }
+            }
+        }
+        if self.done {
+            if let Some(w) = self.support_tally.counts.warning() {
+                log::warn!("{}: {w}", path.display());
             }
         }
         Ok(Some(out))

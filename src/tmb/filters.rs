@@ -15,7 +15,7 @@ use crate::genome::{ContigMatcher, Interval, IntervalSet};
 use crate::io::output::fmt_opt;
 use crate::io::vcf::{split_ascii, RecordView, VcfHeader};
 use crate::variant::support::varscan_somatic_status;
-use crate::variant::{ReadSupport, SupportRule, SupportTally, VariantKind};
+use crate::variant::{CountFields, ReadSupport, SupportRule, SupportTally, VariantKind};
 
 /// Which variants make the numerator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -157,6 +157,10 @@ pub struct Evaluator<'a> {
     pub territory: Option<&'a IntervalSet>,
     target_contigs: Option<ContigMatcher>,
     info_af: Vec<(String, bool)>,
+    /// Number=A/R/G fields: counts checked on every record; `count_used` (the per-ALT
+    /// population-AF fields and FreeBayes' AO) refused when wrong, the rest counted.
+    count_fields: CountFields,
+    count_used: Vec<String>,
     layout: Option<CsqLayout>,
     /// Our own annotation (`--gtf` + `--fasta`), used instead of the VCF's CSQ/ANN.
     model: Option<&'a TranscriptModel>,
@@ -322,10 +326,16 @@ impl<'a> Evaluator<'a> {
         header: &VcfHeader,
         path: &'a Path,
     ) -> Self {
-        let info_af = filters
+        let info_af: Vec<(String, bool)> = filters
             .population_af_fields
             .iter()
             .filter_map(|f| header.info.get(f).map(|d| (f.clone(), d.number == "A")))
+            .collect();
+        let count_used = info_af
+            .iter()
+            .filter(|(_, per_alt)| *per_alt)
+            .map(|(f, _)| format!("INFO/{f}"))
+            .chain(std::iter::once("FORMAT/AO".to_string()))
             .collect();
         let layout = schema.and_then(|s| CsqLayout::new(s, &filters.population_af_fields));
         Self {
@@ -337,6 +347,8 @@ impl<'a> Evaluator<'a> {
             target_contigs: territory
                 .map(|t| ContigMatcher::new(t.contig_names().map(str::to_string))),
             info_af,
+            count_fields: CountFields::from_header(header),
+            count_used,
             layout,
             model: None,
             path,
@@ -386,6 +398,11 @@ impl<'a> Evaluator<'a> {
         let rec =
             RecordView::parse(line).map_err(|reason| Error::at_line(self.path, line_no, reason))?;
         counts.records += 1;
+        counts
+            .support
+            .counts
+            .check(&self.count_fields, &rec, &self.count_used)
+            .map_err(|r| self.err(&rec, r))?;
         let n_alts = rec.alts().count();
         let mut annotation = match self.model {
             Some(model) => Self::annotate_in_memory(model, &rec, n_alts),

@@ -270,6 +270,9 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
         }
         log::warn!("{}: {message}", path.display());
     }
+    if let Some(message) = totals.support.counts.warning() {
+        log::warn!("{}: {message}", path.display());
+    }
 
     let mb = territory.size_bp as f64 / 1e6;
     let (lo, hi) = poisson::exact_interval(totals.counted, 0.95);

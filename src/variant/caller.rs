@@ -100,11 +100,21 @@ fn sum_ints(value: &str, key: &str) -> Result<Option<u32>, String> {
     let mut any = false;
     for part in value.split(',') {
         if let Some(n) = int(part, key)? {
-            total = total.saturating_add(n);
+            total = total.checked_add(n).ok_or_else(|| too_large(key))?;
             any = true;
         }
     }
     Ok(any.then_some(total))
+}
+
+/// Read counts whose sum does not fit 32 bits are corrupted, not deep: refused rather than
+/// wrapped or saturated into a plausible-looking depth.
+pub(crate) fn too_large(key: &str) -> String {
+    format!("FORMAT/{key} read counts add up to more than 4,294,967,295: the record is corrupted")
+}
+
+fn add(a: u32, b: u32, key: &str) -> Result<u32, String> {
+    a.checked_add(b).ok_or_else(|| too_large(key))
 }
 
 fn ratio(num: Option<u32>, den: Option<u32>) -> Option<f64> {
@@ -173,7 +183,9 @@ pub fn allele_support(
                 (r, a)
             };
             let both = match (ref_reads, alt_reads) {
-                (Some(r), Some(a)) => Some(r + a),
+                (Some(r), Some(a)) => {
+                    Some(add(r, a, if is_indel { "TAR/TIR" } else { "AU/CU/GU/TU" })?)
+                }
                 _ => None,
             };
             // Strelka2's documented somatic VAF: tier-1 alt / (tier-1 ref + tier-1 alt).
@@ -200,7 +212,7 @@ pub fn allele_support(
                 },
                 _ => None,
             };
-            let both = rd.zip(ad).map(|(r, a)| r + a);
+            let both = rd.zip(ad).map(|(r, a)| add(r, a, "RD/AD")).transpose()?;
             Ok(AlleleSupport {
                 depth: dp.or(both),
                 alt_reads: ad,
@@ -215,7 +227,7 @@ pub fn allele_support(
                 .transpose()?
                 .flatten();
             let observed = match (ro, ao_all.map(|v| sum_ints(v, "AO")).transpose()?.flatten()) {
-                (Some(r), Some(a)) => Some(r + a),
+                (Some(r), Some(a)) => Some(add(r, a, "RO/AO")?),
                 _ => None,
             };
             let depth = dp.or(observed);

@@ -2,9 +2,11 @@
 //! the tumour (and normal) read support taken from the caller's FORMAT fields.
 
 pub mod caller;
+pub mod counts;
 pub mod support;
 
 pub use caller::{AlleleSupport, Caller};
+pub use counts::{CountFields, CountTally};
 pub use support::{ReadSupport, ReadSupportReport, SupportOptions, SupportRule, SupportTally};
 
 use serde::{Deserialize, Serialize};

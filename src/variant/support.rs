@@ -238,7 +238,14 @@ fn ad_rule(rec: &RecordView<'_>, sample: usize, alt_index: usize) -> Result<Alle
                 .map(|x| parse_count(x, "AD"))
                 .collect::<Result<Vec<_>, _>>()?;
             if values.len() == n_alts + 1 {
-                let total = counts.iter().flatten().copied().reduce(u32::saturating_add);
+                let total = counts
+                    .iter()
+                    .flatten()
+                    .try_fold(None, |acc: Option<u32>, &n| match acc {
+                        None => Some(Some(n)),
+                        Some(t) => t.checked_add(n).map(Some),
+                    })
+                    .ok_or_else(|| crate::variant::caller::too_large("AD"))?;
                 (counts[alt_index], total)
             } else if values.len() == n_alts {
                 (counts[alt_index - 1], None)
@@ -297,6 +304,8 @@ pub struct SupportTally {
     pub alleles_with_alt_reads: u64,
     /// FORMAT keys seen (the first 40 distinct ones), for the message when nothing was read.
     pub format_keys: BTreeSet<String>,
+    /// Fields with the wrong number of values for their Number=A/R/G (not read by the stage).
+    pub counts: crate::variant::CountTally,
 }
 
 impl SupportTally {
@@ -326,6 +335,7 @@ impl SupportTally {
         self.alleles += o.alleles;
         self.alleles_with_depth += o.alleles_with_depth;
         self.alleles_with_alt_reads += o.alleles_with_alt_reads;
+        self.counts.add(&o.counts);
         for k in &o.format_keys {
             if self.format_keys.len() >= 40 {
                 break;
@@ -357,6 +367,7 @@ impl SupportTally {
             alleles_with_alt_reads: self.alleles_with_alt_reads,
             depth_field: options.depth_field.clone(),
             alt_reads_field: options.alt_reads_field.clone(),
+            wrong_value_counts: self.counts.counts(),
         }
     }
 
@@ -391,6 +402,10 @@ pub struct ReadSupportReport {
     pub alleles_with_alt_reads: u64,
     pub depth_field: Option<String>,
     pub alt_reads_field: Option<String>,
+    /// Records per field (`INFO/X`, `FORMAT/X`) whose value count disagrees with the header's
+    /// Number=A, R or G; such fields are not read (absent when every count was right).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub wrong_value_counts: BTreeMap<String, u64>,
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -114,6 +114,34 @@ fn check_file(path: &Path, what: &str, problems: &mut Problems) {
     }
 }
 
+/// One line naming the file, line and column of a TOML syntax error: the parser's own message
+/// spans several lines (a source excerpt with a caret), too long for an error that ends a run.
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
+    let reason = e
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let location = e.span().map(|span| {
+        let before = &text.as_bytes()[..span.start.min(text.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        // Columns count characters; bytes inside a multi-byte character are not counted.
+        let column = before[line_start..]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count()
+            + 1;
+        format!("line {line}, column {column}")
+    });
+    Error::invalid(path, location, format!("not valid TOML: {reason}"))
+}
+
 impl Manifest {
     /// Reads and validates the manifest and its samplesheet.
     ///
@@ -121,9 +149,9 @@ impl Manifest {
     /// One [`Error::InvalidInput`] listing every problem found.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            Error::invalid(path, None, format!("not valid TOML: {e}"))
-        })?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| toml_error(path, &text, &e))?;
         let base = path.parent().unwrap_or(Path::new(""));
         let mut problems = Problems(Vec::new());
         for key in table.keys() {
