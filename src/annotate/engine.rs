@@ -96,6 +96,46 @@ pub fn vep_allele_labels(reference: &str, alts: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// Reference bases around a record (forward strand, upper case), for VEP's genomic 3' shift of
+/// indels in HGVSc. Without one, HGVSc of indels is shifted within the spliced transcript only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefWindow {
+    /// 1-based position of `seq[0]`.
+    pub start: u64,
+    pub seq: Vec<u8>,
+}
+
+impl RefWindow {
+    /// The base at 1-based position `pos`, if inside the window.
+    pub fn base(&self, pos: i64) -> Option<u8> {
+        let i = pos - self.start as i64;
+        (i >= 0)
+            .then(|| self.seq.get(i as usize).copied())
+            .flatten()
+    }
+}
+
+/// VEP searches 1,000 bases on each side of an indel when shifting it (`_genomic_shift`).
+const SHIFT_WINDOW: u64 = 1000;
+
+/// The window VEP's HGVS shift reads around `rec` from `contig_seq` (its contig's forward
+/// sequence), or `None` for records without an indel or multi-base change.
+pub fn window_for(rec: &RecordView<'_>, contig_seq: &[u8]) -> Option<RefWindow> {
+    let longest = rec.alts().map(str::len).max().unwrap_or(0);
+    if rec.reference.len() <= 1 && longest <= 1 {
+        return None;
+    }
+    let start = rec.pos.saturating_sub(SHIFT_WINDOW + 1).max(1);
+    let end =
+        (rec.pos + rec.reference.len() as u64 + SHIFT_WINDOW + 1).min(contig_seq.len() as u64);
+    if start > end {
+        return None;
+    }
+    let mut seq = contig_seq[(start - 1) as usize..end as usize].to_vec();
+    seq.make_ascii_uppercase();
+    Some(RefWindow { start, seq })
+}
+
 fn overlap(a_s: i64, a_e: i64, b_s: i64, b_e: i64) -> bool {
     a_e >= b_s && a_s <= b_e
 }
@@ -108,6 +148,17 @@ pub fn annotate_record(
     model: &TranscriptModel,
     rec: &RecordView<'_>,
     alt_index: usize,
+) -> Vec<TranscriptAnnotation> {
+    annotate_record_with(model, rec, alt_index, None)
+}
+
+/// [`annotate_record`] with the reference bases around the record ([`window_for`]), so HGVSc
+/// shifts indels along the genome as VEP does.
+pub fn annotate_record_with(
+    model: &TranscriptModel,
+    rec: &RecordView<'_>,
+    alt_index: usize,
+    window: Option<&RefWindow>,
 ) -> Vec<TranscriptAnnotation> {
     let alts: Vec<&str> = rec.alts().collect();
     let Some(alt) = alt_index.checked_sub(1).and_then(|i| alts.get(i)) else {
@@ -125,7 +176,12 @@ pub fn annotate_record(
         labels[alt_index - 1].clone(),
     );
     let contig = resolve_contig(model, rec.chrom);
-    annotate_allele(model, contig.as_deref().unwrap_or(rec.chrom), &allele)
+    annotate_allele_with(
+        model,
+        contig.as_deref().unwrap_or(rec.chrom),
+        &allele,
+        window,
+    )
 }
 
 fn resolve_contig(model: &TranscriptModel, chrom: &str) -> Option<String> {
@@ -151,13 +207,23 @@ pub fn annotate_allele(
     contig: &str,
     allele: &Allele,
 ) -> Vec<TranscriptAnnotation> {
+    annotate_allele_with(model, contig, allele, None)
+}
+
+/// [`annotate_allele`] with the reference bases around the allele.
+pub fn annotate_allele_with(
+    model: &TranscriptModel,
+    contig: &str,
+    allele: &Allele,
+    window: Option<&RefWindow>,
+) -> Vec<TranscriptAnnotation> {
     if allele.reference == allele.alternative {
         return Vec::new();
     }
     let mut out: Vec<TranscriptAnnotation> = model
         .overlapping(contig, allele.start, allele.end)
         .into_iter()
-        .filter_map(|t| annotate_transcript(t, allele))
+        .filter_map(|t| annotate_transcript(t, allele, window))
         .collect();
     if out.is_empty() {
         out.push(TranscriptAnnotation {
@@ -189,9 +255,14 @@ struct Ctx<'a> {
     translateable: Vec<u8>,
     /// Set when the allele's codons and peptides are known (the change lies in the CDS).
     codons: Option<Codons>,
+    window: Option<&'a RefWindow>,
 }
 
-fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotation> {
+fn annotate_transcript(
+    t: &Transcript,
+    a: &Allele,
+    window: Option<&RefWindow>,
+) -> Option<TranscriptAnnotation> {
     let span = t.span();
     let (ts, te) = (span.start as i64 + 1, span.end as i64);
     let (s, e) = (a.start as i64, a.end as i64);
@@ -218,10 +289,14 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
         if cons.is_empty() {
             return None;
         }
-        ann.extra.insert(
-            "DISTANCE".into(),
-            (if before { ts - e } else { s - te }).to_string(),
-        );
+        // VEP's distance_to_transcript (BaseTranscriptVariation.pm): the smallest of the four
+        // end-to-end distances, so an insertion counts from its right flank.
+        let distance = [s - ts, s - te, e - ts, e - te]
+            .iter()
+            .map(|d| d.abs())
+            .min()
+            .unwrap_or(0);
+        ann.extra.insert("DISTANCE".into(), distance.to_string());
         ann.wildtype_protein = None;
         finish(&mut ann, cons);
         return Some(ann);
@@ -259,10 +334,11 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
             _ => Vec::new(),
         },
         codons: None,
+        window,
     };
     coding::map_coordinates(&mut ctx);
 
-    splice::intron_consequences(t, s, e, ins, &mut cons);
+    splice::intron_consequences(t, a, &mut cons);
     let exonic = t
         .exons
         .iter()
@@ -313,14 +389,11 @@ fn annotate_transcript(t: &Transcript, a: &Allele) -> Option<TranscriptAnnotatio
     if !ann.consequences.iter().any(|c| c.is_coding()) {
         ann.wildtype_protein = None;
     }
-    let splice = ann.consequences.iter().any(|c| {
-        matches!(
-            c,
-            Consequence::SpliceAcceptorVariant
-                | Consequence::SpliceDonorVariant
-                | Consequence::SpliceRegionVariant
-        )
-    });
+    // pVACtools' Frameshift plugin skips any term matching /splice/.
+    let splice = ann
+        .consequences
+        .iter()
+        .any(|c| c.as_str().contains("splice"));
     if ann.consequences.contains(&Consequence::FrameshiftVariant) && !splice {
         ann.frameshift_sequence = columns::frameshift_sequence(&ctx);
     }

@@ -3,7 +3,7 @@
 //! three-letter amino acids with `Ter`.
 
 use crate::annotate::engine::Allele;
-use crate::annotate::engine::HgvsInput;
+use crate::annotate::engine::{HgvsInput, RefWindow};
 use crate::annotate::{Consequence, TranscriptAnnotation};
 use crate::genome::codon::{reverse_complement, three_letter};
 
@@ -99,6 +99,21 @@ fn hgvsc(v: &HgvsInput<'_>, a: &Allele) -> Option<String> {
     let alt_t = v.seq.to_vec();
     let seq = &t.seq;
     let text = |x: &[u8]| String::from_utf8_lossy(x).into_owned();
+    let indel = a.reference.is_empty() || a.alternative.is_empty();
+    if let (Some(w), true) = (v.window, indel) {
+        return genomic_indel(v, a, w, prefix);
+    }
+    // `hgvs_variant_notation`: equal-length changes whose ALT is the reverse complement of REF.
+    if ref_t.len() > 1 && ref_t.len() == alt_t.len() && reverse_complement(&ref_t) == alt_t {
+        let (g5, g3) = if rev { (v.e, v.s) } else { (v.s, v.e) };
+        let (p5, p3) = if v.fully_exonic {
+            let (cs, ce) = (v.cdna_start?, v.cdna_end?);
+            (cdna_text(v, cs), cdna_text(v, ce))
+        } else {
+            (genomic_text(v, g5)?, genomic_text(v, g3)?)
+        };
+        return Some(format!("{prefix}{p5}_{p3}inv"));
+    }
     if v.fully_exonic {
         let (cs, ce) = (v.cdna_start?, v.cdna_end?);
         if v.ins {
@@ -190,6 +205,81 @@ fn hgvsc(v: &HgvsInput<'_>, a: &Allele) -> Option<String> {
         format!("{prefix}{p5}delins{}", text(&alt_t))
     } else {
         format!("{prefix}{p5}_{p3}delins{}", text(&alt_t))
+    })
+}
+
+/// VEP's HGVSc of an insertion or deletion (`TranscriptVariationAllele::hgvs_transcript`): shifted
+/// to its most 3' position (transcript orientation) along the genome, across exon edges, then
+/// each end written as an exonic or intronic position; an insertion that repeats the bases before
+/// it is a `dup`. No HGVSc when the allele or its shifted ends leave the transcript.
+fn genomic_indel(v: &HgvsInput<'_>, a: &Allele, w: &RefWindow, prefix: &str) -> Option<String> {
+    let t = v.t;
+    let rev = t.is_reverse();
+    let span = t.span();
+    let (ts, te) = (span.start as i64 + 1, span.end as i64);
+    let (s, e) = (v.s, v.e);
+    if s < ts || e < ts || s > te || e > te {
+        return None;
+    }
+    // The window in transcript orientation, and index <-> genomic position.
+    let n = w.seq.len() as i64;
+    let w0 = w.start as i64;
+    let tseq = if rev {
+        reverse_complement(&w.seq)
+    } else {
+        w.seq.clone()
+    };
+    let to_t = |g: i64| if rev { w0 + n - 1 - g } else { g - w0 };
+    let to_g = |i: i64| if rev { w0 + n - 1 - i } else { i + w0 };
+    let inside = |i: i64| (ts..=te).contains(&to_g(i));
+    let at = |i: i64| usize::try_from(i).ok().and_then(|i| tseq.get(i).copied());
+    let pos = |i: i64| genomic_text(v, to_g(i));
+    if a.alternative.is_empty() {
+        let (mut i, mut j) = if rev {
+            (to_t(e), to_t(s))
+        } else {
+            (to_t(s), to_t(e))
+        };
+        at(i)?;
+        at(j)?;
+        while at(j + 1).is_some() && at(i) == at(j + 1) {
+            i += 1;
+            j += 1;
+        }
+        if !inside(j) {
+            return None;
+        }
+        return Some(if i == j {
+            format!("{prefix}{}del", pos(i)?)
+        } else {
+            format!("{prefix}{}_{}del", pos(i)?, pos(j)?)
+        });
+    }
+    // Inserted before transcript-orientation index `i`.
+    let mut x = v.seq.to_vec();
+    let mut i = if rev { to_t(e) } else { to_t(s) };
+    at(i - 1)?;
+    while !x.is_empty() && at(i) == Some(x[0]) {
+        x.rotate_left(1);
+        i += 1;
+    }
+    if !inside(i - 1) {
+        return None;
+    }
+    let len = x.len() as i64;
+    let same = |from: i64| (0..len).all(|k| at(from + k) == Some(x[k as usize]));
+    let dup = if same(i) {
+        Some((i, i + len - 1))
+    } else if same(i - len) {
+        Some((i - len, i - 1))
+    } else {
+        None
+    };
+    let text = String::from_utf8_lossy(&x).into_owned();
+    Some(match dup {
+        Some((p, q)) if p == q => format!("{prefix}{}dup", pos(p)?),
+        Some((p, q)) => format!("{prefix}{}_{}dup", pos(p)?, pos(q)?),
+        None => format!("{prefix}{}_{}ins{text}", pos(i - 1)?, pos(i)?),
     })
 }
 

@@ -22,13 +22,31 @@ pub(super) fn map_coordinates(c: &mut Ctx<'_>) {
     if c.ins {
         // Flanking bases: e (genomic before) and s (after).
         let (fe, fs) = (t.cdna_pos_1(c.e as u64), t.cdna_pos_1(c.s as u64));
-        if let (Some(a), Some(b)) = (fe, fs) {
-            let lo = a.min(b) as i64;
-            if a.abs_diff(b) == 1 {
-                c.cdna_start = Some(lo + 1);
-                c.cdna_end = Some(lo);
+        match (fe, fs) {
+            (Some(a), Some(b)) => {
+                let lo = a.min(b) as i64;
+                if a.abs_diff(b) == 1 {
+                    c.cdna_start = Some(lo + 1);
+                    c.cdna_end = Some(lo);
+                    c.fully_exonic = true;
+                }
+            }
+            // One flank exonic, the other intronic: Ensembl's `Mapper::map_insert` keeps the
+            // exonic flank and places the insertion after it when it is the 5' flank (in
+            // transcript order), before it when it is the 3' flank.
+            (Some(x), None) | (None, Some(x)) => {
+                let x = x as i64;
+                let five_prime_flank = fe.is_some() != rev;
+                let (start, end) = if five_prime_flank {
+                    (x + 1, x)
+                } else {
+                    (x, x - 1)
+                };
+                c.cdna_start = Some(start);
+                c.cdna_end = Some(end);
                 c.fully_exonic = true;
             }
+            (None, None) => {}
         }
     } else {
         // Transcript order: the 5'-most base first.
@@ -110,7 +128,8 @@ fn compute_codons(c: &Ctx<'_>) -> Option<Codons> {
     let ref_pep = c.t.code.translate(&ref_codon);
     // VEP translates the whole codons of the allele and marks a trailing partial one with X.
     let mut alt_pep = c.t.code.translate(&alt_codon);
-    if alt_codon.len() % 3 != 0 {
+    // TranscriptVariationAllele::peptide: `$pep .= 'X' if $partial_codon && $pep ne '*'`.
+    if alt_codon.len() % 3 != 0 && alt_pep != b"*" {
         alt_pep.push(b'X');
     }
     Some(Codons {

@@ -22,6 +22,7 @@ pub(crate) struct HgvsInput<'a> {
     pub alt_pep: Option<&'a [u8]>,
     pub frameshift: bool,
     pub translateable: &'a [u8],
+    pub window: Option<&'a super::RefWindow>,
 }
 
 pub(super) fn ctx_view<'a>(c: &'a Ctx<'a>) -> HgvsInput<'a> {
@@ -41,6 +42,7 @@ pub(super) fn ctx_view<'a>(c: &'a Ctx<'a>) -> HgvsInput<'a> {
         alt_pep: c.codons.as_ref().map(|x| x.alt_pep.as_slice()),
         frameshift: c.codons.as_ref().is_some_and(|x| x.frameshift),
         translateable: &c.translateable,
+        window: c.window,
     }
 }
 
@@ -105,6 +107,11 @@ pub(super) fn fill_positions(c: &Ctx<'_>, ann: &mut TranscriptAnnotation) {
             format!("{}/{}", show(&k.ref_pep), show(&k.alt_pep))
         });
         ann.codons = Some(codon_text(c, k));
+    } else if c.t.coding.is_some() {
+        // No peptide (the change leaves the CDS): VEP's Protein_position still maps each end
+        // that lies in the CDS (`translation_coords`), so `38-?` or `?-120`.
+        let codon = |x: i64| (x + 2) / 3;
+        ann.protein_position = range_text(c.cds_start.map(codon), c.cds_end.map(codon));
     }
 }
 

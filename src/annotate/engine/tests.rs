@@ -163,14 +163,45 @@ fn hand_worked_consequences_on_both_strands() {
             terms(&ann(&m, reverse, 49, "A", "G")),
             ["splice_acceptor_variant"]
         );
+        // Intron base 10 of 20 is acceptor -11: inside VEP's polypyrimidine tract (the last 3
+        // to 17 intron bases, `_intron_effects` `polypyrimidine_splice_site`).
         let a = ann(&m, reverse, 40, "T", "C");
-        assert_eq!(terms(&a), ["intron_variant"]);
+        assert_eq!(
+            terms(&a),
+            ["splice_polypyrimidine_tract_variant", "intron_variant"]
+        );
         assert_eq!(a.intron.as_deref(), Some("1/1"));
         assert_eq!(a.hgvsc.as_deref(), Some("T1.3:c.17+10T>C"));
+        // Donor +3: VEP's donor region (+3 to +6), which replaces splice_region_variant
+        // (`splice_region` returns 0 when `splice_donor_region_variant` holds).
         assert_eq!(
             terms(&ann(&m, reverse, 33, "A", "C")),
-            ["splice_region_variant", "intron_variant"]
+            ["splice_donor_region_variant", "intron_variant"]
         );
+        // Donor +5: the 5th base term replaces the donor region one; base 35 is also acceptor
+        // -16 of this short intron, so the polypyrimidine tract term comes with it.
+        assert_eq!(
+            terms(&ann(&m, reverse, 35, "G", "C")),
+            [
+                "splice_donor_5th_base_variant",
+                "splice_polypyrimidine_tract_variant",
+                "intron_variant"
+            ]
+        );
+        // Acceptor -3 (exonic flank excluded): splice region and polypyrimidine tract together,
+        // as VEP writes them.
+        assert_eq!(
+            terms(&ann(&m, reverse, 48, "C", "T")),
+            [
+                "splice_region_variant",
+                "splice_polypyrimidine_tract_variant",
+                "intron_variant"
+            ]
+        );
+        // A deletion from acceptor -2 into the exon touches an exon, so no polypyrimidine term
+        // (Config.pm: `include => {exon => 0}`).
+        assert!(!terms(&ann(&m, reverse, 49, "AGA", ""))
+            .contains(&"splice_polypyrimidine_tract_variant"));
 
         // UTRs and flanks.
         assert_eq!(
