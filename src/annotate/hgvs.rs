@@ -300,6 +300,48 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
             b'*'
         }
     };
+    // `_get_hgvs_peptides`: a start loss is `?` after the (clipped) reference peptides, before
+    // any frameshift or in-frame reading.
+    if has(Consequence::StartLost) {
+        if v.frameshift {
+            let new = mutated_protein(v)?;
+            let i = new
+                .iter()
+                .zip(protein.iter())
+                .take_while(|(x, y)| x == y)
+                .count() as i64
+                + 1;
+            return Some(format!("p.{}{i}?", three_letter(wt(i))));
+        }
+        let pre = ref_pep
+            .iter()
+            .zip(alt_pep)
+            .take_while(|(x, y)| x == y)
+            .count();
+        let r1 = &ref_pep[pre..];
+        let a1 = &alt_pep[pre..];
+        let suf = r1
+            .iter()
+            .rev()
+            .zip(a1.iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
+        let r = &r1[..r1.len() - suf];
+        let first = start + pre as i64;
+        let last = first + r.len() as i64 - 1;
+        return Some(if r.len() <= 1 {
+            format!(
+                "p.{}{first}?",
+                aa3(if r.is_empty() {
+                    &ref_pep[..1.min(ref_pep.len())]
+                } else {
+                    r
+                })
+            )
+        } else {
+            format!("p.{}{first}_?{last}", aa3(r))
+        });
+    }
     if v.frameshift {
         let new = mutated_protein(v)?;
         let mut i = 0usize;
@@ -322,9 +364,6 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
             ter.map_or("?".to_string(), |n| (n + 1).to_string())
         ));
     }
-    if has(Consequence::StartLost) {
-        return Some("p.Met1?".into());
-    }
     let pre = ref_pep
         .iter()
         .zip(alt_pep)
@@ -339,11 +378,17 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
         .count();
     let (r, a) = (&r1[..r1.len() - suf], &a1[..a1.len() - suf]);
     let p = start + pre as i64;
+    // `s/Ter\w+/Ter/`: an inserted sequence ends at its first stop.
+    let a_text = |a: &[u8]| match a.iter().position(|&x| x == b'*') {
+        Some(i) => aa3(&a[..=i]),
+        None => aa3(a),
+    };
     if r.is_empty() && a.is_empty() {
         if ref_pep.is_empty() {
             return None;
         }
-        return Some(format!("p.{}{}=", three_letter(ref_pep[0]), start));
+        // `_get_hgvs_protein_format`: every reference amino acid of the codons, then `=`.
+        return Some(format!("p.{}{}=", aa3(ref_pep), start));
     }
     if r.first() == Some(&b'*') && !a.is_empty() && a[0] != b'*' {
         let new = mutated_protein(v)?;
@@ -401,11 +446,11 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
             p - 1,
             three_letter(wt(p)),
             p,
-            aa3(a)
+            a_text(a)
         ));
     }
     Some(if r.len() == 1 {
-        format!("p.{}{}delins{}", three_letter(r[0]), p, aa3(a))
+        format!("p.{}{}delins{}", three_letter(r[0]), p, a_text(a))
     } else {
         format!(
             "p.{}{}_{}{}delins{}",
@@ -413,7 +458,7 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
             p,
             three_letter(r[r.len() - 1]),
             end,
-            aa3(a)
+            a_text(a)
         )
     })
 }
