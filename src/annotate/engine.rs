@@ -301,42 +301,8 @@ fn annotate_transcript(
         finish(&mut ann, cons);
         return Some(ann);
     }
-    let ins = a.is_insertion();
-    let seq = if t.is_reverse() {
-        reverse_complement(&a.alternative)
-    } else {
-        a.alternative.clone()
-    };
-    let mut ctx = Ctx {
-        t,
-        s,
-        e,
-        ins,
-        seq,
-        cdna_start: None,
-        cdna_end: None,
-        fully_exonic: false,
-        cds_start: None,
-        cds_end: None,
-        cds_len: t.cds_len() as i64,
-        // Copied only for changes that reach the coding region (the hot path skips it).
-        translateable: match &t.coding {
-            Some(c)
-                if overlap(
-                    s.min(e),
-                    s.max(e),
-                    c.span.start as i64,
-                    c.span.end as i64 + 1,
-                ) =>
-            {
-                t.translateable_seq()
-            }
-            _ => Vec::new(),
-        },
-        codons: None,
-        window,
-    };
-    coding::map_coordinates(&mut ctx);
+    let mut ctx = new_ctx(t, a, window);
+    let ins = ctx.ins;
 
     splice::intron_consequences(t, a, &mut cons);
     let exonic = t
@@ -397,8 +363,115 @@ fn annotate_transcript(
     if ann.consequences.contains(&Consequence::FrameshiftVariant) && !splice {
         ann.frameshift_sequence = columns::frameshift_sequence(&ctx);
     }
-    hgvs::fill(&columns::ctx_view(&ctx), a, &mut ann);
+    // VEP writes HGVSp from the allele shifted 3' along the genome (`hgvs_protein` applies the
+    // shift before reading peptides), so an indel in a repeat is named at its 3'-most copy.
+    let shifted = match (window, ctx.codons.is_some() || ctx.cds_start.is_some()) {
+        (Some(w), true) => shifted_allele(a, t.is_reverse(), w).map(|b| {
+            let mut c = new_ctx(t, &b, window);
+            c.codons = coding::codons_of(&c);
+            c
+        }),
+        _ => None,
+    };
+    hgvs::fill(
+        &columns::ctx_view(&ctx),
+        shifted.as_ref().map(columns::ctx_view).as_ref(),
+        a,
+        &mut ann,
+    );
     Some(ann)
+}
+
+/// The coordinates of allele `a` on `t` (codons are filled by the coding predicates).
+fn new_ctx<'a>(t: &'a Transcript, a: &Allele, window: Option<&'a RefWindow>) -> Ctx<'a> {
+    let (s, e) = (a.start as i64, a.end as i64);
+    let ins = a.is_insertion();
+    let seq = if t.is_reverse() {
+        reverse_complement(&a.alternative)
+    } else {
+        a.alternative.clone()
+    };
+    let mut ctx = Ctx {
+        t,
+        s,
+        e,
+        ins,
+        seq,
+        cdna_start: None,
+        cdna_end: None,
+        fully_exonic: false,
+        cds_start: None,
+        cds_end: None,
+        cds_len: t.cds_len() as i64,
+        // Copied only for changes that reach the coding region (the hot path skips it).
+        translateable: match &t.coding {
+            Some(c)
+                if overlap(
+                    s.min(e),
+                    s.max(e),
+                    c.span.start as i64,
+                    c.span.end as i64 + 1,
+                ) =>
+            {
+                t.translateable_seq()
+            }
+            _ => Vec::new(),
+        },
+        codons: None,
+        window,
+    };
+    coding::map_coordinates(&mut ctx);
+    ctx
+}
+
+/// VEP's genomic 3' shift (`_genomic_shift`, `perform_shift`) of an insertion or deletion, in
+/// the transcript's direction (towards lower positions on the reverse strand), within `w`.
+fn shifted_allele(a: &Allele, reverse: bool, w: &RefWindow) -> Option<Allele> {
+    let mut x = a.clone();
+    let del = a.alternative.is_empty();
+    if !(del || a.reference.is_empty()) {
+        return None;
+    }
+    let (mut s, mut e) = (a.start as i64, a.end as i64);
+    let mut seq = if del {
+        x.reference.clone()
+    } else {
+        x.alternative.clone()
+    };
+    if seq.is_empty() {
+        return None;
+    }
+    loop {
+        if reverse {
+            // Compare the last base with the base before the change.
+            let before = w.base(s - 1);
+            if before.is_none() || before != seq.last().copied() {
+                break;
+            }
+            seq.rotate_right(1);
+            s -= 1;
+            e -= 1;
+        } else {
+            let after = w.base(if del { e + 1 } else { s });
+            if after.is_none() || after != seq.first().copied() {
+                break;
+            }
+            seq.rotate_left(1);
+            s += 1;
+            e += 1;
+        }
+    }
+    if s == a.start as i64 {
+        return None;
+    }
+    x.start = s as u64;
+    x.end = e as u64;
+    if del {
+        x.reference = seq;
+    } else {
+        x.alternative = seq;
+    }
+    Some(x)
 }
 
 fn base_annotation(t: &Transcript, a: &Allele) -> TranscriptAnnotation {

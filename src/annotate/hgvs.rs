@@ -8,7 +8,14 @@ use crate::annotate::{Consequence, TranscriptAnnotation};
 use crate::genome::codon::{reverse_complement, three_letter};
 
 /// Fills `hgvsc` and `hgvsp` of `ann`.
-pub(crate) fn fill(v: &HgvsInput<'_>, a: &Allele, ann: &mut TranscriptAnnotation) {
+/// `shifted` is the view of the allele shifted 3' along the genome, when it moved: HGVSp is
+/// read from it, and is absent when the shifted allele leaves the CDS.
+pub(crate) fn fill(
+    v: &HgvsInput<'_>,
+    shifted: Option<&HgvsInput<'_>>,
+    a: &Allele,
+    ann: &mut TranscriptAnnotation,
+) {
     if ann.consequences.iter().all(|c| {
         matches!(
             c,
@@ -18,7 +25,12 @@ pub(crate) fn fill(v: &HgvsInput<'_>, a: &Allele, ann: &mut TranscriptAnnotation
         return;
     }
     ann.hgvsc = hgvsc(v, a).map(|x| format!("{}:{}", v.t.stable_id(), x));
-    if let Some(p) = hgvsp(v, ann) {
+    let protein_view = match shifted {
+        Some(sv) if sv.translation_start.is_none() => return,
+        Some(sv) => sv,
+        None => v,
+    };
+    if let Some(p) = hgvsp(protein_view, ann) {
         let id =
             v.t.coding
                 .as_ref()

@@ -98,6 +98,11 @@ fn within_cds(c: &Ctx<'_>) -> bool {
     })
 }
 
+/// The codons and peptides of a context whose coordinates are mapped.
+pub(super) fn codons_of(c: &Ctx<'_>) -> Option<Codons> {
+    compute_codons(c)
+}
+
 fn compute_codons(c: &Ctx<'_>) -> Option<Codons> {
     let (cs, ce) = (c.cds_start?, c.cds_end?);
     if !c.fully_exonic {
@@ -223,31 +228,30 @@ pub(super) fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) 
         }
         return;
     };
-    let frameshift = !partial_codon && k.frameshift;
     let peptides_known = !k.ref_pep.is_empty() || !k.alt_pep.is_empty() || k.ref_codon.is_empty();
     let (ref_pep, alt_pep) = (k.ref_pep.as_slice(), k.alt_pep.as_slice());
     let has = |p: &[u8], x: u8| p.contains(&x);
     let starts_with = |p: &[u8], q: &[u8]| p.starts_with(q);
     let ends_with = |p: &[u8], q: &[u8]| p.ends_with(q);
-    let protein_len = coding.protein.len() as i64;
 
-    let stop_retained = if !alt_pep.is_empty() {
-        if alt_pep[0] != b'*' {
-            false
-        } else if k.translation_start > protein_len && !coding.end_nf {
-            true
-        } else {
-            !ref_pep.is_empty() && ref_pep[0] == b'*'
-        }
-    } else {
-        (inc || dec) && overlaps_stop && !ins_del_stop_altered
-    };
-    let stop_gained = !stop_retained && peptides_known && has(alt_pep, b'*') && !has(ref_pep, b'*');
-    let stop_lost = if !frameshift && peptides_known {
+    // VEP 115's stop_lost: from the peptides whenever they are known (frameshifts included).
+    let stop_lost = if peptides_known {
         !has(alt_pep, b'*') && has(ref_pep, b'*')
     } else {
         ins_del_stop_altered
     };
+    // stop_retained: never with a partial codon or a stop loss; from `ref_eq_alt_sequence` when
+    // there is an ALT peptide.
+    let stop_retained = if partial_codon || stop_lost {
+        false
+    } else if !alt_pep.is_empty() {
+        ref_eq_alt_sequence(&coding.protein, k)
+    } else {
+        (inc || dec) && overlaps_stop && !ins_del_stop_altered
+    };
+    // frameshift: not with a partial codon, nor when the stop is retained.
+    let frameshift = !partial_codon && !stop_retained && k.frameshift;
+    let stop_gained = !stop_retained && peptides_known && has(alt_pep, b'*') && !has(ref_pep, b'*');
     let inframe_del = |start_lost_known: bool| -> bool {
         let _ = start_lost_known;
         if partial_codon || frameshift {
@@ -353,4 +357,37 @@ pub(super) fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) 
         Consequence::CodingSequenceVariant,
         cons,
     );
+}
+
+/// `Utils::VariationEffect::ref_eq_alt_sequence` (VEP 115): the ALT peptide keeps the stop where
+/// it was, or only adds residues after the end of the protein.
+fn ref_eq_alt_sequence(protein: &[u8], k: &Codons) -> bool {
+    let (ref_pep, alt_pep) = (k.ref_pep.as_slice(), k.alt_pep.as_slice());
+    if ref_pep == b"X" && alt_pep == b"X" {
+        return false;
+    }
+    let n = protein.len() as i64;
+    if k.translation_start > n && alt_pep.first() == Some(&b'*') {
+        return true;
+    }
+    let (from, to) = (
+        (k.translation_start - 1).clamp(0, n) as usize,
+        k.translation_end.clamp(0, n) as usize,
+    );
+    let mut mutated = protein[..from].to_vec();
+    mutated.extend_from_slice(alt_pep);
+    if to > from {
+        mutated.extend_from_slice(&protein[to..]);
+    } else {
+        mutated.extend_from_slice(&protein[from..]);
+    }
+    let same_prefix = mutated.len() >= protein.len() && mutated[..protein.len()] == *protein;
+    let tail = mutated.len().saturating_sub(protein.len());
+    let star = |p: &[u8]| p.iter().position(|&x| x == b'*');
+    (alt_pep.first() == ref_pep.first()
+        && !ref_pep.is_empty()
+        && ref_pep.len() == 1
+        && star(alt_pep).is_some())
+        || (same_prefix && mutated.len() > protein.len() && tail < 3)
+        || (star(ref_pep).is_some() && star(ref_pep) == star(alt_pep))
 }
