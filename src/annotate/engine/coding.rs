@@ -166,20 +166,52 @@ pub(super) fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) 
     let overlaps_start =
         !coding.start_nf && cdna.is_some_and(|(a, b)| overlap(a, b, cstart, cstart + 2));
     let overlaps_stop = !coding.end_nf && cdna.is_some_and(|(a, b)| overlap(a, b, cend - 2, cend));
-    let ins_del_start_altered = overlaps_start && (inc || dec) && {
+    // The 5' UTR and CDS with the allele applied, and where the start codon was (VEP's
+    // `$utr_and_translateable` edit, shared by the start predicates).
+    let utr5 = t.five_prime_utr();
+    let edited_start: Option<Vec<u8>> = if overlaps_start {
         let (a, b) = cdna.unwrap_or((0, 0));
-        let mut s: Vec<u8> = t.five_prime_utr().to_vec();
+        let mut s: Vec<u8> = utr5.to_vec();
         s.extend_from_slice(&c.translateable);
         let from = (a - 1) as usize;
         let len = (b - a + 1).max(0) as usize;
-        if from + len > s.len() {
-            true
-        } else {
+        (from + len <= s.len()).then(|| {
             s.splice(from..from + len, c.seq.iter().copied());
-            s.len() < c.translateable.len()
-                || s[s.len() - c.translateable.len()..] != c.translateable[..]
-        }
+            s
+        })
+    } else {
+        None
     };
+    let triplet_at = |s: &[u8], i: usize| s.get(i..i + 3).map(<[u8]>::to_vec);
+    // `_ins_del_start_altered`: not altered when the UTR and the ATG after it are unchanged.
+    let ins_del_start_altered = overlaps_start
+        && (inc || dec)
+        && match &edited_start {
+            None => true,
+            Some(s) => {
+                let kept = !utr5.is_empty()
+                    && s.get(..utr5.len()) == Some(utr5)
+                    && triplet_at(s, utr5.len()).as_deref() == Some(b"ATG".as_slice());
+                !kept
+                    && (s.len() < c.translateable.len()
+                        || s[s.len() - c.translateable.len()..] != c.translateable[..])
+            }
+        };
+    // `_inv_start_altered` (VEP 115): with a 5' UTR, any change that leaves no ATG where the
+    // start codon was is a start loss (SNVs and MNVs included).
+    let inv_start_altered = !utr5.is_empty()
+        && edited_start
+            .as_ref()
+            .is_some_and(|s| triplet_at(s, utr5.len()).as_deref() != Some(b"ATG".as_slice()));
+    // `start_retained_variant` for equal-length changes (`_snp_start_altered`): an ATG is still
+    // where the start codon was.
+    let snp_start_retained = overlaps_start
+        && !(inc || dec)
+        && edited_start.as_ref().is_some_and(|s| {
+            s.len() >= c.translateable.len()
+                && triplet_at(s, s.len() - c.translateable.len()).as_deref()
+                    == Some(b"ATG".as_slice())
+        });
     let ins_del_stop_altered = overlaps_stop && (inc || dec) && c.cds_start.is_some() && {
         let (a, b) = cdna.unwrap_or((0, 0));
         let mut s = c.translateable.clone();
@@ -207,10 +239,11 @@ pub(super) fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) 
 
     let Some(k) = c.codons.as_ref() else {
         // No peptide: VEP's coding_unknown plus the start/stop checks that need only the cDNA.
-        let start_lost = ins_del_start_altered;
+        let start_lost = ins_del_start_altered || inv_start_altered;
         let stop_lost = ins_del_stop_altered;
         let stop_retained = (inc || dec) && overlaps_stop && !ins_del_stop_altered;
-        let start_retained = (inc || dec) && overlaps_start && !ins_del_start_altered;
+        let start_retained =
+            snp_start_retained || ((inc || dec) && overlaps_start && !ins_del_start_altered);
         if start_lost {
             cons.push(Consequence::StartLost);
         }
@@ -275,7 +308,8 @@ pub(super) fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) 
         a2.len() == suf && (r2.len() - suf) % 3 == 0
     };
     let inframe_deletion = inframe_del(false);
-    let start_retained = (inc || dec) && overlaps_start && !ins_del_start_altered;
+    let start_retained =
+        snp_start_retained || ((inc || dec) && overlaps_start && !ins_del_start_altered);
     let inframe_ins_raw = || -> bool {
         if frameshift || k.alt_codon.len() <= k.ref_codon.len() {
             return false;
@@ -292,7 +326,9 @@ pub(super) fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) 
     let start_lost = overlaps_start && {
         if ins_del_start_altered && !(inframe_ins_raw() || inframe_deletion) {
             true
-        } else if ref_pep.is_empty() {
+        } else if inv_start_altered {
+            true
+        } else if ref_pep.is_empty() || alt_pep.is_empty() || alt_pep == b"X" {
             false
         } else {
             k.translation_start == 1
