@@ -368,7 +368,7 @@ fn annotate_transcript(
     let shifted = match (window, ctx.codons.is_some() || ctx.cds_start.is_some()) {
         (Some(w), true) => shifted_allele(a, t.is_reverse(), w).map(|b| {
             let mut c = new_ctx(t, &b, window);
-            c.codons = coding::codons_of(&c);
+            c.codons = coding::compute_codons(&c);
             c
         }),
         _ => None,

@@ -99,11 +99,7 @@ fn within_cds(c: &Ctx<'_>) -> bool {
 }
 
 /// The codons and peptides of a context whose coordinates are mapped.
-pub(super) fn codons_of(c: &Ctx<'_>) -> Option<Codons> {
-    compute_codons(c)
-}
-
-fn compute_codons(c: &Ctx<'_>) -> Option<Codons> {
+pub(super) fn compute_codons(c: &Ctx<'_>) -> Option<Codons> {
     let (cs, ce) = (c.cds_start?, c.cds_end?);
     if !c.fully_exonic {
         return None;
@@ -324,9 +320,8 @@ pub(super) fn coding_consequences(c: &mut Ctx<'_>, cons: &mut Vec<Consequence>) 
         starts_with(&ap, ref_pep) || ends_with(&ap, ref_pep)
     };
     let start_lost = overlaps_start && {
-        if ins_del_start_altered && !(inframe_ins_raw() || inframe_deletion) {
-            true
-        } else if inv_start_altered {
+        if (ins_del_start_altered && !(inframe_ins_raw() || inframe_deletion)) || inv_start_altered
+        {
             true
         } else if ref_pep.is_empty() || alt_pep.is_empty() || alt_pep == b"X" {
             false
