@@ -365,7 +365,8 @@ fn annotate_transcript(
     }
     // VEP writes HGVSp from the allele shifted 3' along the genome (`hgvs_protein` applies the
     // shift before reading peptides), so an indel in a repeat is named at its 3'-most copy.
-    let shifted = match (window, ctx.codons.is_some() || ctx.cds_start.is_some()) {
+    let in_cds = ctx.codons.is_some() || ctx.cds_start.is_some() || ctx.cds_end.is_some();
+    let shifted = match (window, in_cds) {
         (Some(w), true) => shifted_allele(a, t.is_reverse(), w).map(|b| {
             let mut c = new_ctx(t, &b, window);
             c.codons = coding::compute_codons(&c);

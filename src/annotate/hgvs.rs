@@ -28,6 +28,11 @@ pub(crate) fn fill(
     let protein_view = match shifted {
         Some(sv) if sv.translation_start.is_none() => return,
         Some(sv) => sv,
+        // Unshifted, VEP names a length change a frameshift only when it calls one (not when
+        // the stop is retained), and then writes no HGVSp for it.
+        None if v.frameshift && !ann.consequences.contains(&Consequence::FrameshiftVariant) => {
+            return
+        }
         None => v,
     };
     if let Some(p) = hgvsp(protein_view, ann) {
