@@ -428,7 +428,16 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
         ));
     }
     let end = p + r.len() as i64 - 1;
+    let plen = protein.len() as i64;
     if a.is_empty() {
+        // `_check_peptides_post_var` / `_shift_3prime`: a deleted peptide moves 3' while the
+        // residue after it repeats its first residue.
+        let (mut r, mut p, mut end) = (r.to_vec(), p, end);
+        while end < plen && wt(end + 1) == r[0] {
+            r.rotate_left(1);
+            p += 1;
+            end += 1;
+        }
         return Some(if r.len() == 1 {
             format!("p.{}{}del", three_letter(r[0]), p)
         } else {
@@ -442,7 +451,14 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
         });
     }
     if r.is_empty() {
-        // Inserted between p-1 and p.
+        // Inserted between p-1 and p, moved 3' first as VEP does (`_shift_3prime`), then a
+        // repeat of the residues before it is a `dup`.
+        let (mut a, mut p) = (a.to_vec(), p);
+        while p <= plen && a[0] != b'*' && wt(p) == a[0] {
+            a.rotate_left(1);
+            p += 1;
+        }
+        let a = a.as_slice();
         let n = a.len() as i64;
         if p - n >= 1 && (p - n..p).map(wt).eq(a.iter().copied()) {
             return Some(if n == 1 {
