@@ -213,7 +213,7 @@ fn agrees_with_vep_115_field_for_field() {
     assert_eq!(unmatched, 0, "rows present on one side only");
     assert!(total > 20_000, "{total} rows");
     // Floors at the figures the README gives; a change that loses agreement fails here.
-    assert!(pct >= 99.2, "{pct:.2}% of rows identical");
+    assert!(pct >= 99.25, "{pct:.2}% of rows identical");
     let consequence_same = total - per_field.get("Consequence").copied().unwrap_or(0);
     assert!(
         consequence_same as f64 / total as f64 >= 0.996,

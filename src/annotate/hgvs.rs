@@ -328,7 +328,14 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
                 .take_while(|(x, y)| x == y)
                 .count() as i64
                 + 1;
-            return Some(format!("p.{}{i}?", three_letter(wt(i))));
+            // `_get_fs_peptides` moves the start to the first changed residue; the end stays
+            // the allele's last codon, so a loss over two codons is `p.Met1_?2`.
+            let end = v.cds_end.map(|x| (x + 2) / 3).unwrap_or(i);
+            return Some(if end == i {
+                format!("p.{}{i}?", three_letter(wt(i)))
+            } else {
+                format!("p.{}{i}_?{end}", three_letter(wt(i)))
+            });
         }
         let pre = ref_pep
             .iter()
