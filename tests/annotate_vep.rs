@@ -6,6 +6,8 @@
 //! differences are listed in the README (section `annotate`, "Conformance with Ensembl VEP"),
 //! each with its reason; run with `--nocapture` to print them.
 
+mod util;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -61,15 +63,14 @@ type Key = (String, u64, String, String, String, String);
 type Row = BTreeMap<String, String>;
 
 /// VEP's GTF mode writes transcript IDs without their version (`--transcript_version` needs a
-/// cache): compare IDs without it, in Feature and in the HGVS prefixes.
+/// cache) and version 1 for every protein: compare IDs without versions, in Feature and in the
+/// HGVS prefixes.
 fn strip_version(field: &str, value: &str) -> String {
     match field {
         "Feature" | "HGVSc" | "HGVSp" => {
             let (id, rest) = value.split_once(':').unwrap_or((value, ""));
             let id = match id.rsplit_once('.') {
-                Some((base, v)) if field != "HGVSp" && v.bytes().all(|b| b.is_ascii_digit()) => {
-                    base
-                }
+                Some((base, v)) if v.bytes().all(|b| b.is_ascii_digit()) => base,
                 _ => id,
             };
             if rest.is_empty() {
@@ -101,8 +102,8 @@ fn key(rec: &RecordView<'_>, r: &Row) -> Key {
     )
 }
 
-fn vep_rows() -> BTreeMap<Key, Row> {
-    let text = gunzip(&data("vep115.csq.vcf.gz"));
+fn vep_rows(path: &Path) -> BTreeMap<Key, Row> {
+    let text = gunzip(path);
     let mut names: Vec<String> = Vec::new();
     let mut out = BTreeMap::new();
     for line in text.lines() {
@@ -139,22 +140,23 @@ fn our_rows() -> BTreeMap<Key, Row> {
         .unwrap()
         .write_all(gunzip(&data("genome.fa.gz")).as_bytes())
         .unwrap();
-    let mut reference = Reference::open(&fasta).unwrap();
-    let model = TranscriptModel::from_gtf(
-        &data("genes.gtf.gz"),
-        &mut reference,
-        ModelOptions::default(),
-    )
-    .unwrap();
     let (_, lines) = read_to_memory(&data("variants.vcf.gz")).unwrap();
+    let lines: Vec<String> = lines.into_iter().map(|(_, l)| l).collect();
+    annotate_lines(&data("genes.gtf.gz"), &fasta, &lines)
+}
+
+/// Our rows for VCF `lines`, annotated as the `annotate` stage does (with the reference window
+/// around each indel).
+fn annotate_lines(gtf: &Path, fasta: &Path, lines: &[String]) -> BTreeMap<Key, Row> {
+    let mut reference = Reference::open(fasta).unwrap();
+    let model = TranscriptModel::from_gtf(gtf, &mut reference, ModelOptions::default()).unwrap();
     let mut contigs: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut out = BTreeMap::new();
-    for (_, line) in &lines {
+    for line in lines {
         let rec = RecordView::parse(line).unwrap();
         let seq = contigs
             .entry(rec.chrom.to_string())
             .or_insert_with(|| reference.fetch_contig(rec.chrom).unwrap());
-        // As the annotate stage does: the reference bases around indels, for HGVS shifting.
         let window = window_for(&rec, seq);
         for i in 1..=rec.alts().count() {
             for a in annotate_record_with(&model, &rec, i, window.as_ref()) {
@@ -170,7 +172,7 @@ fn our_rows() -> BTreeMap<Key, Row> {
 
 #[test]
 fn agrees_with_vep_115_field_for_field() {
-    let vep = vep_rows();
+    let vep = vep_rows(&data("vep115.csq.vcf.gz"));
     let ours = our_rows();
     let keys: BTreeSet<&Key> = vep.keys().chain(ours.keys()).collect();
     let mut identical = 0usize;
@@ -232,4 +234,72 @@ fn agrees_with_vep_115_field_for_field() {
         let n = per_field.get(f).copied().unwrap_or(0);
         assert!(n <= 2, "{f} differs in {n} rows");
     }
+}
+
+/// The GTF with every coordinate moved by `shift`, features past the 40,001 bp contig clipped or
+/// dropped (as `test-data/annotate/chr22/README.md` and tests/annotate_conformance.rs).
+fn shifted_gtf(src: &Path, dst: &Path, shift: u64) {
+    let text = std::fs::read_to_string(src).unwrap();
+    let mut out = String::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let mut f: Vec<String> = line.split('\t').map(str::to_string).collect();
+        let s = f[3].parse::<u64>().unwrap() + shift;
+        let e = (f[4].parse::<u64>().unwrap() + shift).min(40_001);
+        if s > 40_001 {
+            continue;
+        }
+        f[3] = s.to_string();
+        f[4] = e.to_string();
+        out.push_str(&f.join("\t"));
+        out.push('\n');
+    }
+    std::fs::write(dst, out).unwrap();
+}
+
+/// Real data: VEP 115 on the nf-core chr22 mini-genome (GTF shifted by +2027) and the dbSNP 146
+/// records in CCT8L2 (`test-data/annotate/chr22/vep115.dbsnp_cct8l2.csq.vcf.gz`, made as in its
+/// README). Every row both write is identical on every compared field except CANONICAL (this
+/// GTF has no `Ensembl_canonical` tags; VEP's GTF mode then marks none, we pick one).
+#[test]
+fn agrees_with_vep_115_on_chr22_dbsnp() {
+    let g = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/upstream/nf-core-test-datasets/data/genomics/homo_sapiens/genome");
+    if !g.join("genome.gtf").exists() {
+        util::skip(&format!("skipped: {} is absent", g.display()));
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let gtf = dir.path().join("genes.gtf");
+    shifted_gtf(&g.join("genome.gtf"), &gtf, 2027);
+    let expected = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test-data/annotate/chr22/vep115.dbsnp_cct8l2.csq.vcf.gz");
+    let vep = vep_rows(&expected);
+    let lines: Vec<String> = gunzip(&expected)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    let ours = annotate_lines(&gtf, &g.join("genome.fasta"), &lines);
+    let mut compared = 0usize;
+    let mut cct8l2 = 0usize;
+    let mut differing = Vec::new();
+    for (k, v) in &vep {
+        // VEP's GTF reader drops the transcripts the shift cuts at the contig end.
+        let Some(o) = ours.get(k) else { continue };
+        compared += 1;
+        cct8l2 += usize::from(k.5 == "ENST00000359963");
+        for f in COMPARED.iter().filter(|f| **f != "CANONICAL") {
+            let (a, b) = (o.get(*f).map_or("", String::as_str), v[*f].as_str());
+            if a != b {
+                differing.push(format!(
+                    "{}:{} {}>{} {} {f}: ours={a:?} VEP={b:?}",
+                    k.0, k.1, k.2, k.3, k.5
+                ));
+            }
+        }
+    }
+    println!("{compared} chr22 rows compared, {} differ", differing.len());
+    assert!(compared > 800, "{compared} rows");
+    assert!(cct8l2 > 400, "{cct8l2} CCT8L2 rows");
+    assert!(differing.is_empty(), "{}", differing.join("\n"));
 }
