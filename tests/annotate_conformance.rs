@@ -53,6 +53,17 @@ fn comparable(a: &TranscriptAnnotation, ours: bool) -> BTreeSet<String> {
         .collect();
     set.extend(a.other_terms.iter().cloned());
     if ours {
+        // VEP's splice sub-classes: snpEff writes splice_region_variant for the donor region
+        // and 5th base (which replace it in VEP) and nothing for the polypyrimidine tract.
+        for sub in [
+            "splice_donor_region_variant",
+            "splice_donor_5th_base_variant",
+        ] {
+            if set.remove(sub) {
+                set.insert("splice_region_variant".to_string());
+            }
+        }
+        set.remove("splice_polypyrimidine_tract_variant");
         set.remove("NMD_transcript_variant");
         set.remove("non_coding_transcript_variant");
         set.remove("coding_transcript_variant");

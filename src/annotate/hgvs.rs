@@ -3,12 +3,19 @@
 //! three-letter amino acids with `Ter`.
 
 use crate::annotate::engine::Allele;
-use crate::annotate::engine::HgvsInput;
+use crate::annotate::engine::{HgvsInput, RefWindow};
 use crate::annotate::{Consequence, TranscriptAnnotation};
 use crate::genome::codon::{reverse_complement, three_letter};
 
 /// Fills `hgvsc` and `hgvsp` of `ann`.
-pub(crate) fn fill(v: &HgvsInput<'_>, a: &Allele, ann: &mut TranscriptAnnotation) {
+/// `shifted` is the view of the allele shifted 3' along the genome, when it moved: HGVSp is
+/// read from it, and is absent when the shifted allele leaves the CDS.
+pub(crate) fn fill(
+    v: &HgvsInput<'_>,
+    shifted: Option<&HgvsInput<'_>>,
+    a: &Allele,
+    ann: &mut TranscriptAnnotation,
+) {
     if ann.consequences.iter().all(|c| {
         matches!(
             c,
@@ -18,7 +25,17 @@ pub(crate) fn fill(v: &HgvsInput<'_>, a: &Allele, ann: &mut TranscriptAnnotation
         return;
     }
     ann.hgvsc = hgvsc(v, a).map(|x| format!("{}:{}", v.t.stable_id(), x));
-    if let Some(p) = hgvsp(v, ann) {
+    let protein_view = match shifted {
+        Some(sv) if sv.translation_start.is_none() => return,
+        Some(sv) => sv,
+        // Unshifted, VEP names a length change a frameshift only when it calls one (not when
+        // the stop is retained), and then writes no HGVSp for it.
+        None if v.frameshift && !ann.consequences.contains(&Consequence::FrameshiftVariant) => {
+            return
+        }
+        None => v,
+    };
+    if let Some(p) = hgvsp(protein_view, ann) {
         let id =
             v.t.coding
                 .as_ref()
@@ -99,6 +116,21 @@ fn hgvsc(v: &HgvsInput<'_>, a: &Allele) -> Option<String> {
     let alt_t = v.seq.to_vec();
     let seq = &t.seq;
     let text = |x: &[u8]| String::from_utf8_lossy(x).into_owned();
+    let indel = a.reference.is_empty() || a.alternative.is_empty();
+    if let (Some(w), true) = (v.window, indel) {
+        return genomic_indel(v, a, w, prefix);
+    }
+    // `hgvs_variant_notation`: equal-length changes whose ALT is the reverse complement of REF.
+    if ref_t.len() > 1 && ref_t.len() == alt_t.len() && reverse_complement(&ref_t) == alt_t {
+        let (g5, g3) = if rev { (v.e, v.s) } else { (v.s, v.e) };
+        let (p5, p3) = if v.fully_exonic {
+            let (cs, ce) = (v.cdna_start?, v.cdna_end?);
+            (cdna_text(v, cs), cdna_text(v, ce))
+        } else {
+            (genomic_text(v, g5)?, genomic_text(v, g3)?)
+        };
+        return Some(format!("{prefix}{p5}_{p3}inv"));
+    }
     if v.fully_exonic {
         let (cs, ce) = (v.cdna_start?, v.cdna_end?);
         if v.ins {
@@ -193,6 +225,81 @@ fn hgvsc(v: &HgvsInput<'_>, a: &Allele) -> Option<String> {
     })
 }
 
+/// VEP's HGVSc of an insertion or deletion (`TranscriptVariationAllele::hgvs_transcript`): shifted
+/// to its most 3' position (transcript orientation) along the genome, across exon edges, then
+/// each end written as an exonic or intronic position; an insertion that repeats the bases before
+/// it is a `dup`. No HGVSc when the allele or its shifted ends leave the transcript.
+fn genomic_indel(v: &HgvsInput<'_>, a: &Allele, w: &RefWindow, prefix: &str) -> Option<String> {
+    let t = v.t;
+    let rev = t.is_reverse();
+    let span = t.span();
+    let (ts, te) = (span.start as i64 + 1, span.end as i64);
+    let (s, e) = (v.s, v.e);
+    if s < ts || e < ts || s > te || e > te {
+        return None;
+    }
+    // The window in transcript orientation, and index <-> genomic position.
+    let n = w.seq.len() as i64;
+    let w0 = w.start as i64;
+    let tseq = if rev {
+        reverse_complement(&w.seq)
+    } else {
+        w.seq.clone()
+    };
+    let to_t = |g: i64| if rev { w0 + n - 1 - g } else { g - w0 };
+    let to_g = |i: i64| if rev { w0 + n - 1 - i } else { i + w0 };
+    let inside = |i: i64| (ts..=te).contains(&to_g(i));
+    let at = |i: i64| usize::try_from(i).ok().and_then(|i| tseq.get(i).copied());
+    let pos = |i: i64| genomic_text(v, to_g(i));
+    if a.alternative.is_empty() {
+        let (mut i, mut j) = if rev {
+            (to_t(e), to_t(s))
+        } else {
+            (to_t(s), to_t(e))
+        };
+        at(i)?;
+        at(j)?;
+        while at(j + 1).is_some() && at(i) == at(j + 1) {
+            i += 1;
+            j += 1;
+        }
+        if !inside(j) {
+            return None;
+        }
+        return Some(if i == j {
+            format!("{prefix}{}del", pos(i)?)
+        } else {
+            format!("{prefix}{}_{}del", pos(i)?, pos(j)?)
+        });
+    }
+    // Inserted before transcript-orientation index `i`.
+    let mut x = v.seq.to_vec();
+    let mut i = if rev { to_t(e) } else { to_t(s) };
+    at(i - 1)?;
+    while !x.is_empty() && at(i) == Some(x[0]) {
+        x.rotate_left(1);
+        i += 1;
+    }
+    if !inside(i - 1) {
+        return None;
+    }
+    let len = x.len() as i64;
+    let same = |from: i64| (0..len).all(|k| at(from + k) == Some(x[k as usize]));
+    let dup = if same(i) {
+        Some((i, i + len - 1))
+    } else if same(i - len) {
+        Some((i - len, i - 1))
+    } else {
+        None
+    };
+    let text = String::from_utf8_lossy(&x).into_owned();
+    Some(match dup {
+        Some((p, q)) if p == q => format!("{prefix}{}dup", pos(p)?),
+        Some((p, q)) => format!("{prefix}{}_{}dup", pos(p)?, pos(q)?),
+        None => format!("{prefix}{}_{}ins{text}", pos(i - 1)?, pos(i)?),
+    })
+}
+
 fn aa3(p: &[u8]) -> String {
     p.iter().map(|&x| three_letter(x)).collect()
 }
@@ -210,6 +317,55 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
             b'*'
         }
     };
+    // `_get_hgvs_peptides`: a start loss is `?` after the (clipped) reference peptides, before
+    // any frameshift or in-frame reading.
+    if has(Consequence::StartLost) {
+        if v.frameshift {
+            let new = mutated_protein(v)?;
+            let i = new
+                .iter()
+                .zip(protein.iter())
+                .take_while(|(x, y)| x == y)
+                .count() as i64
+                + 1;
+            // `_get_fs_peptides` moves the start to the first changed residue; the end stays
+            // the allele's last codon, so a loss over two codons is `p.Met1_?2`.
+            let end = v.cds_end.map(|x| (x + 2) / 3).unwrap_or(i);
+            return Some(if end == i {
+                format!("p.{}{i}?", three_letter(wt(i)))
+            } else {
+                format!("p.{}{i}_?{end}", three_letter(wt(i)))
+            });
+        }
+        let pre = ref_pep
+            .iter()
+            .zip(alt_pep)
+            .take_while(|(x, y)| x == y)
+            .count();
+        let r1 = &ref_pep[pre..];
+        let a1 = &alt_pep[pre..];
+        let suf = r1
+            .iter()
+            .rev()
+            .zip(a1.iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
+        let r = &r1[..r1.len() - suf];
+        let first = start + pre as i64;
+        let last = first + r.len() as i64 - 1;
+        return Some(if r.len() <= 1 {
+            format!(
+                "p.{}{first}?",
+                aa3(if r.is_empty() {
+                    &ref_pep[..1.min(ref_pep.len())]
+                } else {
+                    r
+                })
+            )
+        } else {
+            format!("p.{}{first}_?{last}", aa3(r))
+        });
+    }
     if v.frameshift {
         let new = mutated_protein(v)?;
         let mut i = 0usize;
@@ -232,9 +388,6 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
             ter.map_or("?".to_string(), |n| (n + 1).to_string())
         ));
     }
-    if has(Consequence::StartLost) {
-        return Some("p.Met1?".into());
-    }
     let pre = ref_pep
         .iter()
         .zip(alt_pep)
@@ -249,11 +402,17 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
         .count();
     let (r, a) = (&r1[..r1.len() - suf], &a1[..a1.len() - suf]);
     let p = start + pre as i64;
+    // `s/Ter\w+/Ter/`: an inserted sequence ends at its first stop.
+    let a_text = |a: &[u8]| match a.iter().position(|&x| x == b'*') {
+        Some(i) => aa3(&a[..=i]),
+        None => aa3(a),
+    };
     if r.is_empty() && a.is_empty() {
         if ref_pep.is_empty() {
             return None;
         }
-        return Some(format!("p.{}{}=", three_letter(ref_pep[0]), start));
+        // `_get_hgvs_protein_format`: every reference amino acid of the codons, then `=`.
+        return Some(format!("p.{}{}=", aa3(ref_pep), start));
     }
     if r.first() == Some(&b'*') && !a.is_empty() && a[0] != b'*' {
         let new = mutated_protein(v)?;
@@ -276,7 +435,16 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
         ));
     }
     let end = p + r.len() as i64 - 1;
+    let plen = protein.len() as i64;
     if a.is_empty() {
+        // `_check_peptides_post_var` / `_shift_3prime`: a deleted peptide moves 3' while the
+        // residue after it repeats its first residue.
+        let (mut r, mut p, mut end) = (r.to_vec(), p, end);
+        while end < plen && wt(end + 1) == r[0] {
+            r.rotate_left(1);
+            p += 1;
+            end += 1;
+        }
         return Some(if r.len() == 1 {
             format!("p.{}{}del", three_letter(r[0]), p)
         } else {
@@ -290,7 +458,14 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
         });
     }
     if r.is_empty() {
-        // Inserted between p-1 and p.
+        // Inserted between p-1 and p, moved 3' first as VEP does (`_shift_3prime`), then a
+        // repeat of the residues before it is a `dup`.
+        let (mut a, mut p) = (a.to_vec(), p);
+        while p <= plen && a[0] != b'*' && wt(p) == a[0] {
+            a.rotate_left(1);
+            p += 1;
+        }
+        let a = a.as_slice();
         let n = a.len() as i64;
         if p - n >= 1 && (p - n..p).map(wt).eq(a.iter().copied()) {
             return Some(if n == 1 {
@@ -311,11 +486,11 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
             p - 1,
             three_letter(wt(p)),
             p,
-            aa3(a)
+            a_text(a)
         ));
     }
     Some(if r.len() == 1 {
-        format!("p.{}{}delins{}", three_letter(r[0]), p, aa3(a))
+        format!("p.{}{}delins{}", three_letter(r[0]), p, a_text(a))
     } else {
         format!(
             "p.{}{}_{}{}delins{}",
@@ -323,7 +498,7 @@ fn hgvsp(v: &HgvsInput<'_>, ann: &TranscriptAnnotation) -> Option<String> {
             p,
             three_letter(r[r.len() - 1]),
             end,
-            aa3(a)
+            a_text(a)
         )
     })
 }

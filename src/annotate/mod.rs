@@ -11,7 +11,10 @@ pub mod stage;
 pub mod writer;
 
 pub use consequence::{Consequence, Impact};
-pub use engine::{annotate_allele, annotate_record, Allele};
+pub use engine::{
+    annotate_allele, annotate_allele_with, annotate_record, annotate_record_with, window_for,
+    Allele, RefWindow,
+};
 pub use fields::{AnnotationSchema, AnnotationSource, Entry};
 pub use model::{ModelOptions, ModelReport, TranscriptModel};
 

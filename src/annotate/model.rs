@@ -112,7 +112,9 @@ impl Pending {
         if self.tsl.is_none() {
             self.tsl = r
                 .attr("transcript_support_level")
-                .map(|t| t.split_whitespace().next().unwrap_or(t).to_string());
+                .map(|t| t.split_whitespace().next().unwrap_or(t).to_string())
+                // "NA" (no support level assessed): VEP writes an empty TSL.
+                .filter(|t| t != "NA");
         }
         if self.protein_id.is_none() {
             if let Some(p) = r.attr("protein_id") {

@@ -123,6 +123,12 @@ impl<'r> RefChecker<'r> {
         Ok(())
     }
 
+    /// The forward sequence of the contig of the last record checked (`None` when the FASTA
+    /// lacks it), for the reference windows HGVS shifting reads.
+    pub fn current_sequence(&self) -> Option<&[u8]> {
+        self.current.as_ref().and_then(|(_, s)| s.as_deref())
+    }
+
     /// The report, after warning or refusing.
     ///
     /// # Errors

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::annotate::engine::annotate_record;
+use crate::annotate::engine::{annotate_record_with, window_for, RefWindow};
 use crate::annotate::model::{ModelOptions, ModelReport, TranscriptModel};
 use crate::annotate::refcheck::{RefCheckReport, RefChecker};
 use crate::annotate::writer::{annotated_line, csq_header_line, info_span};
@@ -164,6 +164,8 @@ pub fn annotate_to(
     let mut order = SortOrder::default();
     let mut batch: Vec<Vec<u8>> = (0..BATCH_LINES).map(|_| Vec::new()).collect();
     let mut line_nos = vec![0usize; BATCH_LINES];
+    // Reference bases around each indel, read in order while the contig is in hand.
+    let mut windows: Vec<Option<RefWindow>> = vec![None; BATCH_LINES];
     loop {
         let mut n = 0;
         while n < BATCH_LINES && reader.read_line(&mut batch[n])? {
@@ -173,25 +175,30 @@ pub fn annotate_to(
         if n == 0 {
             break;
         }
-        for (line, &no) in batch[..n].iter().zip(&line_nos[..n]) {
+        for (i, (line, &no)) in batch[..n].iter().zip(&line_nos[..n]).enumerate() {
             let line = std::str::from_utf8(line)
                 .map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
             let rec = RecordView::parse(line).map_err(|r| Error::at_line(path, no, r))?;
             order.check(&rec).map_err(|r| Error::at_line(path, no, r))?;
+            windows[i] = None;
             if let Some(checker) = ref_checker.as_deref_mut() {
                 checker.check(&rec)?;
+                windows[i] = checker
+                    .current_sequence()
+                    .and_then(|seq| window_for(&rec, seq));
             }
         }
         let results: Vec<Result<(String, Tally)>> = batch[..n]
             .par_chunks(CHUNK_LINES)
             .zip(line_nos[..n].par_chunks(CHUNK_LINES))
-            .map(|(lines, nos)| {
+            .zip(windows[..n].par_chunks(CHUNK_LINES))
+            .map(|((lines, nos), wins)| {
                 let mut text = String::with_capacity(lines.len() * 400);
                 let mut tally = Tally::default();
-                for (line, &no) in lines.iter().zip(nos) {
+                for ((line, &no), win) in lines.iter().zip(nos).zip(wins) {
                     let line = std::str::from_utf8(line)
                         .map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
-                    annotate_line(model, line, &mut tally, &mut text)
+                    annotate_line(model, line, win.as_ref(), &mut tally, &mut text)
                         .map_err(|reason| Error::at_line(path, no, reason))?;
                 }
                 Ok((text, tally))
@@ -285,6 +292,7 @@ impl Tally {
 fn annotate_line(
     model: &TranscriptModel,
     line: &str,
+    window: Option<&RefWindow>,
     tally: &mut Tally,
     out: &mut String,
 ) -> std::result::Result<(), String> {
@@ -293,7 +301,7 @@ fn annotate_line(
     let mut entries: Vec<TranscriptAnnotation> = Vec::new();
     for (i, _) in rec.alts().enumerate() {
         tally.alleles += 1;
-        let anns = annotate_record(model, &rec, i + 1);
+        let anns = annotate_record_with(model, &rec, i + 1, window);
         if let Some(worst) = anns.iter().filter_map(|a| a.most_severe()).min() {
             *tally
                 .most_severe
