@@ -192,7 +192,11 @@ fn build(name: &str, c: &Ctx) -> Plan {
                 return missing("expression table or rna_bam");
             };
             // The GTF names genes for tables keyed by gene ID (a samplesheet featureCounts table).
-            let gtf = all.signatures.gtf.clone().or_else(|| m.reference.gtf.clone());
+            let gtf = all
+                .signatures
+                .gtf
+                .clone()
+                .or_else(|| m.reference.gtf.clone());
             let mut inputs = vec![e.clone()];
             inputs.extend(gtf.clone());
             let p = stage::signatures::Params {
