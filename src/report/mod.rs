@@ -5,8 +5,11 @@
 
 pub mod cohort;
 pub mod html;
+pub mod summary;
 pub mod svg;
 pub mod tables;
+
+pub use summary::{load_cohort, Cohort, CohortMember, Placement};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +22,9 @@ use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
 use tables::{read_json, sha256_file, Table};
 
 /// Version of the `report.json` layout.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: `cohort` is a summary (distributions; members listed only for small cohorts) and
+/// `placement` gives the sample's percentiles.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The order in which the report shows the stages (the variant stages, then expression, then
 /// MSI). Names, files and dependencies come from [`crate::stage::STAGES`].
@@ -70,9 +75,6 @@ pub struct ReportParams {
     #[serde(skip)]
     pub shared_cohort: Option<Arc<Cohort>>,
 }
-
-/// What each report places its sample against: sample name → its headline and signatures.
-pub type Cohort = BTreeMap<String, CohortMember>;
 
 /// One file a stage wrote, as read by the report.
 #[derive(Debug, Clone, Serialize)]
@@ -138,23 +140,18 @@ pub struct Report {
     pub headline: Headline,
     /// Every known stage, run or not, in pipeline order.
     pub stages: BTreeMap<String, StageEntry>,
-    /// The cohort the sample was compared with (sample name → headline), when `--cohort` given.
+    /// The cohort the sample was compared with, when `--cohort` given (or in `run`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(serialize_with = "shared")]
     pub cohort: Option<Arc<Cohort>>,
+    /// The sample's percentiles in the cohort.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
     pub params: ReportParams,
 }
 
 fn shared<S: serde::Serializer>(c: &Option<Arc<Cohort>>, s: S) -> Result<S::Ok, S::Error> {
     c.as_deref().serialize(s)
-}
-
-/// What the cohort plots need of one sample.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct CohortMember {
-    pub headline: Headline,
-    /// Signature name → score.
-    pub signatures: BTreeMap<String, f64>,
 }
 
 /// Everything read from one sample's folder.
@@ -255,11 +252,22 @@ fn is_signature(name: &str, keys: &[&str]) -> bool {
     })
 }
 
+/// How much of a sample's folder [`load_sample`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Load {
+    /// Everything the sample's own report shows, with checksums.
+    Report,
+    /// What the cohort summary needs: summaries and headline tables, no checksums, no VAFs or
+    /// gene expression.
+    Cohort,
+}
+
 /// Reads every stage output of `sample` in `dir`.
 ///
 /// # Errors
 /// A present file that cannot be read or breaks its contract.
-pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
+pub fn load_sample(dir: &Path, sample: &str, load: Load) -> Result<SampleData> {
+    let full = load == Load::Report;
     let mut data = SampleData {
         sample: sample.to_string(),
         stages: BTreeMap::new(),
@@ -293,7 +301,7 @@ pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
                 summary = Some(read_json(p)?);
             }
             let bytes = std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len();
-            let sha256 = if hash { sha256_file(p)? } else { String::new() };
+            let sha256 = if full { sha256_file(p)? } else { String::new() };
             files.push(FileEntry {
                 name,
                 bytes,
@@ -323,7 +331,7 @@ pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
             .and_then(serde_json::Value::as_u64);
     }
     let variants = file("tmb.variants.tsv");
-    if variants.is_file() {
+    if full && variants.is_file() {
         let t = Table::read(&variants)?;
         data.counted_vafs = t
             .rows
@@ -461,7 +469,7 @@ pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
             .and_then(|s| s.score);
     }
     let quant = file("quant.tsv");
-    if quant.is_file() {
+    if full && quant.is_file() {
         let t = Table::read(&quant)?;
         let mut by_name: BTreeMap<&str, Option<f64>> = BTreeMap::new();
         for r in &t.rows {
@@ -490,25 +498,6 @@ impl SampleData {
     }
 }
 
-/// Every sample folder of `cohort` (sorted by sample name), read without checksums.
-///
-/// # Errors
-/// The folder cannot be listed or a present stage file is malformed.
-pub fn load_cohort(cohort: &Path) -> Result<Cohort> {
-    let mut out = BTreeMap::new();
-    // One folder per sample (`run`, Snakemake), or every sample's files in one folder (how
-    // Nextflow stages them); both together work too.
-    let mut dirs = vec![cohort.to_path_buf()];
-    dirs.extend(sample_dirs(cohort)?);
-    for dir in dirs {
-        for sample in prefixes_in(&dir)? {
-            let data = load_sample(&dir, &sample, false)?;
-            out.insert(sample, data.cohort_member());
-        }
-    }
-    Ok(out)
-}
-
 /// The sub-folders of `cohort`, sorted.
 ///
 /// # Errors
@@ -529,7 +518,7 @@ pub fn sample_dirs(cohort: &Path) -> Result<Vec<PathBuf>> {
 /// Unreadable or malformed stage outputs.
 pub fn build(params: &ReportParams) -> Result<(Report, SampleData)> {
     let sample = choose_sample(&params.dir, params.sample.as_deref())?;
-    let data = load_sample(&params.dir, &sample, true)?;
+    let data = load_sample(&params.dir, &sample, Load::Report)?;
     if data.stages.values().all(|s| s.status == "not_run") {
         return Err(Error::invalid(
             &params.dir,
@@ -542,6 +531,9 @@ pub fn build(params: &ReportParams) -> Result<(Report, SampleData)> {
         (None, Some(dir)) => Some(Arc::new(load_cohort(dir)?)),
         (None, None) => None,
     };
+    let placement = cohort
+        .as_ref()
+        .map(|c| c.place(&data.headline, &data.cohort_member().signatures));
     let report = Report {
         schema_version: SCHEMA_VERSION,
         version: crate::VERSION,
@@ -549,6 +541,7 @@ pub fn build(params: &ReportParams) -> Result<(Report, SampleData)> {
         headline: data.headline.clone(),
         stages: data.stages.clone(),
         cohort,
+        placement,
         params: params.clone(),
     };
     Ok((report, data))
