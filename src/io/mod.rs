@@ -3,9 +3,11 @@
 
 pub mod alignments;
 pub mod bed;
+pub mod cells;
 pub mod fasta;
 pub mod gtf;
 pub mod output;
+pub mod table;
 pub mod vcf;
 
 use std::fs::File;

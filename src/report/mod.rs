@@ -5,6 +5,7 @@
 
 pub mod cohort;
 pub mod html;
+pub mod matrix;
 pub mod summary;
 pub mod svg;
 pub mod tables;
