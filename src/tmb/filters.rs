@@ -1,18 +1,17 @@
 //! The per-allele decision: counted, or excluded with the first reason that applies.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::row::VariantRow;
 use crate::annotate::engine::annotate_record;
 use crate::annotate::fields::{max_numeric, AlleleKeys};
 use crate::annotate::model::TranscriptModel;
 use crate::annotate::{AnnotationSchema, Consequence};
 use crate::error::{Error, Result};
 use crate::genome::{ContigMatcher, Interval, IntervalSet};
-use crate::io::output::fmt_opt;
 use crate::io::vcf::{split_ascii, RecordView, VcfHeader};
 use crate::variant::support::varscan_somatic_status;
 use crate::variant::{ReadSupport, SupportRule, SupportTally, VariantKind};
@@ -248,10 +247,10 @@ impl<'r> AltAnnotation<'r> {
     }
 }
 
-/// One row of the variants table, formatted without temporary strings (1M rows per run).
+/// One row of the variants table.
 #[allow(clippy::too_many_arguments)]
 fn write_row(
-    out: &mut String,
+    out: &mut csv::Writer<Vec<u8>>,
     rec: &RecordView<'_>,
     alt: &str,
     gene: Option<&str>,
@@ -259,35 +258,22 @@ fn write_row(
     support: &crate::variant::AlleleSupport,
     population_af: Option<f64>,
     reason: Option<Reason>,
-) {
-    let _ = write!(
-        out,
-        "{}\t{}\t{}\t{}\t",
-        rec.chrom, rec.pos, rec.reference, alt
-    );
-    out.push_str(gene.unwrap_or("NA"));
-    out.push('\t');
-    out.push_str(consequence.map_or("NA", Consequence::as_str));
-    for count in [support.depth, support.alt_reads] {
-        out.push('\t');
-        match count {
-            Some(n) => {
-                let _ = write!(out, "{n}");
-            }
-            None => out.push_str("NA"),
-        }
-    }
-    out.push('\t');
-    out.push_str(&fmt_opt(support.vaf, 4));
-    out.push('\t');
-    out.push_str(&fmt_opt(population_af, 6));
-    out.push_str(if reason.is_none() {
-        "\ttrue\t"
-    } else {
-        "\tfalse\t"
-    });
-    out.push_str(reason.map_or("pass", Reason::as_str));
-    out.push('\n');
+) -> Result<()> {
+    out.serialize(VariantRow {
+        chrom: rec.chrom,
+        pos: rec.pos,
+        reference: rec.reference,
+        alt,
+        gene,
+        consequence: consequence.map(Consequence::as_str),
+        depth: support.depth,
+        alt_reads: support.alt_reads,
+        vaf: support.vaf,
+        population_af,
+        counted: reason.is_none(),
+        reason: reason.map_or("pass", Reason::as_str),
+    })
+    .map_err(|e| Error::Internal(format!("variants table row: {e}")))
 }
 
 fn take_max(slot: &mut Option<f64>, v: Option<f64>) {
@@ -380,7 +366,7 @@ impl<'a> Evaluator<'a> {
         &self,
         line: &str,
         line_no: usize,
-        out: &mut String,
+        out: &mut csv::Writer<Vec<u8>>,
         counts: &mut Counts,
     ) -> Result<()> {
         let rec =
@@ -470,7 +456,7 @@ impl<'a> Evaluator<'a> {
                 &support,
                 population_af,
                 reason,
-            );
+            )?;
         }
         Ok(())
     }
