@@ -5,6 +5,7 @@
 
 pub mod cohort;
 pub mod html;
+mod load;
 pub mod matrix;
 pub mod summary;
 pub mod svg;
@@ -240,10 +241,6 @@ fn choose_sample(dir: &Path, requested: Option<&str>) -> Result<String> {
     }
 }
 
-fn f64_field(v: &serde_json::Value, key: &str) -> Option<f64> {
-    v.get(key).and_then(serde_json::Value::as_f64)
-}
-
 fn is_signature(name: &str, keys: &[&str]) -> bool {
     let n = name.to_ascii_lowercase();
     // `CYT_Rooney2015`, `GEP18_Cristescu2018`: the key, then a version digit or `_`.
@@ -319,18 +316,9 @@ pub fn load_sample(dir: &Path, sample: &str, load: Load) -> Result<SampleData> {
         );
     }
 
+    let prefix_text = dir.join(sample).display().to_string();
+    load::headline(&mut data.headline, &data.stages, sample, &prefix_text)?;
     let h = &mut data.headline;
-    if let Some(tmb) = data.stages["tmb"].summary.as_ref() {
-        h.tmb = f64_field(tmb, "tmb");
-        h.tmb_ci95 = tmb
-            .get("tmb_ci95")
-            .and_then(|v| Some([v.get(0)?.as_f64()?, v.get(1)?.as_f64()?]));
-        h.tmb_high = tmb.get("tmb_high").and_then(serde_json::Value::as_bool);
-        h.tmb_threshold = f64_field(tmb, "threshold");
-        h.variants_counted = tmb
-            .get("variants_counted")
-            .and_then(serde_json::Value::as_u64);
-    }
     let variants = file("tmb.variants.tsv");
     if full && variants.is_file() {
         let t = Table::read(&variants)?;
@@ -340,88 +328,6 @@ pub fn load_sample(dir: &Path, sample: &str, load: Load) -> Result<SampleData> {
             .filter(|r| t.get(r, "counted") == Some("true"))
             .filter_map(|r| t.num(r, "vaf"))
             .collect();
-    }
-    if let Some(msi) = data.stages["msi"].summary.as_ref() {
-        h.msi_score = f64_field(msi, "score");
-        h.msi_status = msi
-            .get("status")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_string);
-    }
-    let short = |a: &str| a.trim_start_matches("HLA-").to_string();
-    let mut typed_set: Vec<String> = Vec::new();
-    if let Some(hla) = data.stages.get("hla").and_then(|s| s.summary.as_ref()) {
-        let mut parts = Vec::new();
-        for locus in ["A", "B", "C"] {
-            match hla["alleles"][locus].as_array() {
-                Some(list) => {
-                    let names: Vec<String> =
-                        list.iter().filter_map(|n| n.as_str()).map(short).collect();
-                    typed_set.extend(names.iter().cloned());
-                    parts.push(names.join("/"));
-                }
-                None => parts.push(format!("{locus} undetermined")),
-            }
-        }
-        h.hla_typed = Some(parts.join(" "));
-    }
-    if let Some(neo) = data
-        .stages
-        .get("neoantigens")
-        .and_then(|s| s.summary.as_ref())
-    {
-        let scored: Vec<String> = neo["alleles"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|n| n.as_str())
-            .map(short)
-            .collect();
-        if !scored.is_empty() {
-            if h.hla_typed.is_some() {
-                let mut t = typed_set.clone();
-                t.sort();
-                t.dedup();
-                let mut g = scored.clone();
-                g.sort();
-                g.dedup();
-                h.hla_disagree = Some(t != g);
-            }
-            h.hla_scored = Some(scored.join(" "));
-        }
-    }
-    if let Some(r) = data.stages.get("response").and_then(|s| s.summary.as_ref()) {
-        let row = r["samples"]
-            .as_array()
-            .and_then(|rows| rows.iter().find(|x| x["sample"] == sample).or(rows.first()));
-        if let Some(row) = row {
-            h.response_probability = row["probability"].as_f64();
-            h.response_ci95 = row["ci_low"]
-                .as_f64()
-                .zip(row["ci_high"].as_f64())
-                .map(|(a, b)| [a, b]);
-            h.response_tmb_only = row["tmb_only_probability"].as_f64();
-            h.response_drivers = row["contributions"].as_array().map(|c| {
-                c.iter()
-                    .filter(|x| x["observed"].as_bool() == Some(true))
-                    .take(3)
-                    .filter_map(|x| {
-                        Some(format!(
-                            "{}({:+.2})",
-                            x["feature"].as_str()?,
-                            x["logit"].as_f64()?
-                        ))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            });
-            h.response_features = row["features_used"].as_array().map(|f| {
-                f.iter()
-                    .filter_map(|x| x.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            });
-        }
     }
     let neo = file("neoantigens.tsv");
     if neo.is_file() {
