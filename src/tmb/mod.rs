@@ -2,6 +2,7 @@
 //! of the territory searched, with an exact Poisson interval.
 
 pub mod filters;
+pub mod params;
 pub mod poisson;
 pub mod presets;
 pub mod row;
