@@ -74,7 +74,7 @@ pub fn quant_tables(results: &Path) -> Result<Vec<(String, PathBuf)>> {
             };
             if let Some(old) = found.insert(sample.to_string(), e.path()) {
                 return Err(Error::invalid(
-                    &e.path(),
+                    e.path(),
                     None,
                     format!(
                         "sample {sample} also has {}: keep one quant table per sample",
