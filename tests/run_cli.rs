@@ -372,6 +372,12 @@ fn the_demo_runs_every_offline_stage_and_its_reports_rank_the_tumours_as_designe
             assert_eq!(got, own, "{matrix} {s}");
         }
     }
+    // A cohort file removed is written again by the next run, with every stage up to date.
+    std::fs::remove_file(out.join("cohort.tpm.tsv")).unwrap();
+    let again = run(&["workflows/demo.toml", "--output", out.to_str().unwrap()]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(ran(&again), 0, "{}", stderr(&again));
+    assert!(out.join("cohort.tpm.tsv").is_file());
     // Our own annotation gives each planted variant its designed consequence (the VCF ID says
     // what was planted: GENE_missense, _fs, _syn, _weak).
     for s in ["tumour_hyper", "tumour_hot", "tumour_cold"] {

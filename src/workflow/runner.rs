@@ -473,10 +473,22 @@ pub fn run(manifest_path: &Path, opts: &RunOptions, threads: usize) -> Result<Ru
         d.iter()
             .any(|(s, o)| *s == "report" && matches!(o, Outcome::Ran { .. }))
     });
-    let cohort_missing = !manifest
-        .output
-        .join(crate::report::cohort::COHORT_TSV)
-        .is_file();
+    // The matrices are expected when some sample has `quant` output.
+    let quant_done = results.iter().any(|(d, _)| {
+        d.iter()
+            .any(|(s, o)| *s == "quant" && matches!(o, Outcome::Ran { .. } | Outcome::UpToDate))
+    });
+    let mut expected = vec![
+        crate::report::cohort::COHORT_TSV,
+        crate::report::cohort::MQC_GENERAL_STATS,
+    ];
+    if quant_done {
+        expected.extend([
+            crate::report::matrix::COUNTS_TSV,
+            crate::report::matrix::TPM_TSV,
+        ]);
+    }
+    let cohort_missing = expected.iter().any(|f| !manifest.output.join(f).is_file());
     let any_report = results.iter().any(|(d, _)| {
         d.iter()
             .any(|(s, o)| *s == "report" && matches!(o, Outcome::Ran { .. } | Outcome::UpToDate))
