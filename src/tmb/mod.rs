@@ -236,29 +236,27 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
     }
     let progress = crate::progress::bar(None, "tmb");
     let mut totals = Counts::default();
-    // Double buffering: the next batch is read (and its BGZF blocks inflated) while the
-    // current one is judged by the pool, so reading and parsing overlap.
-    let mut current = Batch::new();
-    let mut next = Batch::new();
-    current.fill(&mut reader)?;
-    while current.len > 0 {
-        let (results, read) = rayon::join(
-            || current.evaluate(&evaluator, path),
-            || next.fill(&mut reader),
-        );
-        // Errors in file order: the current batch's before the next one's.
-        for r in results {
-            let (text, counts) = r?;
+    // Double buffered and ordered: the next batch is read (and its BGZF blocks inflated) while
+    // the current one is judged by the pool; chunks are written in file order.
+    crate::par::ordered_batches(
+        &mut reader,
+        Batch::new(),
+        Batch::new(),
+        |batch, reader| {
+            batch.fill(reader)?;
+            Ok(batch.len)
+        },
+        |batch| batch.evaluate(&evaluator, path),
+        |(text, counts)| {
             if let Some(w) = variants.as_deref_mut() {
                 w.write_all(&text)
                     .map_err(|e| Error::io("variants table", e))?;
             }
             totals.add(&counts);
-        }
-        read?;
-        progress.inc(current.len as u64);
-        std::mem::swap(&mut current, &mut next);
-    }
+            Ok(())
+        },
+        |n| progress.inc(n as u64),
+    )?;
     progress.finish_and_clear();
     if let Some(message) = totals.support.no_depth_message() {
         let needs_depth = f.min_depth.is_some()
