@@ -2,8 +2,9 @@
 //! read once per run, so the time per sample must stay flat as the cohort grows.
 //!
 //! `cargo bench --bench cohort` (or `--profile dev` for a quick look); sizes via
-//! `COHORT_SIZES=30,300`. Each sample folder holds a small tmb, msi and signatures output made
-//! by a seeded generator; the run has only the `report` stage.
+//! `COHORT_SIZES=30,300`. Each sample folder holds a small tmb, msi, signatures and quant
+//! (1,000 genes) output made by a seeded generator; the run has only the `report` stage, then
+//! writes the cohort files (cohort.tsv, MultiQC files, the gene x sample matrices).
 
 use std::io::Write;
 use std::path::Path;
@@ -74,6 +75,16 @@ fn make_cohort(dir: &Path, n: usize) {
             ));
         }
         write(&d.join(format!("{s}.signatures.tsv")), &sig);
+        // 1,000 genes: the cohort step streams them into cohort.counts.tsv / cohort.tpm.tsv.
+        let mut quant = String::from("gene_id\tgene_name\tlength\tcount\ttpm\n");
+        for g in 0..1000 {
+            let count = (200.0 * rng.next()) as u64;
+            quant.push_str(&format!(
+                "ENSG{g:011}\tG{g}\t1500\t{count}\t{:.3}\n",
+                count as f64 * 1.7
+            ));
+        }
+        write(&d.join(format!("{s}.quant.tsv")), &quant);
     }
     write(&dir.join("samples.csv"), &sheet);
     write(
@@ -99,6 +110,9 @@ fn main() {
             workflow::run(&dir.path().join("m.toml"), &RunOptions::default(), threads).unwrap();
         let secs = start.elapsed().as_secs_f64();
         assert!(summary.failures().is_empty(), "{:?}", summary.failures());
+        let counts = std::fs::read_to_string(dir.path().join("out/cohort.counts.tsv")).unwrap();
+        assert_eq!(counts.lines().count(), 1001);
+        assert_eq!(counts.lines().next().unwrap().split('\t').count(), n + 1);
         let base = *first.get_or_insert(secs);
         println!(
             "{n}\t{secs:.2}\t{:.2}\t{:.1}",

@@ -23,6 +23,7 @@ pub mod hla;
 pub mod io;
 pub mod msi;
 pub mod neoantigen;
+pub mod par;
 pub mod peptides;
 pub mod progress;
 pub mod quant;

@@ -153,7 +153,11 @@ fn cohort_table_and_multiqc_files() {
             .unwrap());
     }
     let r = json(&s1.join("S1.report.json"));
-    assert_eq!(r["cohort"].as_object().unwrap().len(), 2);
+    assert_eq!(r["cohort"]["n_samples"], 2);
+    assert_eq!(r["cohort"]["members"].as_object().unwrap().len(), 2);
+    // A and S1 have the same TMB: each is half below, half above the other.
+    assert_eq!(r["cohort"]["tmb"]["n"], 2);
+    assert_eq!(r["placement"]["tmb"], 50.0);
     ok(bin()
         .args(["-q", "report", "--cohort"])
         .arg(dir.path())

@@ -334,6 +334,50 @@ fn the_demo_runs_every_offline_stage_and_its_reports_rank_the_tumours_as_designe
     assert!(num(&hyper, "response_probability") > num(&cold, "response_probability"));
     assert!(num(&hot, "cyt") > num(&hyper, "cyt") && num(&hyper, "cyt") > num(&cold, "cyt"));
     assert!(num(&hot, "gep") > num(&hyper, "gep") && num(&hyper, "gep") > num(&cold, "gep"));
+    // Each report places its sample in the three-sample cohort: 60/Mb is above two samples,
+    // so its mid-rank percentile is (2 + 0.5) / 3.
+    let report = |s: &str| -> serde_json::Value {
+        let p = out.join(s).join(format!("{s}.report.json"));
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let placed = report("tumour_hyper")["placement"]["tmb"].as_f64().unwrap();
+    assert!((placed - 100.0 * 2.5 / 3.0).abs() < 1e-9, "{placed}");
+    assert_eq!(report("tumour_cold")["cohort"]["n_samples"], 3);
+    // The gene x sample matrices hold each sample's quant column as the sample's table has it.
+    for (matrix, column) in [("cohort.counts.tsv", 3), ("cohort.tpm.tsv", 4)] {
+        let text = std::fs::read_to_string(out.join(matrix)).unwrap();
+        let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+        assert_eq!(
+            rows[0],
+            ["gene_id", "tumour_cold", "tumour_hot", "tumour_hyper"]
+        );
+        for (i, s) in ["tumour_cold", "tumour_hot", "tumour_hyper"]
+            .iter()
+            .enumerate()
+        {
+            let quant =
+                std::fs::read_to_string(out.join(s).join(format!("{s}.quant.tsv"))).unwrap();
+            let own: Vec<(String, String)> = quant
+                .lines()
+                .skip(1)
+                .map(|l| {
+                    let f: Vec<&str> = l.split('\t').collect();
+                    (f[0].to_string(), f[column].to_string())
+                })
+                .collect();
+            let got: Vec<(String, String)> = rows[1..]
+                .iter()
+                .map(|r| (r[0].to_string(), r[i + 1].to_string()))
+                .collect();
+            assert_eq!(got, own, "{matrix} {s}");
+        }
+    }
+    // A cohort file removed is written again by the next run, with every stage up to date.
+    std::fs::remove_file(out.join("cohort.tpm.tsv")).unwrap();
+    let again = run(&["workflows/demo.toml", "--output", out.to_str().unwrap()]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(ran(&again), 0, "{}", stderr(&again));
+    assert!(out.join("cohort.tpm.tsv").is_file());
     // Our own annotation gives each planted variant its designed consequence (the VCF ID says
     // what was planted: GENE_missense, _fs, _syn, _weak).
     for s in ["tumour_hyper", "tumour_hot", "tumour_cold"] {

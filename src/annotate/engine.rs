@@ -138,29 +138,8 @@ pub fn annotate_record_with(
         alt.as_bytes(),
         labels[alt_index - 1].clone(),
     );
-    let contig = resolve_contig(model, rec.chrom);
-    annotate_allele_with(
-        model,
-        contig.as_deref().unwrap_or(rec.chrom),
-        &allele,
-        window,
-    )
-}
-
-fn resolve_contig(model: &TranscriptModel, chrom: &str) -> Option<String> {
-    if model.has_contig(chrom) {
-        return None;
-    }
-    let alt = match chrom.strip_prefix("chr") {
-        Some(bare) => bare.to_string(),
-        None => format!("chr{chrom}"),
-    };
-    let alt = match alt.as_str() {
-        "M" => "MT".to_string(),
-        "chrMT" => "chrM".to_string(),
-        _ => alt,
-    };
-    model.has_contig(&alt).then_some(alt)
+    let contig = model.contig_name(rec.chrom).unwrap_or(rec.chrom);
+    annotate_allele_with(model, contig, &allele, window)
 }
 
 /// Annotations of one allele on `contig` (a model contig name): one per transcript within 5 kb,

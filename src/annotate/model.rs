@@ -55,6 +55,8 @@ pub struct ModelReport {
 pub struct TranscriptModel {
     transcripts: Vec<Transcript>,
     index: HashMap<String, ContigIndex>,
+    /// The model's contig names, for VCF names spelled another way (`1` / `chr1`).
+    contig_names: ContigMatcher,
     report: ModelReport,
 }
 
@@ -308,9 +310,11 @@ impl TranscriptModel {
         report.coding_transcripts = transcripts.iter().filter(|t| t.coding.is_some()).count();
         report_problems(gtf, reference.path(), &report, options)?;
         let index = build_index(&transcripts);
+        let contig_names = ContigMatcher::new(index.keys().cloned());
         Ok(Self {
             transcripts,
             index,
+            contig_names,
             report,
         })
     }
@@ -348,6 +352,13 @@ impl TranscriptModel {
     /// Whether the model has any transcript on `contig` (a reference contig name).
     pub fn has_contig(&self, contig: &str) -> bool {
         self.index.contains_key(contig)
+    }
+
+    /// The model's name for a VCF contig: itself, or the only model contig that differs by a
+    /// `chr` prefix or the mitochondrion's spelling ([`ContigMatcher`]); `None` when unknown or
+    /// ambiguous.
+    pub fn contig_name(&self, chrom: &str) -> Option<&str> {
+        self.contig_names.resolve(chrom).ok().flatten()
     }
 
     /// Contig names of the model.

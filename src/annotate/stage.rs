@@ -310,12 +310,7 @@ fn annotate_line(
         }
         if anns.len() == 1
             && anns[0].transcript_id.is_none()
-            && !model.has_contig(rec.chrom)
-            && !model.has_contig(&format!("chr{}", rec.chrom))
-            && !rec
-                .chrom
-                .strip_prefix("chr")
-                .is_some_and(|c| model.has_contig(c))
+            && model.contig_name(rec.chrom).is_none()
         {
             tally.unknown_contig += 1;
         }

@@ -129,22 +129,15 @@ pub fn translate(seq: &[u8]) -> Vec<u8> {
     seq.chunks_exact(3).map(translate_codon).collect()
 }
 
+/// The complementary base (rust-bio's IUPAC table: `R`↔`Y`, `N`→`N`; case kept; other bytes
+/// unchanged).
 pub fn complement(b: u8) -> u8 {
-    match b {
-        b'A' => b'T',
-        b'C' => b'G',
-        b'G' => b'C',
-        b'T' => b'A',
-        b'a' => b't',
-        b'c' => b'g',
-        b'g' => b'c',
-        b't' => b'a',
-        other => other,
-    }
+    bio::alphabets::dna::complement(b)
 }
 
+/// The reverse complement (rust-bio's, IUPAC codes included).
 pub fn reverse_complement(seq: &[u8]) -> Vec<u8> {
-    seq.iter().rev().map(|&b| complement(b)).collect()
+    bio::alphabets::dna::revcomp(seq)
 }
 
 /// One-letter amino acid to HGVS three-letter code (`*` is `Ter`).
@@ -218,5 +211,8 @@ mod tests {
     #[test]
     fn reverse_complements() {
         assert_eq!(reverse_complement(b"AACGTN"), b"NACGTT");
+        // IUPAC codes complement too (R = A/G pairs with Y = C/T); case is kept.
+        assert_eq!(reverse_complement(b"acR"), b"Ygt");
+        assert_eq!(complement(b'-'), b'-');
     }
 }

@@ -4,6 +4,7 @@
 pub mod alignments;
 mod bcf_check;
 pub mod bed;
+pub mod cells;
 pub mod fasta;
 pub mod gtf;
 pub mod output;

@@ -15,6 +15,7 @@
 pub mod baseline;
 pub mod collect;
 pub mod reads;
+pub mod row;
 pub mod scan;
 pub mod sites;
 pub mod stats;
@@ -26,19 +27,18 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::io::cells;
 use crate::io::fasta::Reference;
-use crate::io::output::{commit_all, fmt_num, fmt_opt, json_file, prefixed, AtomicFile};
+use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
 
 use baseline::BaselineSite;
 use reads::{Distribution, ReadFilter};
+use row::SiteRow;
 use scan::ScanParams;
 use sites::Site;
 
 /// Version of the `msi.json` layout; bumped when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// Header of `PREFIX.msi.sites.tsv`: the DESIGN.md §4 columns first, then ours.
-pub const SITES_HEADER: &str = "chrom\tpos\tend\tunit\ttumor_reads\tnormal_reads\tp_value\tunstable\trepeats\tq_value\tshift\ttumor_lengths\tnormal_lengths\tnote\n";
 
 /// Default MSI-H cut-off, % unstable sites.
 pub const DEFAULT_THRESHOLD: f64 = 3.5;
@@ -475,44 +475,17 @@ fn summarise(
 /// # Errors
 /// Write failures.
 pub fn write_sites(calls: &[SiteCall], out: &mut dyn Write) -> std::io::Result<()> {
-    out.write_all(SITES_HEADER.as_bytes())?;
+    let header = cells::header_line(&SiteRow::empty()).map_err(std::io::Error::other)?;
+    out.write_all(header.as_bytes())?;
+    let mut w = cells::rows_writer(out);
     for c in calls {
-        let normal_reads = c.normal.as_ref().map(Distribution::total);
-        if c.tumor.total() == 0 && normal_reads.unwrap_or(0) == 0 {
+        let row = SiteRow::new(c);
+        if row.tumor_reads == 0 && row.normal_reads.unwrap_or(0) == 0 {
             continue;
         }
-        let s = &c.site;
-        writeln!(
-            out,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            s.chrom,
-            s.start + 1,
-            s.end(),
-            s.unit_text(),
-            c.tumor.total(),
-            normal_reads.map_or("NA".to_string(), |n| n.to_string()),
-            c.p_value.map_or("NA".to_string(), fmt_p),
-            c.unstable.map_or("NA".to_string(), |u| u.to_string()),
-            s.repeats,
-            c.q_value.map_or("NA".to_string(), fmt_p),
-            fmt_opt(c.shift, 4),
-            c.tumor.summary(),
-            c.normal
-                .as_ref()
-                .map_or("NA".to_string(), Distribution::summary),
-            c.state.as_str(),
-        )?;
+        w.serialize(row)?;
     }
-    Ok(())
-}
-
-/// p-values keep their magnitude (`1.2e-30`), not a rounded zero.
-fn fmt_p(p: f64) -> String {
-    if p == 0.0 || p >= 1e-4 {
-        fmt_num(p, 6)
-    } else {
-        format!("{p:.3e}")
-    }
+    w.flush()
 }
 
 /// Runs the stage and writes `PREFIX.msi.json` and `PREFIX.msi.sites.tsv`, both appearing only

@@ -17,14 +17,52 @@ use serde::Serialize;
 
 use crate::annotate::{AnnotationSchema, InMemoryAnnotation};
 use crate::error::{Error, Result};
+use crate::io::cells;
 use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
 use crate::io::vcf::{RecordView, VcfHeader, VcfReader};
 
 /// Version of the `peptides.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Header of `PREFIX.peptides.tsv`.
-pub const TSV_HEADER: &str = "id\tchrom\tpos\tref\talt\tgene\ttranscript\tvariant_type\tprotein_change\tprotein_position\twt_window\tmt_window\n";
+/// One row of `PREFIX.peptides.tsv` (one per transcript with a window); the field names are
+/// the header.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeptideRow<'a> {
+    /// The FASTA key after `WT.`/`MT.`.
+    pub id: &'a str,
+    pub chrom: &'a str,
+    pub pos: u64,
+    #[serde(rename = "ref")]
+    pub reference: &'a str,
+    pub alt: &'a str,
+    pub gene: &'a str,
+    pub transcript: &'a str,
+    pub variant_type: &'static str,
+    pub protein_change: &'a str,
+    pub protein_position: &'a str,
+    pub wt_window: &'a str,
+    pub mt_window: &'a str,
+}
+
+impl PeptideRow<'static> {
+    /// A row with every field empty: its only use is [`cells::header_line`].
+    pub fn empty() -> Self {
+        PeptideRow {
+            id: "",
+            chrom: "",
+            pos: 0,
+            reference: "",
+            alt: "",
+            gene: "",
+            transcript: "",
+            variant_type: "",
+            protein_change: "",
+            protein_position: "",
+            wt_window: "",
+            mt_window: "",
+        }
+    }
+}
 
 /// Everything `peptides` needs, validated.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -373,8 +411,9 @@ pub fn compute(
         params.annotation.as_ref(),
         params.threads,
     )?;
-    tsv.write_all(TSV_HEADER.as_bytes())
+    tsv.write_all(cells::header_line(&PeptideRow::empty())?.as_bytes())
         .map_err(|e| Error::io("peptides table", e))?;
+    let mut tsv = cells::rows_writer(tsv);
     let mut entries = 0;
     let mut windows = 0;
     let mut by_type: BTreeMap<String, u64> = BTreeMap::new();
@@ -395,22 +434,21 @@ pub fn compute(
                     let index = e.index();
                     fasta.push(&w.wt, format!("WT.{index}"));
                     fasta.push(&w.mt, format!("MT.{index}"));
-                    writeln!(
-                        tsv,
-                        "{index}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                        e.chrom,
-                        e.pos,
-                        e.reference,
-                        e.alt,
-                        e.gene,
-                        e.transcript,
-                        e.variant_type.as_str(),
-                        e.change,
-                        e.protein_position,
-                        w.wt,
-                        w.mt
-                    )
-                    .map_err(|err| Error::io("peptides table", err))?;
+                    tsv.serialize(PeptideRow {
+                        id: &index,
+                        chrom: &e.chrom,
+                        pos: e.pos,
+                        reference: &e.reference,
+                        alt: &e.alt,
+                        gene: &e.gene,
+                        transcript: &e.transcript,
+                        variant_type: e.variant_type.as_str(),
+                        protein_change: &e.change,
+                        protein_position: &e.protein_position,
+                        wt_window: &w.wt,
+                        mt_window: &w.mt,
+                    })
+                    .map_err(|err| Error::io("peptides table", err.into()))?;
                 }
                 Err(why) => {
                     warn_no_window(e, &why);
@@ -424,6 +462,7 @@ pub fn compute(
             }
         }
     }
+    tsv.flush().map_err(|e| Error::io("peptides table", e))?;
     for (reason, n) in &stream.skipped {
         skipped.insert(reason.replace(' ', "_"), *n);
     }

@@ -1,19 +1,20 @@
 //! Cohort outputs, made from every sample's `report.json` under one results folder:
-//! `cohort.tsv` (one row per sample, the headline numbers) and MultiQC custom-content files.
+//! `cohort.tsv` (one row per sample, the headline numbers), MultiQC custom-content files, and
+//! the gene × sample matrices of [`super::matrix`] from the samples' `quant.tsv`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
 use serde_json::json;
 
+use super::matrix;
 use super::tables::read_json;
 use super::{prefixes_in, sample_dirs, Headline};
 use crate::error::{Error, Result};
-use crate::io::output::{commit_all, fmt_opt, json_file, AtomicFile};
-
-/// Header of `cohort.tsv`.
-pub const COHORT_HEADER: &str = "sample\ttmb\ttmb_ci95_low\ttmb_ci95_high\ttmb_high\tvariants_counted\tmsi_score\tmsi_status\tneoantigens\tcyt\tgep\thla_typed\tresponse_probability\tresponse_ci95_low\tresponse_ci95_high\tresponse_tmb_only\n";
+use crate::io::output::{commit_all, json_file, AtomicFile};
+use crate::io::{cells, table};
 
 /// File names written into the results folder.
 pub const COHORT_TSV: &str = "cohort.tsv";
@@ -56,36 +57,123 @@ pub fn collect(results: &Path) -> Result<BTreeMap<String, Headline>> {
     Ok(out)
 }
 
-fn tsv_text(v: &str) -> String {
+/// Every `SAMPLE.quant.tsv` in `results` or its sample sub-folders, by sample name.
+///
+/// # Errors
+/// Unlistable folder; one sample's table in two folders.
+pub fn quant_tables(results: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut dirs = vec![results.to_path_buf()];
+    dirs.extend(sample_dirs(results)?);
+    let mut found: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for dir in dirs {
+        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(sample) = name.strip_suffix(".quant.tsv") else {
+                continue;
+            };
+            if let Some(old) = found.insert(sample.to_string(), e.path()) {
+                return Err(Error::invalid(
+                    e.path(),
+                    None,
+                    format!(
+                        "sample {sample} also has {}: keep one quant table per sample",
+                        old.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(found.into_iter().collect())
+}
+
+/// A text cell without tabs or line ends (they would shift the columns).
+pub(super) fn tsv_text(v: &str) -> String {
     v.replace(['\t', '\n', '\r'], " ")
+}
+
+/// One row of `cohort.tsv`; the field names are the header.
+#[derive(Debug, Serialize)]
+struct CohortRow {
+    sample: String,
+    #[serde(serialize_with = "cells::dec::<4, _>")]
+    tmb: Option<f64>,
+    #[serde(serialize_with = "cells::dec::<4, _>")]
+    tmb_ci95_low: Option<f64>,
+    #[serde(serialize_with = "cells::dec::<4, _>")]
+    tmb_ci95_high: Option<f64>,
+    #[serde(serialize_with = "cells::na")]
+    tmb_high: Option<bool>,
+    #[serde(serialize_with = "cells::na")]
+    variants_counted: Option<u64>,
+    #[serde(serialize_with = "cells::dec::<4, _>")]
+    msi_score: Option<f64>,
+    #[serde(serialize_with = "cells::na")]
+    msi_status: Option<String>,
+    #[serde(serialize_with = "cells::na")]
+    neoantigens: Option<u64>,
+    #[serde(serialize_with = "cells::dec::<4, _>")]
+    cyt: Option<f64>,
+    #[serde(serialize_with = "cells::dec::<4, _>")]
+    gep: Option<f64>,
+    #[serde(serialize_with = "cells::na")]
+    hla_typed: Option<String>,
+    #[serde(serialize_with = "cells::dec::<4, _>")]
+    response_probability: Option<f64>,
+    #[serde(serialize_with = "cells::dec::<4, _>")]
+    response_ci95_low: Option<f64>,
+    #[serde(serialize_with = "cells::dec::<4, _>")]
+    response_ci95_high: Option<f64>,
+    #[serde(serialize_with = "cells::dec::<4, _>")]
+    response_tmb_only: Option<f64>,
+}
+
+impl CohortRow {
+    fn new(name: &str, h: &Headline) -> Self {
+        CohortRow {
+            sample: tsv_text(name),
+            tmb: h.tmb,
+            tmb_ci95_low: h.tmb_ci95.map(|c| c[0]),
+            tmb_ci95_high: h.tmb_ci95.map(|c| c[1]),
+            tmb_high: h.tmb_high,
+            variants_counted: h.variants_counted,
+            msi_score: h.msi_score,
+            msi_status: h.msi_status.as_deref().map(tsv_text),
+            neoantigens: h.neoantigens,
+            cyt: h.cyt,
+            gep: h.gep,
+            hla_typed: h.hla_typed.as_deref().map(tsv_text),
+            response_probability: h.response_probability,
+            response_ci95_low: h.response_ci95.map(|c| c[0]),
+            response_ci95_high: h.response_ci95.map(|c| c[1]),
+            response_tmb_only: h.response_tmb_only,
+        }
+    }
+}
+
+/// Writes the rows of `cohort.tsv` to `out`.
+///
+/// # Errors
+/// Write failures (reported against `path`).
+pub fn write_cohort_tsv(
+    samples: &BTreeMap<String, Headline>,
+    out: impl Write,
+    path: &Path,
+) -> Result<()> {
+    let mut w = table::writer(out);
+    for (name, h) in samples {
+        w.serialize(CohortRow::new(name, h))
+            .map_err(|e| Error::io(path, e.into()))?;
+    }
+    w.flush().map_err(|e| Error::io(path, e))
 }
 
 /// The rows of `cohort.tsv`.
 pub fn cohort_tsv(samples: &BTreeMap<String, Headline>) -> String {
-    let mut s = String::from(COHORT_HEADER);
-    for (name, h) in samples {
-        let ci = h.tmb_ci95;
-        s.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-            tsv_text(name),
-            fmt_opt(h.tmb, 4),
-            fmt_opt(ci.map(|c| c[0]), 4),
-            fmt_opt(ci.map(|c| c[1]), 4),
-            h.tmb_high.map_or("NA".into(), |b| b.to_string()),
-            h.variants_counted.map_or("NA".into(), |n| n.to_string()),
-            fmt_opt(h.msi_score, 4),
-            h.msi_status.as_deref().map_or("NA".into(), tsv_text),
-            h.neoantigens.map_or("NA".into(), |n| n.to_string()),
-            fmt_opt(h.cyt, 4),
-            fmt_opt(h.gep, 4),
-            h.hla_typed.as_deref().map_or("NA".into(), tsv_text),
-            fmt_opt(h.response_probability, 4),
-            fmt_opt(h.response_ci95.map(|c| c[0]), 4),
-            fmt_opt(h.response_ci95.map(|c| c[1]), 4),
-            fmt_opt(h.response_tmb_only, 4),
-        ));
-    }
-    s
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write_cohort_tsv(samples, &mut out, Path::new(COHORT_TSV));
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// MultiQC general-statistics columns (custom content, `plot_type: generalstats`). Missing
@@ -129,26 +217,52 @@ pub fn general_stats_tsv(samples: &BTreeMap<String, Headline>) -> String {
          #     - version:\n\
          #         title: 'immunoprofile'\n\
          #         description: 'Version of immunoprofile that wrote these statistics'\n\
-         Sample\ttmb\ttmb_high\tmsi_score\tmsi_status\tneoantigens\tcyt\tgep\tresponse\tversion\n",
+",
     );
-    let cell = |v: Option<f64>| v.map(|x| fmt_opt(Some(x), 4)).unwrap_or_default();
-    for (name, h) in samples {
-        s.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-            tsv_text(name),
-            cell(h.tmb),
-            h.tmb_high
-                .map_or("", |high| if high { "yes" } else { "no" }),
-            cell(h.msi_score),
-            h.msi_status.as_deref().map(tsv_text).unwrap_or_default(),
-            cell(h.neoantigens.map(|n| n as f64)),
-            cell(h.cyt),
-            cell(h.gep),
-            cell(h.response_probability),
-            env!("CARGO_PKG_VERSION"),
-        ));
+    let mut out = Vec::new();
+    {
+        let mut w = table::writer(&mut out);
+        for (name, h) in samples {
+            // Writing into memory cannot fail.
+            let _ = w.serialize(GeneralStatsRow {
+                sample: tsv_text(name),
+                tmb: h.tmb,
+                tmb_high: h.tmb_high.map_or("", |high| if high { "yes" } else { "no" }),
+                msi_score: h.msi_score,
+                msi_status: h.msi_status.as_deref().map(tsv_text).unwrap_or_default(),
+                neoantigens: h.neoantigens.map(|n| n as f64),
+                cyt: h.cyt,
+                gep: h.gep,
+                response: h.response_probability,
+                version: env!("CARGO_PKG_VERSION"),
+            });
+        }
+        let _ = w.flush();
     }
+    s.push_str(&String::from_utf8_lossy(&out));
     s
+}
+
+/// One row of the MultiQC general-statistics table; the field names are the header.
+#[derive(Debug, Serialize)]
+struct GeneralStatsRow {
+    #[serde(rename = "Sample")]
+    sample: String,
+    #[serde(serialize_with = "cells::dec_or_empty::<4, _>")]
+    tmb: Option<f64>,
+    tmb_high: &'static str,
+    #[serde(serialize_with = "cells::dec_or_empty::<4, _>")]
+    msi_score: Option<f64>,
+    msi_status: String,
+    #[serde(serialize_with = "cells::dec_or_empty::<4, _>")]
+    neoantigens: Option<f64>,
+    #[serde(serialize_with = "cells::dec_or_empty::<4, _>")]
+    cyt: Option<f64>,
+    #[serde(serialize_with = "cells::dec_or_empty::<4, _>")]
+    gep: Option<f64>,
+    #[serde(serialize_with = "cells::dec_or_empty::<4, _>")]
+    response: Option<f64>,
+    version: &'static str,
 }
 
 fn barplot(
@@ -185,9 +299,9 @@ pub fn run(results: &Path) -> Result<Vec<PathBuf>> {
             "no SAMPLE/SAMPLE.report.json under this folder: run `immunoprofile report` per sample first",
         ));
     }
-    let mut tsv = AtomicFile::create(results.join(COHORT_TSV))?;
-    tsv.write_all(cohort_tsv(&samples).as_bytes())
-        .map_err(|e| Error::io(tsv.path(), e))?;
+    let tsv_path = results.join(COHORT_TSV);
+    let mut tsv = AtomicFile::create(&tsv_path)?;
+    write_cohort_tsv(&samples, &mut tsv, &tsv_path)?;
     let mut gs = AtomicFile::create(results.join(MQC_GENERAL_STATS))?;
     gs.write_all(general_stats_tsv(&samples).as_bytes())
         .map_err(|e| Error::io(gs.path(), e))?;
@@ -212,6 +326,19 @@ pub fn run(results: &Path) -> Result<Vec<PathBuf>> {
             .filter_map(|(s, h)| Some((s.clone(), h.neoantigens? as f64))),
     );
     let mut files = vec![tsv, gs];
+    // Gene × sample matrices when some sample ran `quant`; stale ones from an earlier run are
+    // removed (a matrix missing samples would be read as the whole cohort).
+    let quant = quant_tables(results)?;
+    if quant.is_empty() {
+        for name in [matrix::COUNTS_TSV, matrix::TPM_TSV] {
+            let path = results.join(name);
+            if path.exists() {
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+    } else {
+        files.extend(matrix::write(results, &quant)?);
+    }
     // MultiQC warns about a plot without data (an error under --strict): a plot is written
     // only when some sample has the value, and a stale one from an earlier run is removed.
     for (name, plot) in [(MQC_TMB_BARPLOT, tmb), (MQC_NEOANTIGEN_BARPLOT, neo)] {

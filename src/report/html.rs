@@ -241,9 +241,15 @@ fn plots(out: &mut String, report: &Report, data: &SampleData) {
         ));
         let mut points: Vec<(String, f64, Option<[f64; 2]>)> = Vec::new();
         if let Some(cohort) = &report.cohort {
-            for (name, m) in cohort.iter() {
+            for (name, m) in &cohort.members {
                 if let Some(t) = m.headline.tmb {
                     points.push((name.clone(), t, m.headline.tmb_ci95));
+                }
+            }
+            // A large cohort is drawn as its quantiles (bounded work per report).
+            if !cohort.listed() {
+                for (label, v) in cohort.tmb.iter().flat_map(|d| d.labelled()) {
+                    points.push((format!("cohort {label}"), v, None));
                 }
             }
         }
@@ -288,10 +294,18 @@ fn plots(out: &mut String, report: &Report, data: &SampleData) {
                     .cohort
                     .as_ref()
                     .map(|c| {
-                        c.iter()
-                            .filter(|(name, _)| **name != report.sample)
-                            .filter_map(|(_, m)| m.signatures.get(&s.signature).copied())
-                            .collect()
+                        if c.listed() {
+                            c.members
+                                .iter()
+                                .filter(|(name, _)| **name != report.sample)
+                                .filter_map(|(_, m)| m.signatures.get(&s.signature).copied())
+                                .collect()
+                        } else {
+                            c.signatures
+                                .get(&s.signature)
+                                .map(|d| d.quantiles.clone())
+                                .unwrap_or_default()
+                        }
                     })
                     .unwrap_or_default();
                 (s.signature.clone(), cohort, s.score)

@@ -5,9 +5,14 @@
 
 pub mod cohort;
 pub mod html;
+mod load;
+pub mod matrix;
 pub mod sortable;
+pub mod summary;
 pub mod svg;
 pub mod tables;
+
+pub use summary::{load_cohort, Cohort, CohortMember, Placement};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,7 +25,9 @@ use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
 use tables::{read_json, sha256_file, Table};
 
 /// Version of the `report.json` layout.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: `cohort` is a summary (distributions; members listed only for small cohorts) and
+/// `placement` gives the sample's percentiles.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The order in which the report shows the stages (the variant stages, then expression, then
 /// MSI). Names, files and dependencies come from [`crate::stage::STAGES`].
@@ -71,9 +78,6 @@ pub struct ReportParams {
     #[serde(skip)]
     pub shared_cohort: Option<Arc<Cohort>>,
 }
-
-/// What each report places its sample against: sample name → its headline and signatures.
-pub type Cohort = BTreeMap<String, CohortMember>;
 
 /// One file a stage wrote, as read by the report.
 #[derive(Debug, Clone, Serialize)]
@@ -154,23 +158,18 @@ pub struct Report {
     pub headline: Headline,
     /// Every known stage, run or not, in pipeline order.
     pub stages: BTreeMap<String, StageEntry>,
-    /// The cohort the sample was compared with (sample name → headline), when `--cohort` given.
+    /// The cohort the sample was compared with, when `--cohort` given (or in `run`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(serialize_with = "shared")]
     pub cohort: Option<Arc<Cohort>>,
+    /// The sample's percentiles in the cohort.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
     pub params: ReportParams,
 }
 
 fn shared<S: serde::Serializer>(c: &Option<Arc<Cohort>>, s: S) -> Result<S::Ok, S::Error> {
     c.as_deref().serialize(s)
-}
-
-/// What the cohort plots need of one sample.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct CohortMember {
-    pub headline: Headline,
-    /// Signature name → score.
-    pub signatures: BTreeMap<String, f64>,
 }
 
 /// Everything read from one sample's folder.
@@ -258,10 +257,6 @@ fn choose_sample(dir: &Path, requested: Option<&str>) -> Result<String> {
     }
 }
 
-fn f64_field(v: &serde_json::Value, key: &str) -> Option<f64> {
-    v.get(key).and_then(serde_json::Value::as_f64)
-}
-
 fn is_signature(name: &str, keys: &[&str]) -> bool {
     let n = name.to_ascii_lowercase();
     // `CYT_Rooney2015`, `GEP18_Cristescu2018`: the key, then a version digit or `_`.
@@ -271,11 +266,22 @@ fn is_signature(name: &str, keys: &[&str]) -> bool {
     })
 }
 
+/// How much of a sample's folder [`load_sample`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Load {
+    /// Everything the sample's own report shows, with checksums.
+    Report,
+    /// What the cohort summary needs: summaries and headline tables, no checksums, no VAFs or
+    /// gene expression.
+    Cohort,
+}
+
 /// Reads every stage output of `sample` in `dir`.
 ///
 /// # Errors
 /// A present file that cannot be read or breaks its contract.
-pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
+pub fn load_sample(dir: &Path, sample: &str, load: Load) -> Result<SampleData> {
+    let full = load == Load::Report;
     let mut data = SampleData {
         sample: sample.to_string(),
         stages: BTreeMap::new(),
@@ -309,7 +315,7 @@ pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
                 summary = Some(read_json(p)?);
             }
             let bytes = std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len();
-            let sha256 = if hash { sha256_file(p)? } else { String::new() };
+            let sha256 = if full { sha256_file(p)? } else { String::new() };
             files.push(FileEntry {
                 name,
                 bytes,
@@ -326,20 +332,11 @@ pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
         );
     }
 
+    let prefix_text = dir.join(sample).display().to_string();
+    load::headline(&mut data.headline, &data.stages, sample, &prefix_text)?;
     let h = &mut data.headline;
-    if let Some(tmb) = data.stages["tmb"].summary.as_ref() {
-        h.tmb = f64_field(tmb, "tmb");
-        h.tmb_ci95 = tmb
-            .get("tmb_ci95")
-            .and_then(|v| Some([v.get(0)?.as_f64()?, v.get(1)?.as_f64()?]));
-        h.tmb_high = tmb.get("tmb_high").and_then(serde_json::Value::as_bool);
-        h.tmb_threshold = f64_field(tmb, "threshold");
-        h.variants_counted = tmb
-            .get("variants_counted")
-            .and_then(serde_json::Value::as_u64);
-    }
     let variants = file("tmb.variants.tsv");
-    if variants.is_file() {
+    if full && variants.is_file() {
         let t = Table::read(&variants)?;
         data.counted_vafs = t
             .rows
@@ -347,88 +344,6 @@ pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
             .filter(|r| t.get(r, "counted") == Some("true"))
             .filter_map(|r| t.num(r, "vaf"))
             .collect();
-    }
-    if let Some(msi) = data.stages["msi"].summary.as_ref() {
-        h.msi_score = f64_field(msi, "score");
-        h.msi_status = msi
-            .get("status")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_string);
-    }
-    let short = |a: &str| a.trim_start_matches("HLA-").to_string();
-    let mut typed_set: Vec<String> = Vec::new();
-    if let Some(hla) = data.stages.get("hla").and_then(|s| s.summary.as_ref()) {
-        let mut parts = Vec::new();
-        for locus in ["A", "B", "C"] {
-            match hla["alleles"][locus].as_array() {
-                Some(list) => {
-                    let names: Vec<String> =
-                        list.iter().filter_map(|n| n.as_str()).map(short).collect();
-                    typed_set.extend(names.iter().cloned());
-                    parts.push(names.join("/"));
-                }
-                None => parts.push(format!("{locus} undetermined")),
-            }
-        }
-        h.hla_typed = Some(parts.join(" "));
-    }
-    if let Some(neo) = data
-        .stages
-        .get("neoantigens")
-        .and_then(|s| s.summary.as_ref())
-    {
-        let scored: Vec<String> = neo["alleles"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|n| n.as_str())
-            .map(short)
-            .collect();
-        if !scored.is_empty() {
-            if h.hla_typed.is_some() {
-                let mut t = typed_set.clone();
-                t.sort();
-                t.dedup();
-                let mut g = scored.clone();
-                g.sort();
-                g.dedup();
-                h.hla_disagree = Some(t != g);
-            }
-            h.hla_scored = Some(scored.join(" "));
-        }
-    }
-    if let Some(r) = data.stages.get("response").and_then(|s| s.summary.as_ref()) {
-        let row = r["samples"]
-            .as_array()
-            .and_then(|rows| rows.iter().find(|x| x["sample"] == sample).or(rows.first()));
-        if let Some(row) = row {
-            h.response_probability = row["probability"].as_f64();
-            h.response_ci95 = row["ci_low"]
-                .as_f64()
-                .zip(row["ci_high"].as_f64())
-                .map(|(a, b)| [a, b]);
-            h.response_tmb_only = row["tmb_only_probability"].as_f64();
-            h.response_drivers = row["contributions"].as_array().map(|c| {
-                c.iter()
-                    .filter(|x| x["observed"].as_bool() == Some(true))
-                    .take(3)
-                    .filter_map(|x| {
-                        Some(format!(
-                            "{}({:+.2})",
-                            x["feature"].as_str()?,
-                            x["logit"].as_f64()?
-                        ))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            });
-            h.response_features = row["features_used"].as_array().map(|f| {
-                f.iter()
-                    .filter_map(|x| x.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            });
-        }
     }
     let neo = file("neoantigens.tsv");
     if neo.is_file() {
@@ -478,7 +393,7 @@ pub fn load_sample(dir: &Path, sample: &str, hash: bool) -> Result<SampleData> {
             .and_then(|s| s.score);
     }
     let quant = file("quant.tsv");
-    if quant.is_file() {
+    if full && quant.is_file() {
         let t = Table::read(&quant)?;
         let mut by_name: BTreeMap<&str, Option<f64>> = BTreeMap::new();
         for r in &t.rows {
@@ -507,25 +422,6 @@ impl SampleData {
     }
 }
 
-/// Every sample folder of `cohort` (sorted by sample name), read without checksums.
-///
-/// # Errors
-/// The folder cannot be listed or a present stage file is malformed.
-pub fn load_cohort(cohort: &Path) -> Result<Cohort> {
-    let mut out = BTreeMap::new();
-    // One folder per sample (`run`, Snakemake), or every sample's files in one folder (how
-    // Nextflow stages them); both together work too.
-    let mut dirs = vec![cohort.to_path_buf()];
-    dirs.extend(sample_dirs(cohort)?);
-    for dir in dirs {
-        for sample in prefixes_in(&dir)? {
-            let data = load_sample(&dir, &sample, false)?;
-            out.insert(sample, data.cohort_member());
-        }
-    }
-    Ok(out)
-}
-
 /// The sub-folders of `cohort`, sorted.
 ///
 /// # Errors
@@ -546,7 +442,7 @@ pub fn sample_dirs(cohort: &Path) -> Result<Vec<PathBuf>> {
 /// Unreadable or malformed stage outputs.
 pub fn build(params: &ReportParams) -> Result<(Report, SampleData)> {
     let sample = choose_sample(&params.dir, params.sample.as_deref())?;
-    let data = load_sample(&params.dir, &sample, true)?;
+    let data = load_sample(&params.dir, &sample, Load::Report)?;
     if data.stages.values().all(|s| s.status == "not_run") {
         return Err(Error::invalid(
             &params.dir,
@@ -559,6 +455,9 @@ pub fn build(params: &ReportParams) -> Result<(Report, SampleData)> {
         (None, Some(dir)) => Some(Arc::new(load_cohort(dir)?)),
         (None, None) => None,
     };
+    let placement = cohort
+        .as_ref()
+        .map(|c| c.place(&data.headline, &data.cohort_member().signatures));
     let report = Report {
         schema_version: SCHEMA_VERSION,
         version: crate::VERSION,
@@ -566,6 +465,7 @@ pub fn build(params: &ReportParams) -> Result<(Report, SampleData)> {
         headline: data.headline.clone(),
         stages: data.stages.clone(),
         cohort,
+        placement,
         params: params.clone(),
     };
     Ok((report, data))

@@ -1,129 +1,20 @@
 //! The per-allele decision: counted, or excluded with the first reason that applies.
 
-use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+mod annotation;
 
-use crate::annotate::engine::annotate_record;
-use crate::annotate::fields::{max_numeric, AlleleKeys};
+pub use super::params::{CountClass, FilterParams, Reason, DEFAULT_POPULATION_AF_FIELDS};
+use super::row::VariantRow;
+use crate::annotate::fields::max_numeric;
 use crate::annotate::model::TranscriptModel;
 use crate::annotate::{AnnotationSchema, Consequence};
 use crate::error::{Error, Result};
 use crate::genome::{ContigMatcher, Interval, IntervalSet};
-use crate::io::output::fmt_opt;
 use crate::io::vcf::{split_ascii, RecordView, VcfHeader};
 use crate::variant::support::varscan_somatic_status;
 use crate::variant::{CountFields, ReadSupport, SupportRule, SupportTally, VariantKind};
-
-/// Which variants make the numerator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum CountClass {
-    /// Protein-changing: missense, nonsense, frameshift, in-frame indels, start/stop loss,
-    /// splice donor/acceptor.
-    Nonsynonymous,
-    /// Anything in the coding sequence, synonymous included.
-    Coding,
-    /// Every variant that passes the other filters (no annotation needed).
-    All,
-}
-
-/// The filters of the numerator. `None` switches a filter off.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FilterParams {
-    pub pass_only: bool,
-    pub min_depth: Option<u32>,
-    pub min_alt_reads: Option<u32>,
-    pub min_vaf: Option<f64>,
-    pub max_vaf: Option<f64>,
-    pub max_population_af: Option<f64>,
-    /// Annotation (CSQ) or INFO fields holding population allele frequencies.
-    pub population_af_fields: Vec<String>,
-    pub count: CountClass,
-    pub exclude_indels: bool,
-    pub min_normal_depth: Option<u32>,
-    pub max_normal_vaf: Option<f64>,
-    /// VarScan2 somatic statuses (INFO/SS) counted, on records read by the VarScan2 rule: 2
-    /// (somatic) by default; 1 is germline, 3 LOH, 0 reference, 5 unknown.
-    pub varscan_somatic_status: Vec<u8>,
-}
-
-/// Population-frequency fields read when none are named: gnomAD and VEP's maximum. INFO/AF is
-/// deliberately absent: in most VCFs it is the cohort's allele frequency, not a population's.
-pub const DEFAULT_POPULATION_AF_FIELDS: &[&str] = &[
-    "gnomAD_AF",
-    "gnomADe_AF",
-    "gnomADg_AF",
-    "gnomAD_exomes_AF",
-    "gnomAD_genomes_AF",
-    "MAX_AF",
-    "AF_popmax",
-];
-
-impl Default for FilterParams {
-    fn default() -> Self {
-        Self {
-            pass_only: true,
-            min_depth: None,
-            min_alt_reads: None,
-            min_vaf: None,
-            max_vaf: None,
-            max_population_af: None,
-            population_af_fields: DEFAULT_POPULATION_AF_FIELDS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            count: CountClass::Nonsynonymous,
-            exclude_indels: false,
-            min_normal_depth: None,
-            max_normal_vaf: None,
-            varscan_somatic_status: vec![2],
-        }
-    }
-}
-
-macro_rules! reasons {
-    ($( $v:ident = $s:literal ),* $(,)?) => {
-        /// Why an allele is not counted (the first filter that applies, in this order).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-        pub enum Reason { $( $v, )* }
-        impl Reason {
-            pub const ALL: &'static [Reason] = &[ $( Reason::$v, )* ];
-            pub fn as_str(self) -> &'static str {
-                match self { $( Reason::$v => $s, )* }
-            }
-        }
-    };
-}
-
-reasons! {
-    NoAlt = "no_alt",
-    SpanningDeletion = "spanning_deletion",
-    Symbolic = "symbolic_allele",
-    OutsideTargets = "outside_targets",
-    NotPass = "not_pass",
-    VarscanGermline = "varscan_germline",
-    VarscanLoh = "varscan_loh",
-    VarscanNotSomatic = "varscan_not_somatic",
-    NotInSample = "genotype_lacks_allele",
-    Indel = "indel_excluded",
-    MissingDepth = "missing_depth",
-    LowDepth = "low_depth",
-    MissingAltReads = "missing_alt_reads",
-    LowAltReads = "low_alt_reads",
-    MissingVaf = "missing_vaf",
-    LowVaf = "low_vaf",
-    HighVaf = "high_vaf",
-    MissingNormalDepth = "missing_normal_depth",
-    LowNormalDepth = "low_normal_depth",
-    HighNormalVaf = "high_normal_vaf",
-    PopulationAf = "population_af",
-    NoAnnotation = "no_annotation",
-    NotCoding = "not_coding",
-    NotNonsynonymous = "not_nonsynonymous",
-}
+use annotation::{take_max, Classes, CsqLayout};
 
 /// Tallies of one chunk of records; summed in file order.
 #[derive(Debug, Clone, Default)]
@@ -167,95 +58,10 @@ pub struct Evaluator<'a> {
     path: &'a Path,
 }
 
-/// Positions of the annotation fields the TMB scan reads, resolved once from the header so the
-/// per-record scan does no name lookups.
-struct CsqLayout {
-    info_key: String,
-    snpeff: bool,
-    consequence: usize,
-    allele: Option<usize>,
-    allele_num: Option<usize>,
-    symbol: Option<usize>,
-    gene: Option<usize>,
-    canonical: Option<usize>,
-    population_af: Vec<usize>,
-    /// The largest of the positions above: fields past it are never split.
-    last: usize,
-}
-
-impl CsqLayout {
-    fn new(schema: &AnnotationSchema, af_fields: &[String]) -> Option<Self> {
-        let consequence = schema.field("Consequence")?;
-        let allele = schema.field("Allele");
-        let allele_num = schema.field("ALLELE_NUM");
-        let symbol = schema.field("SYMBOL");
-        let gene = schema.field("Gene");
-        let canonical = schema.field("CANONICAL");
-        let population_af: Vec<usize> = af_fields.iter().filter_map(|f| schema.field(f)).collect();
-        let last = [
-            Some(consequence),
-            allele,
-            allele_num,
-            symbol,
-            gene,
-            canonical,
-        ]
-        .into_iter()
-        .flatten()
-        .chain(population_af.iter().copied())
-        .max()
-        .unwrap_or(0);
-        Some(Self {
-            info_key: schema.info_key.clone(),
-            snpeff: schema.source == crate::annotate::AnnotationSource::Snpeff,
-            consequence,
-            allele,
-            allele_num,
-            symbol,
-            gene,
-            canonical,
-            population_af,
-            last,
-        })
-    }
-}
-
-/// What the annotation says about one ALT.
-#[derive(Debug, Clone, Default)]
-struct AltAnnotation<'r> {
-    best: Option<(Consequence, bool, Option<Cow<'r, str>>)>,
-    classes: Classes,
-    population_af: Option<f64>,
-}
-
-impl<'r> AltAnnotation<'r> {
-    /// Takes one entry's terms into account: a more severe term, or the same term on a canonical
-    /// transcript, replaces the gene shown.
-    fn add_terms<'t>(
-        &mut self,
-        terms: impl Iterator<Item = Consequence>,
-        is_canonical: bool,
-        gene: impl Fn() -> Option<Cow<'r, str>>,
-    ) {
-        self.classes.annotated = true;
-        for c in terms {
-            self.classes.coding |= c.is_coding();
-            self.classes.nonsynonymous |= c.is_nonsynonymous();
-            let better = match &self.best {
-                None => true,
-                Some((b, b_canon, _)) => c < *b || (c == *b && is_canonical && !*b_canon),
-            };
-            if better {
-                self.best = Some((c, is_canonical, gene()));
-            }
-        }
-    }
-}
-
-/// One row of the variants table, formatted without temporary strings (1M rows per run).
+/// One row of the variants table.
 #[allow(clippy::too_many_arguments)]
 fn write_row(
-    out: &mut String,
+    out: &mut csv::Writer<Vec<u8>>,
     rec: &RecordView<'_>,
     alt: &str,
     gene: Option<&str>,
@@ -263,55 +69,22 @@ fn write_row(
     support: &crate::variant::AlleleSupport,
     population_af: Option<f64>,
     reason: Option<Reason>,
-) {
-    let _ = write!(
-        out,
-        "{}\t{}\t{}\t{}\t",
-        rec.chrom, rec.pos, rec.reference, alt
-    );
-    out.push_str(gene.unwrap_or("NA"));
-    out.push('\t');
-    out.push_str(consequence.map_or("NA", Consequence::as_str));
-    for count in [support.depth, support.alt_reads] {
-        out.push('\t');
-        match count {
-            Some(n) => {
-                let _ = write!(out, "{n}");
-            }
-            None => out.push_str("NA"),
-        }
-    }
-    out.push('\t');
-    out.push_str(&fmt_opt(support.vaf, 4));
-    out.push('\t');
-    out.push_str(&fmt_opt(population_af, 6));
-    out.push_str(if reason.is_none() {
-        "\ttrue\t"
-    } else {
-        "\tfalse\t"
-    });
-    out.push_str(reason.map_or("pass", Reason::as_str));
-    out.push('\n');
-}
-
-fn take_max(slot: &mut Option<f64>, v: Option<f64>) {
-    if let Some(v) = v {
-        *slot = Some(slot.map_or(v, |b| b.max(v)));
-    }
-}
-
-/// Fields `0..=last` of one `|`-separated entry into `out` (cleared first).
-fn split_entry<'r>(entry: &'r str, last: usize, out: &mut Vec<&'r str>) {
-    out.clear();
-    let mut start = 0;
-    for bar in memchr::memchr_iter(b'|', entry.as_bytes()) {
-        out.push(&entry[start..bar]);
-        start = bar + 1;
-        if out.len() > last {
-            return;
-        }
-    }
-    out.push(&entry[start..]);
+) -> Result<()> {
+    out.serialize(VariantRow {
+        chrom: rec.chrom,
+        pos: rec.pos,
+        reference: rec.reference,
+        alt,
+        gene,
+        consequence: consequence.map(Consequence::as_str),
+        depth: support.depth,
+        alt_reads: support.alt_reads,
+        vaf: support.vaf,
+        population_af,
+        counted: reason.is_none(),
+        reason: reason.map_or("pass", Reason::as_str),
+    })
+    .map_err(|e| Error::Internal(format!("variants table row: {e}")))
 }
 
 impl<'a> Evaluator<'a> {
@@ -361,25 +134,6 @@ impl<'a> Evaluator<'a> {
         self
     }
 
-    fn annotate_in_memory<'r>(
-        model: &TranscriptModel,
-        rec: &RecordView<'r>,
-        n_alts: usize,
-    ) -> Vec<AltAnnotation<'r>> {
-        (1..=n_alts)
-            .map(|alt_index| {
-                let mut acc = AltAnnotation::default();
-                for ann in annotate_record(model, rec, alt_index) {
-                    let gene = ann.symbol.clone().or_else(|| ann.gene_id.clone());
-                    acc.add_terms(ann.consequences.iter().copied(), ann.canonical, || {
-                        gene.clone().map(Cow::Owned)
-                    });
-                }
-                acc
-            })
-            .collect()
-    }
-
     fn err(&self, rec: &RecordView<'_>, reason: impl Into<String>) -> Error {
         Error::invalid(self.path, Some(rec.locus()), reason)
     }
@@ -392,7 +146,7 @@ impl<'a> Evaluator<'a> {
         &self,
         line: &str,
         line_no: usize,
-        out: &mut String,
+        out: &mut csv::Writer<Vec<u8>>,
         counts: &mut Counts,
     ) -> Result<()> {
         let rec =
@@ -487,7 +241,7 @@ impl<'a> Evaluator<'a> {
                 &support,
                 population_af,
                 reason,
-            );
+            )?;
         }
         Ok(())
     }
@@ -599,75 +353,4 @@ impl<'a> Evaluator<'a> {
             _ => None,
         }
     }
-
-    /// One pass over the record's annotation entries: per ALT, the most severe consequence
-    /// with its gene (canonical transcripts win ties), whether any entry is coding or
-    /// nonsynonymous, and the largest population AF in the entries.
-    fn scan_annotation<'r>(&self, rec: &RecordView<'r>, n_alts: usize) -> Vec<AltAnnotation<'r>> {
-        let mut per_alt = vec![AltAnnotation::default(); n_alts];
-        let Some(layout) = &self.layout else {
-            return per_alt;
-        };
-        let Some(Some(raw)) = rec.info_value(&layout.info_key) else {
-            return per_alt;
-        };
-        let keys = (n_alts > 1 && layout.allele_num.is_none()).then(|| AlleleKeys::new(rec));
-        let alts: Vec<&str> = if keys.is_some() {
-            rec.alts().collect()
-        } else {
-            Vec::new()
-        };
-        let mut fields: Vec<&'r str> = Vec::with_capacity(layout.last + 1);
-        let get = |fields: &Vec<&'r str>, i: Option<usize>| {
-            i.and_then(|i| fields.get(i).copied())
-                .filter(|v| !v.is_empty())
-        };
-        for entry in split_ascii(raw, b',').filter(|e| !e.is_empty()) {
-            split_entry(entry, layout.last, &mut fields);
-            let alt = if n_alts == 1 {
-                Some(0)
-            } else if let Some(num) = get(&fields, layout.allele_num) {
-                num.parse::<usize>().ok().and_then(|n| n.checked_sub(1))
-            } else {
-                let allele = get(&fields, layout.allele).unwrap_or("");
-                let allele = if layout.snpeff {
-                    allele.split('-').next().unwrap_or(allele)
-                } else {
-                    allele
-                };
-                let keys = keys.as_ref().map(|k| k.vep.as_slice()).unwrap_or(&[]);
-                (0..n_alts).find(|&i| {
-                    keys.get(i).is_some_and(|k| k == allele) || alts.get(i) == Some(&allele)
-                })
-            };
-            let Some(acc) = alt.and_then(|a| per_alt.get_mut(a)) else {
-                continue;
-            };
-            let is_canonical = get(&fields, layout.canonical) == Some("YES");
-            let terms = fields.get(layout.consequence).copied().unwrap_or("");
-            acc.add_terms(
-                split_ascii(terms, b'&').filter_map(Consequence::parse),
-                is_canonical,
-                || {
-                    get(&fields, layout.symbol)
-                        .or_else(|| get(&fields, layout.gene))
-                        .map(Cow::Borrowed)
-                },
-            );
-            for &i in &layout.population_af {
-                take_max(
-                    &mut acc.population_af,
-                    fields.get(i).and_then(|v| max_numeric(v)),
-                );
-            }
-        }
-        per_alt
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Classes {
-    annotated: bool,
-    coding: bool,
-    nonsynonymous: bool,
 }

@@ -2,8 +2,10 @@
 //! of the territory searched, with an exact Poisson interval.
 
 pub mod filters;
+pub mod params;
 pub mod poisson;
 pub mod presets;
+pub mod row;
 pub mod territory;
 
 pub use filters::{CountClass, FilterParams, Reason};
@@ -19,6 +21,7 @@ use serde::Serialize;
 
 use crate::annotate::{AnnotationSchema, AnnotationSource};
 use crate::error::{Error, Result};
+use crate::io::cells;
 use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
 use crate::io::vcf::VcfReader;
 use crate::variant::{Caller, ReadSupport, ReadSupportReport, SupportOptions};
@@ -26,10 +29,6 @@ use filters::{Counts, Evaluator};
 
 /// Version of the `tmb.json` layout; bumped when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// Header of `PREFIX.tmb.variants.tsv`.
-pub const VARIANTS_HEADER: &str =
-    "chrom\tpos\tref\talt\tgene\tconsequence\tdepth\talt_reads\tvaf\tpopulation_af\tcounted\treason\n";
 
 /// Everything `tmb` needs, validated.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -140,18 +139,21 @@ impl Batch {
     }
 
     /// TSV text and tallies per chunk, in file order.
-    fn evaluate(&self, evaluator: &Evaluator<'_>, path: &Path) -> Vec<Result<(String, Counts)>> {
+    fn evaluate(&self, evaluator: &Evaluator<'_>, path: &Path) -> Vec<Result<(Vec<u8>, Counts)>> {
         self.lines[..self.len]
             .par_chunks(CHUNK_LINES)
             .zip(self.line_nos[..self.len].par_chunks(CHUNK_LINES))
             .map(|(lines, nos)| {
-                let mut out = String::with_capacity(lines.len() * 96);
+                let mut out = cells::rows_writer(Vec::with_capacity(lines.len() * 96));
                 let mut counts = Counts::default();
                 for (line, &no) in lines.iter().zip(nos) {
                     let text = std::str::from_utf8(line)
                         .map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
                     evaluator.evaluate(text, no, &mut out, &mut counts)?;
                 }
+                let out = out
+                    .into_inner()
+                    .map_err(|e| Error::Internal(format!("variants table: {e}")))?;
                 Ok((out, counts))
             })
             .collect()
@@ -229,32 +231,32 @@ pub fn compute_to(params: &TmbParams, mut variants: Option<&mut dyn Write>) -> R
     }
 
     if let Some(w) = variants.as_deref_mut() {
-        w.write_all(VARIANTS_HEADER.as_bytes())
+        w.write_all(cells::header_line(&row::VariantRow::empty())?.as_bytes())
             .map_err(|e| Error::io("variants table", e))?;
     }
     let mut totals = Counts::default();
-    // Double buffering: the next batch is read (and its BGZF blocks inflated) while the
-    // current one is judged by the pool, so reading and parsing overlap.
-    let mut current = Batch::new();
-    let mut next = Batch::new();
-    current.fill(&mut reader)?;
-    while current.len > 0 {
-        let (results, read) = rayon::join(
-            || current.evaluate(&evaluator, path),
-            || next.fill(&mut reader),
-        );
-        // Errors in file order: the current batch's before the next one's.
-        for r in results {
-            let (text, counts) = r?;
+    // Double buffered and ordered: the next batch is read (and its BGZF blocks inflated) while
+    // the current one is judged by the pool; chunks are written in file order.
+    crate::par::ordered_batches(
+        &mut reader,
+        Batch::new(),
+        Batch::new(),
+        |batch, reader| {
+            batch.fill(reader)?;
+            Ok(batch.len)
+        },
+        |batch| batch.evaluate(&evaluator, path),
+        |(text, counts)| {
             if let Some(w) = variants.as_deref_mut() {
-                w.write_all(text.as_bytes())
+                w.write_all(&text)
                     .map_err(|e| Error::io("variants table", e))?;
             }
             totals.add(&counts);
-        }
-        read?;
-        std::mem::swap(&mut current, &mut next);
-    }
+            Ok(())
+        },
+        // The VCF reader's own bar shows the bytes read.
+        |_| {},
+    )?;
     if let Some(message) = totals.support.no_depth_message() {
         let needs_depth = f.min_depth.is_some()
             || f.min_alt_reads.is_some()

@@ -450,6 +450,12 @@ pub fn plan_json(m: &Manifest, rows: &[&SampleRow]) -> PlanJson {
         });
     }
     let cohort = m.stages.contains(&"report");
+    // The matrices exist when some sample's `quant` runs.
+    let matrices = samples.iter().any(|s| {
+        s.stages
+            .iter()
+            .any(|p| p.stage == "quant" && p.action == "run")
+    });
     PlanJson {
         version: crate::VERSION,
         output: m.output.clone(),
@@ -462,10 +468,15 @@ pub fn plan_json(m: &Manifest, rows: &[&SampleRow]) -> PlanJson {
             ]
         }),
         cohort_outputs: if cohort {
-            vec![
+            let mut files = vec![
                 m.output.join(crate::report::cohort::COHORT_TSV),
                 m.output.join(crate::report::cohort::MQC_GENERAL_STATS),
-            ]
+            ];
+            if matrices {
+                files.push(m.output.join(crate::report::matrix::COUNTS_TSV));
+                files.push(m.output.join(crate::report::matrix::TPM_TSV));
+            }
+            files
         } else {
             Vec::new()
         },

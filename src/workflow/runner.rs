@@ -175,25 +175,15 @@ pub fn command_line(args: &[String]) -> String {
         .join(" ")
 }
 
-/// The cohort every report of the run is placed against, read once, and its fingerprint (a
-/// report is up to date only if the cohort it showed is unchanged).
-struct SharedCohort {
-    members: Arc<Cohort>,
-    sha256: String,
-}
-
-fn shared_cohort(out: &Path) -> Result<SharedCohort> {
-    let members = if out.is_dir() {
+/// The cohort every report of the run is placed against, read and summarised once (a report
+/// is up to date only while the cohort's fingerprint is unchanged).
+fn shared_cohort(out: &Path) -> Result<Arc<Cohort>> {
+    let cohort = if out.is_dir() {
         crate::report::load_cohort(out)?
     } else {
-        Cohort::new()
+        Cohort::from_members(BTreeMap::new())
     };
-    let text = serde_json::to_vec(&members)
-        .map_err(|e| Error::Internal(format!("cannot serialise the cohort: {e}")))?;
-    Ok(SharedCohort {
-        members: Arc::new(members),
-        sha256: crate::report::tables::sha256_bytes(&text),
-    })
+    Ok(Arc::new(cohort))
 }
 
 /// This sample's stage outputs: the report's own inputs.
@@ -210,7 +200,7 @@ struct Runner<'a> {
     threads: usize,
     progress: &'a Progress,
     /// Set for the report phase.
-    cohort: Option<&'a SharedCohort>,
+    cohort: Option<&'a Arc<Cohort>>,
 }
 
 impl Runner<'_> {
@@ -228,7 +218,7 @@ impl Runner<'_> {
     ) -> Outcome {
         let deps = inv.job.info().after;
         let fingerprint = match (name, self.cohort) {
-            ("report", Some(c)) => Some(c.sha256.as_str()),
+            ("report", Some(c)) => Some(c.fingerprint.as_str()),
             _ => None,
         };
         if let Some((dep, _)) = earlier.iter().find(|(s, o)| deps.contains(s) && o.bad()) {
@@ -275,7 +265,7 @@ impl Runner<'_> {
         let start = Instant::now();
         let result = inv
             .job
-            .run(&inv.prefix, self.threads, self.cohort.map(|c| &c.members))
+            .run(&inv.prefix, self.threads, self.cohort)
             .and_then(|()| {
                 inv.outputs
                     .iter()
@@ -485,10 +475,22 @@ pub fn run(manifest_path: &Path, opts: &RunOptions, threads: usize) -> Result<Ru
         d.iter()
             .any(|(s, o)| *s == "report" && matches!(o, Outcome::Ran { .. }))
     });
-    let cohort_missing = !manifest
-        .output
-        .join(crate::report::cohort::COHORT_TSV)
-        .is_file();
+    // The matrices are expected when some sample has `quant` output.
+    let quant_done = results.iter().any(|(d, _)| {
+        d.iter()
+            .any(|(s, o)| *s == "quant" && matches!(o, Outcome::Ran { .. } | Outcome::UpToDate))
+    });
+    let mut expected = vec![
+        crate::report::cohort::COHORT_TSV,
+        crate::report::cohort::MQC_GENERAL_STATS,
+    ];
+    if quant_done {
+        expected.extend([
+            crate::report::matrix::COUNTS_TSV,
+            crate::report::matrix::TPM_TSV,
+        ]);
+    }
+    let cohort_missing = expected.iter().any(|f| !manifest.output.join(f).is_file());
     let any_report = results.iter().any(|(d, _)| {
         d.iter()
             .any(|(s, o)| *s == "report" && matches!(o, Outcome::Ran { .. } | Outcome::UpToDate))
