@@ -3,6 +3,7 @@
 
 pub mod allele;
 pub mod builtin;
+pub mod class2;
 pub mod data;
 pub mod encoding;
 pub mod evaluate;

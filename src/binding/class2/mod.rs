@@ -1,0 +1,12 @@
+//! HLA class II binding: molecule names, pseudo-sequences read from the user's IPD-IMGT/HLA
+//! folder, the core-search network, its training and the predictor.
+
+pub mod allele;
+pub mod encoding;
+pub mod evaluate;
+pub mod model;
+pub mod predictor;
+pub mod pseudo;
+pub mod train;
+
+pub use allele::{looks_class2, Class2Molecule};
