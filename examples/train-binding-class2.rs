@@ -1,7 +1,7 @@
 //! Trains the built-in HLA class II binding model and writes `model.bin` and `EVALUATION.md`.
 //!
 //! ```text
-//! cargo run --release --example train-binding-class2 -- DATA_DIR IMGT_DIR OUT_DIR [--no-eval]
+//! cargo run --release --features train --example train-binding-class2 -- DATA_DIR IMGT_DIR OUT_DIR [--no-eval]
 //!     [--epochs N] [--ensemble N] [--hidden1 N] [--hidden2 N]
 //! ```
 //! DATA_DIR holds `classII_BD2013_binding_affinity.tsv` (e.g. `../shared/data/binding`);

@@ -3,10 +3,12 @@
 
 pub mod allele;
 pub mod encoding;
+#[cfg(feature = "train")]
 pub mod evaluate;
 pub mod model;
 pub mod predictor;
 pub mod pseudo;
+#[cfg(feature = "train")]
 pub mod train;
 
 pub use allele::{looks_class2, Class2Molecule};

@@ -25,9 +25,9 @@ pub struct Train2Config {
 impl Default for Train2Config {
     fn default() -> Self {
         Self {
-            hidden1: 32,
-            hidden2: 16,
-            epochs: 25,
+            hidden1: 64,
+            hidden2: 32,
+            epochs: 30,
             batch_size: 128,
             learning_rate: 2e-3,
             l2: 1e-6,
