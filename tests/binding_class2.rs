@@ -14,7 +14,6 @@ const IMGT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/data/imgt-hla/3.30.0"
 );
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/binding");
 
 fn predictor() -> Option<Class2Predictor> {
     if !Path::new(IMGT).join("fasta/DRB1_prot.fasta").is_file() {
@@ -158,6 +157,7 @@ fn cli_scores_class1_and_class2_together_and_echoes_names() {
 fn shipped_class2_model_is_reproduced_byte_for_byte() {
     use immunoprofile::binding::class2::evaluate::train_to_dir2;
     use immunoprofile::binding::class2::train::Train2Config;
+    const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/binding");
     if predictor().is_none()
         || !Path::new(DATA)
             .join("classII_BD2013_binding_affinity.tsv")
