@@ -1,7 +1,7 @@
 //! Trains the built-in binding model and writes `model.bin` and `EVALUATION.md`.
 //!
 //! ```text
-//! cargo run --release --example train-binding -- DATA_DIR OUT_DIR [--no-eval | --allele-out-only]
+//! cargo run --release --features train --example train-binding -- DATA_DIR OUT_DIR [--no-eval | --allele-out-only]
 //!     [--epochs N] [--ensemble N] [--hidden1 N] [--hidden2 N] [--l2-allele X]
 //! ```
 //! DATA_DIR holds `hla_class1_binding_train.tsv.gz` and `hla_pseudosequences_34aa.csv`

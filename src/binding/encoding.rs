@@ -122,31 +122,10 @@ pub const PEPTIDE_INPUTS: usize = N_SLOTS * 20 + N_LENGTHS;
 /// Columns of the allele encoding: BLOSUM62 row (20 values) per pseudo-sequence residue.
 pub const ALLELE_INPUTS: usize = PSEUDO_LEN * 20;
 
-/// BLOSUM62 (Henikoff & Henikoff 1992), rows and columns in [`AMINO_ACIDS`] order.
-#[rustfmt::skip]
-pub const BLOSUM62: [[i8; 20]; 20] = [
-    //A  C  D  E  F  G  H  I  K  L  M  N  P  Q  R  S  T  V  W  Y
-    [ 4, 0,-2,-1,-2, 0,-2,-1,-1,-1,-1,-2,-1,-1,-1, 1, 0, 0,-3,-2], // A
-    [ 0, 9,-3,-4,-2,-3,-3,-1,-3,-1,-1,-3,-3,-3,-3,-1,-1,-1,-2,-2], // C
-    [-2,-3, 6, 2,-3,-1,-1,-3,-1,-4,-3, 1,-1, 0,-2, 0,-1,-3,-4,-3], // D
-    [-1,-4, 2, 5,-3,-2, 0,-3, 1,-3,-2, 0,-1, 2, 0, 0,-1,-2,-3,-2], // E
-    [-2,-2,-3,-3, 6,-3,-1, 0,-3, 0, 0,-3,-4,-3,-3,-2,-2,-1, 1, 3], // F
-    [ 0,-3,-1,-2,-3, 6,-2,-4,-2,-4,-3, 0,-2,-2,-2, 0,-2,-3,-2,-3], // G
-    [-2,-3,-1, 0,-1,-2, 8,-3,-1,-3,-2, 1,-2, 0, 0,-1,-2,-3,-2, 2], // H
-    [-1,-1,-3,-3, 0,-4,-3, 4,-3, 2, 1,-3,-3,-3,-3,-2,-1, 3,-3,-1], // I
-    [-1,-3,-1, 1,-3,-2,-1,-3, 5,-2,-1, 0,-1, 1, 2, 0,-1,-2,-3,-2], // K
-    [-1,-1,-4,-3, 0,-4,-3, 2,-2, 4, 2,-3,-3,-2,-2,-2,-1, 1,-2,-1], // L
-    [-1,-1,-3,-2, 0,-3,-2, 1,-1, 2, 5,-2,-2, 0,-1,-1,-1, 1,-1,-1], // M
-    [-2,-3, 1, 0,-3, 0, 1,-3, 0,-3,-2, 6,-2, 0, 0, 1, 0,-3,-4,-2], // N
-    [-1,-3,-1,-1,-4,-2,-2,-3,-1,-3,-2,-2, 7,-1,-2,-1,-1,-2,-4,-3], // P
-    [-1,-3, 0, 2,-3,-2, 0,-3, 1,-2, 0, 0,-1, 5, 1, 0,-1,-2,-2,-1], // Q
-    [-1,-3,-2, 0,-3,-2, 0,-3, 2,-2,-1, 0,-2, 1, 5,-1,-1,-3,-3,-2], // R
-    [ 1,-1, 0, 0,-2, 0,-1,-2, 0,-2,-1, 1,-1, 0,-1, 4, 1,-2,-3,-2], // S
-    [ 0,-1,-1,-1,-2,-2,-2,-1,-1,-1,-1, 0,-1,-1,-1, 1, 5, 0,-2,-2], // T
-    [ 0,-1,-3,-2,-1,-3,-3, 3,-2, 1, 1,-3,-2,-2,-3,-2, 0, 4,-3,-1], // V
-    [-3,-2,-4,-3, 1,-2,-2,-3,-3,-2,-1,-4,-4,-2,-3,-3,-2,-3,11, 2], // W
-    [-2,-2,-3,-2, 3,-3, 2,-1,-2,-1,-1,-2,-3,-1,-2,-2,-2,-1, 2, 7], // Y
-];
+/// BLOSUM62 (Henikoff & Henikoff 1992) score of two amino-acid indices, from rust-bio's table.
+pub fn blosum62(a: u8, b: u8) -> i32 {
+    bio::scores::blosum62(AMINO_ACIDS[usize::from(a)], AMINO_ACIDS[usize::from(b)])
+}
 
 /// The allele's pseudo-sequence as model input: each residue's BLOSUM62 row scaled by 1/4
 /// (similar pocket residues get similar inputs, so alleles without data borrow from their
@@ -155,8 +134,8 @@ pub fn encode_pseudo(pseudo: &[u8]) -> Vec<f32> {
     let mut out = vec![0f32; ALLELE_INPUTS];
     for (j, &c) in pseudo.iter().take(PSEUDO_LEN).enumerate() {
         if let Some(a) = aa_index(c) {
-            for (b, v) in BLOSUM62[usize::from(a)].iter().enumerate() {
-                out[j * 20 + b] = f32::from(*v) / 4.0;
+            for b in 0..20u8 {
+                out[j * 20 + usize::from(b)] = blosum62(a, b) as f32 / 4.0;
             }
         }
     }
@@ -228,22 +207,19 @@ mod tests {
     use super::*;
 
     #[test]
-    #[allow(clippy::needless_range_loop)]
-    fn blosum_is_symmetric() {
+    fn blosum_is_symmetric_with_published_values() {
         for i in 0..20 {
             for j in 0..20 {
-                assert_eq!(BLOSUM62[i][j], BLOSUM62[j][i], "{i},{j}");
+                assert_eq!(blosum62(i, j), blosum62(j, i), "{i},{j}");
             }
         }
-        // Spot values from the published table.
-        assert_eq!(
-            BLOSUM62[usize::from(aa_index(b'W').unwrap())][usize::from(aa_index(b'W').unwrap())],
-            11
-        );
-        assert_eq!(
-            BLOSUM62[usize::from(aa_index(b'I').unwrap())][usize::from(aa_index(b'V').unwrap())],
-            3
-        );
+        // Spot values from the published table (Henikoff & Henikoff 1992).
+        let s = |a: u8, b: u8| blosum62(aa_index(a).unwrap(), aa_index(b).unwrap());
+        assert_eq!(s(b'W', b'W'), 11);
+        assert_eq!(s(b'I', b'V'), 3);
+        assert_eq!(s(b'C', b'C'), 9);
+        assert_eq!(s(b'W', b'D'), -4);
+        assert_eq!(s(b'A', b'S'), 1);
     }
 
     #[test]

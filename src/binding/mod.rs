@@ -3,11 +3,14 @@
 
 pub mod allele;
 pub mod builtin;
+pub mod class2;
 pub mod data;
 pub mod encoding;
+#[cfg(feature = "train")]
 pub mod evaluate;
 pub mod model;
 pub mod stage;
+#[cfg(feature = "train")]
 pub mod train;
 
 pub use allele::{parse_allele_list, AlleleList, HlaAllele};

@@ -1,5 +1,6 @@
 //! The `binding` stage: score peptides (a list, or windows cut from FASTA proteins) against
-//! HLA class I alleles and write `PREFIX.binding.tsv` and `PREFIX.binding.json`.
+//! HLA class I alleles and class II molecules, and write `PREFIX.binding.tsv` (class I),
+//! `PREFIX.binding.class2.tsv` (class II, when molecules are given) and `PREFIX.binding.json`.
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -8,6 +9,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::binding::class2::encoding::Peptide2;
+use crate::binding::class2::predictor::{Class2Predictor, Prediction2};
+use crate::binding::class2::Class2Molecule;
 use crate::binding::encoding::{aa_index, EncodedPeptide, MAX_LENGTH, MIN_LENGTH};
 use crate::binding::{BindingPredictor, HlaAllele};
 use crate::error::{Error, Result};
@@ -27,6 +31,22 @@ pub struct BindingParams {
     pub peptides: PathBuf,
     /// Window lengths cut from FASTA sequences (ignored for peptide lists).
     pub lengths: Vec<usize>,
+    /// Class II molecules, each with its name as given (echoed in the output).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub class2: Vec<Class2Query>,
+    /// FASTA window lengths scored against the class II molecules.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub class2_lengths: Vec<usize>,
+    /// The IPD-IMGT/HLA folder class II pseudo-sequences are read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imgt: Option<PathBuf>,
+}
+
+/// A class II molecule as the user wrote it and as the model reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Class2Query {
+    pub given: String,
+    pub molecule: Class2Molecule,
 }
 
 /// `PREFIX.binding.json`.
@@ -42,6 +62,15 @@ pub struct BindingSummary {
     pub predictions: usize,
     /// Predictions with IC50 < 500 nM, per allele (in `alleles` order).
     pub binders_500nm: Vec<usize>,
+    /// Class II: the predictor, the molecules as given, predictions and binders per molecule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class2_predictor: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub class2_alleles: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class2_predictions: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub class2_binders_500nm: Vec<usize>,
     pub params: BindingParams,
     pub version: &'static str,
 }
@@ -61,6 +90,22 @@ pub struct PeptideInput {
 /// # Errors
 /// Unreadable file; in a list, a peptide with a length outside 8–11 or a non-standard letter.
 pub fn read_peptides(path: &Path, lengths: &[usize]) -> Result<PeptideInput> {
+    read_peptides_with(path, lengths, &|p| {
+        EncodedPeptide::new(p)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// As [`read_peptides`], with `check` deciding which listed peptides can be scored.
+///
+/// # Errors
+/// Unreadable file; a listed peptide `check` refuses.
+pub fn read_peptides_with(
+    path: &Path,
+    lengths: &[usize],
+    check: &dyn Fn(&[u8]) -> std::result::Result<(), String>,
+) -> Result<PeptideInput> {
     let (mut reader, _) = open_decompressed(path, 1)?;
     let mut line = Vec::new();
     let mut seen = HashSet::new();
@@ -112,7 +157,7 @@ pub fn read_peptides(path: &Path, lengths: &[usize]) -> Result<PeptideInput> {
         if n == 1 && word.eq_ignore_ascii_case("peptide") {
             continue;
         }
-        EncodedPeptide::new(word.as_bytes())
+        check(word.as_bytes())
             .map_err(|e| Error::at_line(path, n, format!("peptide '{word}': {e}")))?;
         let p = word.to_ascii_uppercase();
         if seen.insert(p.clone()) {
@@ -149,6 +194,23 @@ pub fn check_lengths(lengths: &[usize]) -> Result<()> {
     }
 }
 
+/// Checks `--class2-lengths`.
+///
+/// # Errors
+/// A length outside 9–40, or none.
+pub fn check_class2_lengths(lengths: &[usize]) -> Result<()> {
+    use crate::binding::class2::encoding::{MAX_LENGTH as MAX2, MIN_LENGTH as MIN2};
+    match lengths.iter().find(|l| !(MIN2..=MAX2).contains(l)) {
+        Some(l) => Err(Error::usage(format!(
+            "--class2-lengths {l}: the class II model scores {MIN2}-{MAX2} residues"
+        ))),
+        None if lengths.is_empty() => {
+            Err(Error::usage("--class2-lengths needs at least one length"))
+        }
+        None => Ok(()),
+    }
+}
+
 /// Scores every peptide against every allele (rows: peptide-major, alleles in the given
 /// order), writing the TSV and JSON atomically.
 ///
@@ -159,6 +221,33 @@ pub fn run(
     predictor: &dyn BindingPredictor,
     prefix: &Path,
 ) -> Result<BindingSummary> {
+    run_with(params, predictor, None, prefix)
+}
+
+/// As [`run`], also scoring `params.class2` with `class2` (required when molecules are given).
+///
+/// # Errors
+/// As [`run`]; class II molecules without a class II predictor.
+pub fn run_with(
+    params: &BindingParams,
+    predictor: &dyn BindingPredictor,
+    class2: Option<&Class2Predictor>,
+    prefix: &Path,
+) -> Result<BindingSummary> {
+    let class2 = match (class2, params.class2.is_empty()) {
+        (_, true) => None,
+        (Some(c), false) => Some(c),
+        (None, false) => {
+            return Err(Error::usage(
+                "class II molecules need --imgt DIR (an IPD-IMGT/HLA release folder)",
+            ))
+        }
+    };
+    if let Some(c) = class2 {
+        for q in &params.class2 {
+            c.pseudo(&q.molecule)?;
+        }
+    }
     for a in &params.alleles {
         if !predictor.supports(a) {
             // The predictor's own error names the nearest alleles.
@@ -169,9 +258,66 @@ pub fn run(
             )));
         }
     }
-    let input = read_peptides(&params.peptides, &params.lengths)?;
+    let class1 = !params.alleles.is_empty();
+    let mut window_lengths = if class1 {
+        params.lengths.clone()
+    } else {
+        Vec::new()
+    };
+    if class2.is_some() {
+        window_lengths.extend(&params.class2_lengths);
+        window_lengths.sort_unstable();
+        window_lengths.dedup();
+    }
+    let check = |p: &[u8]| -> std::result::Result<(), String> {
+        let e1 = if class1 {
+            match EncodedPeptide::new(p) {
+                Ok(_) => return Ok(()),
+                Err(e) => Some(e.to_string()),
+            }
+        } else {
+            None
+        };
+        let e2 = if class2.is_some() {
+            match Peptide2::new(p) {
+                Ok(_) => return Ok(()),
+                Err(e) => Some(e.to_string()),
+            }
+        } else {
+            None
+        };
+        Err([e1, e2]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; "))
+    };
+    let input = read_peptides_with(&params.peptides, &window_lengths, &check)?;
+    // Which peptides each class scores: FASTA windows by their class's lengths, listed
+    // peptides by what the model accepts.
+    let scored_by = |lengths: &[usize], ok: &dyn Fn(&str) -> bool| -> Vec<&str> {
+        input
+            .peptides
+            .iter()
+            .filter(|p| {
+                if input.fasta {
+                    lengths.contains(&p.len())
+                } else {
+                    ok(p)
+                }
+            })
+            .map(String::as_str)
+            .collect()
+    };
+    let class1_peptides: Vec<&str> = if class1 {
+        scored_by(&params.lengths, &|p| {
+            EncodedPeptide::new(p.as_bytes()).is_ok()
+        })
+    } else {
+        Vec::new()
+    };
     const CHUNK: usize = 4096;
-    let refs: Vec<&str> = input.peptides.iter().map(String::as_str).collect();
+    let refs = &class1_peptides;
     // Per allele, per chunk of peptides, in order: the same bytes for any thread count.
     let per_allele: Vec<Vec<crate::binding::Prediction>> = params
         .alleles
@@ -189,7 +335,7 @@ pub fn run(
     let io = |e| Error::io(&tsv_path, e);
     writeln!(tsv, "peptide\tallele\tlength\tic50\tpercentile").map_err(io)?;
     let names: Vec<String> = params.alleles.iter().map(ToString::to_string).collect();
-    for (i, p) in input.peptides.iter().enumerate() {
+    for (i, p) in class1_peptides.iter().enumerate() {
         for (a, preds) in names.iter().zip(&per_allele) {
             let pred = preds[i];
             let pct = pred
@@ -204,6 +350,55 @@ pub fn run(
             .map_err(io)?;
         }
     }
+    let mut outputs = vec![tsv];
+    let mut class2_binders = Vec::new();
+    let mut class2_predictions = None;
+    if let Some(c) = class2 {
+        let peps = scored_by(&params.class2_lengths, &|p| {
+            Peptide2::new(p.as_bytes()).is_ok()
+        });
+        let per_molecule: Vec<Vec<Prediction2>> = params
+            .class2
+            .par_iter()
+            .map(|q| {
+                let chunks: Vec<Vec<Prediction2>> = peps
+                    .par_chunks(CHUNK)
+                    .map(|ch| c.predict(&q.molecule, ch))
+                    .collect::<Result<_>>()?;
+                Ok(chunks.into_iter().flatten().collect())
+            })
+            .collect::<Result<_>>()?;
+        let path = prefixed(prefix, "binding.class2.tsv");
+        let mut f = AtomicFile::create(&path)?;
+        let io = |e| Error::io(&path, e);
+        writeln!(
+            f,
+            "peptide\tallele\tlength\tcore\tcore_offset\tic50\tpercentile"
+        )
+        .map_err(io)?;
+        for (i, p) in peps.iter().enumerate() {
+            for (q, preds) in params.class2.iter().zip(&per_molecule) {
+                let pred = &preds[i];
+                writeln!(
+                    f,
+                    "{p}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    q.given,
+                    p.len(),
+                    pred.core,
+                    pred.core_offset,
+                    fmt_num(pred.ic50, 2),
+                    fmt_num(pred.percentile, 2)
+                )
+                .map_err(io)?;
+            }
+        }
+        outputs.push(f);
+        class2_predictions = Some(peps.len() * params.class2.len());
+        class2_binders = per_molecule
+            .iter()
+            .map(|v| v.iter().filter(|p| p.ic50 < BINDER_NM).count())
+            .collect();
+    }
     let summary = BindingSummary {
         schema_version: SCHEMA_VERSION,
         predictor: predictor.name().to_string(),
@@ -211,16 +406,21 @@ pub fn run(
         peptides: input.peptides.len(),
         windows_skipped: input.windows_skipped,
         alleles: params.alleles.clone(),
-        predictions: input.peptides.len() * params.alleles.len(),
+        predictions: class1_peptides.len() * params.alleles.len(),
         binders_500nm: per_allele
             .iter()
             .map(|v| v.iter().filter(|p| p.ic50 < BINDER_NM).count())
             .collect(),
+        class2_predictor: class2.map(Class2Predictor::name),
+        class2_alleles: params.class2.iter().map(|q| q.given.clone()).collect(),
+        class2_predictions,
+        class2_binders_500nm: class2_binders,
         params: params.clone(),
         version: crate::VERSION,
     };
     let json = json_file(prefixed(prefix, "binding.json"), &summary)?;
-    commit_all(vec![tsv, json])?;
+    outputs.push(json);
+    commit_all(outputs)?;
     Ok(summary)
 }
 

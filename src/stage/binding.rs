@@ -4,9 +4,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{need, req, Stage, StageInfo};
+use super::{need, opt, req, Stage, StageInfo};
 use crate::binding::builtin::BuiltinPredictor;
-use crate::binding::stage::{self, check_lengths, BindingParams, BindingSummary};
+use crate::binding::class2::predictor::Class2Predictor;
+use crate::binding::class2::Class2Molecule;
+use crate::binding::stage::{
+    self, check_class2_lengths, check_lengths, BindingParams, BindingSummary, Class2Query,
+};
 use crate::binding::BindingPredictor;
 use crate::error::{Error, Result};
 
@@ -14,7 +18,11 @@ pub const INFO: StageInfo = StageInfo {
     name: "binding",
     after: &["peptides"],
     default: false,
-    outputs: &[req("binding.json"), req("binding.tsv")],
+    outputs: &[
+        req("binding.json"),
+        req("binding.tsv"),
+        opt("binding.class2.tsv"),
+    ],
     reserved: &["alleles", "peptides", "output"],
 };
 
@@ -27,6 +35,10 @@ pub struct Params {
     pub alleles: Vec<String>,
     pub peptides: Option<PathBuf>,
     pub lengths: Vec<usize>,
+    /// FASTA window lengths for class II molecules.
+    pub class2_lengths: Vec<usize>,
+    /// IPD-IMGT/HLA release folder (class II pseudo-sequences are built from it).
+    pub imgt: Option<PathBuf>,
 }
 
 impl Default for Params {
@@ -35,8 +47,30 @@ impl Default for Params {
             alleles: Vec::new(),
             peptides: None,
             lengths: vec![8, 9, 10, 11],
+            class2_lengths: vec![15],
+            imgt: None,
         }
     }
+}
+
+/// Splits `--alleles` texts into class I names and class II molecule names (DR, DQ, DP), on
+/// the separators `,` `;` `|` and whitespace.
+pub fn split_classes(list: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut class1 = Vec::new();
+    let mut class2 = Vec::new();
+    for text in list {
+        for name in text
+            .split(|c: char| c == ',' || c == ';' || c == '|' || c.is_whitespace())
+            .filter(|x| !x.is_empty())
+        {
+            if crate::binding::class2::looks_class2(name) {
+                class2.push(name.to_string());
+            } else {
+                class1.push(name.to_string());
+            }
+        }
+    }
+    (class1, class2)
 }
 
 impl Params {
@@ -46,12 +80,37 @@ impl Params {
     /// An allele name that does not parse, a length outside 8–11, missing options.
     pub fn resolve(&self) -> Result<BindingParams> {
         Binding::check(self)?;
-        let alleles = super::parse_alleles(&self.alleles)?;
-        if alleles.is_empty() {
+        let (class1, class2_names) = split_classes(&self.alleles);
+        let alleles = if class1.is_empty() && !class2_names.is_empty() {
+            Vec::new()
+        } else {
+            super::parse_alleles(&class1)?
+        };
+        let mut class2: Vec<Class2Query> = Vec::new();
+        for name in class2_names {
+            let molecule = Class2Molecule::parse(&name)
+                .map_err(|e| Error::usage(format!("--alleles: {e}")))?;
+            if !class2.iter().any(|q| q.molecule == molecule) {
+                class2.push(Class2Query {
+                    given: name,
+                    molecule,
+                });
+            }
+        }
+        if alleles.is_empty() && class2.is_empty() {
             return Err(Error::usage(
-                "--alleles needs at least one HLA class I allele",
+                "--alleles needs at least one HLA class I allele or class II molecule",
             ));
         }
+        if !class2.is_empty() && self.imgt.is_none() {
+            return Err(Error::usage(format!(
+                "class II molecules ({}) need --imgt DIR, an IPD-IMGT/HLA release folder: their pseudo-sequences are built from its protein files, which the program does not ship",
+                class2.iter().map(|q| q.given.as_str()).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        let mut class2_lengths = self.class2_lengths.clone();
+        class2_lengths.sort_unstable();
+        class2_lengths.dedup();
         let mut lengths = self.lengths.clone();
         lengths.sort_unstable();
         lengths.dedup();
@@ -59,6 +118,9 @@ impl Params {
             alleles,
             peptides: need(&self.peptides, "binding", "peptides")?,
             lengths,
+            class2,
+            class2_lengths,
+            imgt: self.imgt.clone(),
         })
     }
 }
@@ -69,13 +131,18 @@ impl Stage for Binding {
     type Summary = BindingSummary;
 
     fn check(p: &Params) -> Result<()> {
-        check_lengths(&p.lengths)
+        check_lengths(&p.lengths)?;
+        check_class2_lengths(&p.class2_lengths)
     }
 
     fn run(params: &Params, prefix: &Path, _threads: usize) -> Result<BindingSummary> {
         let resolved = params.resolve()?;
         let predictor = BuiltinPredictor::load_default()?;
-        let summary = stage::run(&resolved, &predictor, prefix)?;
+        let class2 = match (&resolved.imgt, resolved.class2.is_empty()) {
+            (Some(dir), false) => Some(Class2Predictor::load_default(dir)?),
+            _ => None,
+        };
+        let summary = stage::run_with(&resolved, &predictor, class2.as_ref(), prefix)?;
         log::info!(
             "{} peptides x {} alleles scored with {} ({} predictions)",
             summary.peptides,

@@ -1,0 +1,384 @@
+//! The pan-specific class II network, its molecule table and on-disk format.
+//!
+//! Each network scores one core (with its flanks, see [`super::encoding`]) against one
+//! molecule's pseudo-sequence:
+//!
+//! ```text
+//! h1 = ReLU(W_pep · x(core, flanks, lengths) + W_mhc · BLOSUM(pseudo-sequence) + b1)
+//! h2 = ReLU(W2 · h1 + b2)
+//! s  = sigmoid(w3 · h2 + b3)        s = 1 - ln(IC50)/ln(50000)
+//! ```
+//!
+//! The ensemble's score of a core is the mean of its networks'; the peptide's score is its best
+//! core's, and that core is reported as the binding core.
+//!
+//! File format (little-endian), version 1:
+//!
+//! ```text
+//! magic "IMPBND2\0" | u32 version | u32 n_networks | u32 hidden1 | u32 hidden2
+//! | u32 peptide_inputs | u32 allele_inputs
+//! | per network: f32 w_pep, w_mhc, b1, w2, b2, w3, b3
+//! | u32 n_molecules | per molecule: u8 name_len, name (HLA-DRA*01:01/DRB1*01:01),
+//!                                   u32 training measurements
+//! | u32 provenance_len | provenance (UTF-8 JSON) | u64 FNV-1a of every preceding byte
+//! ```
+//!
+//! No pseudo-sequence is stored (see [`super::pseudo`] on the licence).
+
+use crate::binding::class2::allele::Class2Molecule;
+use crate::binding::class2::encoding::{Peptide2, PEPTIDE_INPUTS};
+use crate::binding::encoding::{encode_pseudo, ALLELE_INPUTS};
+use crate::binding::model::{fnv1a, sigmoid};
+
+pub const MAGIC: &[u8; 8] = b"IMPBND2\0";
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One network (layout in the module docs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Net2 {
+    pub hidden1: usize,
+    pub hidden2: usize,
+    pub w_pep: Vec<f32>,
+    pub w_mhc: Vec<f32>,
+    pub b1: Vec<f32>,
+    /// `hidden2` rows of `hidden1`.
+    pub w2: Vec<f32>,
+    pub b2: Vec<f32>,
+    pub w3: Vec<f32>,
+    pub b3: f32,
+    /// `w2` transposed, derived by [`Net2::finish`].
+    w2t: Vec<f32>,
+}
+
+impl Net2 {
+    pub fn zeros(hidden1: usize, hidden2: usize) -> Self {
+        Self {
+            hidden1,
+            hidden2,
+            w_pep: vec![0.0; PEPTIDE_INPUTS * hidden1],
+            w_mhc: vec![0.0; ALLELE_INPUTS * hidden1],
+            b1: vec![0.0; hidden1],
+            w2: vec![0.0; hidden2 * hidden1],
+            b2: vec![0.0; hidden2],
+            w3: vec![0.0; hidden2],
+            b3: 0.0,
+            w2t: Vec::new(),
+        }
+    }
+
+    /// Derives the inference-only transposed `w2`; call after setting the weights.
+    pub fn finish(&mut self) {
+        let (h1, h2) = (self.hidden1, self.hidden2);
+        self.w2t = vec![0.0; h1 * h2];
+        for k in 0..h2 {
+            for j in 0..h1 {
+                self.w2t[j * h2 + k] = self.w2[k * h1 + j];
+            }
+        }
+    }
+
+    /// `b1 + W_mhc · x` for an encoded pseudo-sequence.
+    pub fn projection(&self, mhc_input: &[f32]) -> Vec<f32> {
+        let h = self.hidden1;
+        let mut out = self.b1.clone();
+        for (i, &x) in mhc_input.iter().enumerate() {
+            if x != 0.0 {
+                for (o, w) in out.iter_mut().zip(&self.w_mhc[i * h..(i + 1) * h]) {
+                    *o += x * w;
+                }
+            }
+        }
+        out
+    }
+
+    /// Score in [0, 1] of the core at `offset`.
+    #[inline]
+    pub fn score_core(
+        &self,
+        projection: &[f32],
+        pep: &Peptide2,
+        offset: usize,
+        h1: &mut [f32],
+        h2: &mut [f32],
+    ) -> f32 {
+        let h = self.hidden1;
+        h1.copy_from_slice(projection);
+        pep.for_each_input(offset, |row, x| {
+            let w = &self.w_pep[row * h..(row + 1) * h];
+            for (a, b) in h1.iter_mut().zip(w) {
+                *a += x * b;
+            }
+        });
+        h2.copy_from_slice(&self.b2);
+        let n2 = self.hidden2;
+        for (j, a) in h1.iter().enumerate() {
+            if *a > 0.0 {
+                for (o, w) in h2.iter_mut().zip(&self.w2t[j * n2..(j + 1) * n2]) {
+                    *o += a * w;
+                }
+            }
+        }
+        let z: f32 = h2
+            .iter()
+            .zip(&self.w3)
+            .map(|(a, w)| a.max(0.0) * w)
+            .sum::<f32>()
+            + self.b3;
+        sigmoid(z)
+    }
+}
+
+/// A molecule the model was trained on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoleculeRecord {
+    pub molecule: Class2Molecule,
+    pub measurements: u32,
+}
+
+/// The ensemble, the training molecules and provenance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model2 {
+    pub networks: Vec<Net2>,
+    /// Sorted by molecule.
+    pub molecules: Vec<MoleculeRecord>,
+    pub provenance: String,
+}
+
+/// A peptide's best core and score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CoreScore {
+    pub score: f32,
+    /// Offset of the 9-residue core in the peptide (0-based).
+    pub offset: usize,
+}
+
+/// One molecule's first-layer terms, computed once per molecule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projections2(Vec<Vec<f32>>);
+
+impl Projections2 {
+    pub fn new(model: &Model2, pseudo: &[u8]) -> Self {
+        let x = encode_pseudo(pseudo);
+        Self(model.networks.iter().map(|n| n.projection(&x)).collect())
+    }
+
+    /// The best core of `pep` and its ensemble score (first offset among equal scores).
+    pub fn score(&self, model: &Model2, pep: &Peptide2) -> CoreScore {
+        let n_cores = pep.n_cores();
+        let mut per_core = [0f32; 32];
+        let mut h1 = [0f32; 256];
+        let mut h2 = [0f32; 256];
+        for (net, proj) in model.networks.iter().zip(&self.0) {
+            let (a, b) = (&mut h1[..net.hidden1], &mut h2[..net.hidden2]);
+            for (o, c) in per_core[..n_cores].iter_mut().zip(0..) {
+                *o += net.score_core(proj, pep, c, a, b);
+            }
+        }
+        let mut best = CoreScore {
+            score: f32::MIN,
+            offset: 0,
+        };
+        for (c, &s) in per_core[..n_cores].iter().enumerate() {
+            if s > best.score {
+                best = CoreScore {
+                    score: s,
+                    offset: c,
+                };
+            }
+        }
+        best.score /= model.networks.len().max(1) as f32;
+        best
+    }
+}
+
+impl Model2 {
+    pub fn molecule_index(&self, m: &Class2Molecule) -> Option<usize> {
+        self.molecules.binary_search_by(|r| r.molecule.cmp(m)).ok()
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = Vec::new();
+        b.extend_from_slice(MAGIC);
+        let (h1, h2) = self
+            .networks
+            .first()
+            .map_or((0, 0), |n| (n.hidden1, n.hidden2));
+        for v in [
+            FORMAT_VERSION,
+            self.networks.len() as u32,
+            h1 as u32,
+            h2 as u32,
+            PEPTIDE_INPUTS as u32,
+            ALLELE_INPUTS as u32,
+        ] {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        for n in &self.networks {
+            for arr in [&n.w_pep, &n.w_mhc, &n.b1, &n.w2, &n.b2, &n.w3] {
+                for v in arr.iter() {
+                    b.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+            b.extend_from_slice(&n.b3.to_le_bytes());
+        }
+        b.extend_from_slice(&(self.molecules.len() as u32).to_le_bytes());
+        for m in &self.molecules {
+            let name = m.molecule.to_string();
+            b.push(name.len() as u8);
+            b.extend_from_slice(name.as_bytes());
+            b.extend_from_slice(&m.measurements.to_le_bytes());
+        }
+        b.extend_from_slice(&(self.provenance.len() as u32).to_le_bytes());
+        b.extend_from_slice(self.provenance.as_bytes());
+        let sum = fnv1a(&b);
+        b.extend_from_slice(&sum.to_le_bytes());
+        b
+    }
+
+    /// # Errors
+    /// Not a class II model file, another version, truncated or corrupted.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
+        if bytes.len() < 16 || &bytes[..8] != MAGIC {
+            return Err("not an immunoprofile class II binding model (bad magic)".into());
+        }
+        let (body, tail) = bytes.split_at(bytes.len() - 8);
+        let sum = u64::from_le_bytes(tail.try_into().map_err(|_| "truncated")?);
+        if fnv1a(body) != sum {
+            return Err("class II binding model checksum mismatch (corrupted file)".into());
+        }
+        let mut r = Rd { b: body, pos: 8 };
+        let version = r.u32()?;
+        if version != FORMAT_VERSION {
+            return Err(format!(
+                "class II binding model format version {version}, this build reads {FORMAT_VERSION}"
+            ));
+        }
+        let n_networks = r.u32()? as usize;
+        let h1 = r.u32()? as usize;
+        let h2 = r.u32()? as usize;
+        let (pi, ai) = (r.u32()? as usize, r.u32()? as usize);
+        if pi != PEPTIDE_INPUTS || ai != ALLELE_INPUTS || h1 == 0 || h1 > 256 || h2 == 0 || h2 > 256
+        {
+            return Err(format!(
+                "class II binding model sizes {pi}/{ai}/{h1}/{h2} do not match this build"
+            ));
+        }
+        let mut networks = Vec::with_capacity(n_networks);
+        for _ in 0..n_networks {
+            let mut n = Net2::zeros(h1, h2);
+            for arr in [
+                &mut n.w_pep,
+                &mut n.w_mhc,
+                &mut n.b1,
+                &mut n.w2,
+                &mut n.b2,
+                &mut n.w3,
+            ] {
+                for v in arr.iter_mut() {
+                    *v = f32::from_le_bytes(r.take(4)?.try_into().map_err(|_| "truncated")?);
+                }
+            }
+            n.b3 = f32::from_le_bytes(r.take(4)?.try_into().map_err(|_| "truncated")?);
+            n.finish();
+            networks.push(n);
+        }
+        let n_mol = r.u32()? as usize;
+        let mut molecules = Vec::with_capacity(n_mol.min(10_000));
+        for _ in 0..n_mol {
+            let len = usize::from(r.take(1)?[0]);
+            let name = std::str::from_utf8(r.take(len)?).map_err(|_| "molecule name not UTF-8")?;
+            let molecule = Class2Molecule::parse(name)?;
+            let measurements = r.u32()?;
+            molecules.push(MoleculeRecord {
+                molecule,
+                measurements,
+            });
+        }
+        let plen = r.u32()? as usize;
+        let provenance =
+            String::from_utf8(r.take(plen)?.to_vec()).map_err(|_| "provenance not UTF-8")?;
+        if r.pos != body.len() {
+            return Err("trailing bytes in class II binding model".into());
+        }
+        if !molecules.windows(2).all(|w| w[0].molecule < w[1].molecule) {
+            return Err("class II binding model molecule table not sorted".into());
+        }
+        Ok(Self {
+            networks,
+            molecules,
+            provenance,
+        })
+    }
+}
+
+struct Rd<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Rd<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let s = self
+            .b
+            .get(self.pos..self.pos + n)
+            .ok_or("class II binding model truncated")?;
+        self.pos += n;
+        Ok(s)
+    }
+    fn u32(&mut self) -> Result<u32, String> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().map_err(|_| "truncated")?,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy() -> Model2 {
+        let mut n = Net2::zeros(2, 1);
+        // Unit 0 fires for W at core position 0 (row 0*20 + index of W = 18).
+        n.w_pep[18 * 2] = 4.0;
+        n.b1 = vec![0.0, 0.0];
+        n.w2 = vec![1.0, 0.0];
+        n.w3 = vec![1.0];
+        n.b3 = -2.0;
+        n.finish();
+        Model2 {
+            networks: vec![n],
+            molecules: vec![MoleculeRecord {
+                molecule: Class2Molecule::parse("DRB1*01:01").unwrap(),
+                measurements: 7,
+            }],
+            provenance: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn core_search_finds_the_anchor_and_scores_by_hand() {
+        let m = toy();
+        let proj = Projections2::new(&m, &[b'X'; 34]);
+        // W at residue 4 (0-based) of a 15-mer: the core must start there.
+        let pep = Peptide2::new(b"AAAAWAAAAAAAAAA").unwrap();
+        let s = proj.score(&m, &pep);
+        assert_eq!(s.offset, 4);
+        // h1 = (4, 0), h2 = 4, z = 4 - 2 = 2.
+        assert!((s.score - 1.0 / (1.0 + (-2f32).exp())).abs() < 1e-6);
+        // Without W every core scores sigmoid(-2); the first offset wins ties.
+        let s = proj.score(&m, &Peptide2::new(b"AAAAAAAAAAAAAAA").unwrap());
+        assert_eq!(s.offset, 0);
+        assert!((s.score - 1.0 / (1.0 + 2f32.exp())).abs() < 1e-6);
+    }
+
+    #[test]
+    fn round_trip_and_corruption() {
+        let m = toy();
+        let b = m.to_bytes();
+        assert_eq!(Model2::from_bytes(&b).unwrap(), m);
+        let mut bad = b.clone();
+        bad[50] ^= 1;
+        assert!(Model2::from_bytes(&bad).unwrap_err().contains("checksum"));
+        assert!(Model2::from_bytes(b"IMPBIND\0xxxxxxxxxxxx").is_err());
+    }
+}
