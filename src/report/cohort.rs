@@ -227,7 +227,9 @@ pub fn general_stats_tsv(samples: &BTreeMap<String, Headline>) -> String {
             let _ = w.serialize(GeneralStatsRow {
                 sample: tsv_text(name),
                 tmb: h.tmb,
-                tmb_high: h.tmb_high.map_or("", |high| if high { "yes" } else { "no" }),
+                tmb_high: h
+                    .tmb_high
+                    .map_or("", |high| if high { "yes" } else { "no" }),
                 msi_score: h.msi_score,
                 msi_status: h.msi_status.as_deref().map(tsv_text).unwrap_or_default(),
                 neoantigens: h.neoantigens.map(|n| n as f64),
