@@ -7,7 +7,7 @@
 //! allele of the locus by placing it on that reference with unique 16-mers. Partial alleles
 //! (exons 2–3 only, or less) keep what they have and are flagged.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -28,6 +28,12 @@ pub struct IndexedAllele {
     pub core: Vec<u8>,
     /// The allele's coding sequence lacks part of the typing region.
     pub partial: bool,
+    /// The whole coding sequence as the release gives it (used to tell apart alleles with the
+    /// same typing region; empty when it holds nothing beyond the typing region).
+    pub cds: Vec<u8>,
+    /// The coding sequence is complete (at least 95% of the locus's reference allele's length):
+    /// only such alleles can be told apart outside the typing region.
+    pub complete: bool,
 }
 
 /// k-mer → alleles holding it, with allele lists shared between k-mers.
@@ -36,12 +42,15 @@ pub struct HlaIndex {
     pub loci: Vec<String>,
     pub alleles: Vec<IndexedAllele>,
     /// k-mer (2 bits a base) → index into `sets`.
-    kmers: HashMap<u64, u32>,
+    pub(super) kmers: HashMap<u64, u32>,
     /// Sorted allele ids.
-    sets: Vec<Vec<u32>>,
+    pub(super) sets: Vec<Vec<u32>>,
     /// Loci whose exon layout could not be found (no genomic reference allele): their whole
     /// coding sequence is indexed.
     pub whole_cds_loci: Vec<String>,
+    /// k-mers of the coding sequences outside the typing regions: reads holding them are kept
+    /// by the read pre-filter, to tell apart alleles with the same typing region.
+    pub(super) outside: HashSet<u64>,
 }
 
 /// Exons used for typing: 2–3 (class I and the class I–like E/F/G), 2 (class II).
@@ -79,6 +88,7 @@ impl HlaIndex {
                 });
                 // Built once per locus: every allele is placed on the same reference.
                 let anchors = layout.map(|(r, _, _)| anchor_table(&imgt.alleles[r].cds));
+                let ref_len = layout.map_or(0, |(r, _, _)| imgt.alleles[r].cds.len());
                 ids.iter()
                     .map(|&i| {
                         let a = &imgt.alleles[i];
@@ -88,9 +98,16 @@ impl HlaIndex {
                             }
                             _ => (a.cds.clone(), false),
                         };
+                        let complete = layout.is_some() && a.cds.len() * 20 >= ref_len * 19;
                         IndexedAllele {
                             name: a.name.clone(),
                             locus: li as u16,
+                            cds: if a.cds.len() > core.len() {
+                                a.cds.clone()
+                            } else {
+                                Vec::new()
+                            },
+                            complete,
                             core,
                             partial,
                         }
@@ -134,13 +151,27 @@ impl HlaIndex {
             kmers_map.insert(kmer, id);
             i = j;
         }
+        let outside: HashSet<u64> = alleles
+            .par_iter()
+            .filter(|a| !a.cds.is_empty())
+            .flat_map_iter(|a| kmers(&a.cds).collect::<Vec<_>>())
+            .collect::<Vec<u64>>()
+            .into_iter()
+            .filter(|k| !kmers_map.contains_key(k))
+            .collect();
         Self {
             loci,
             alleles,
             kmers: kmers_map,
             sets,
             whole_cds_loci,
+            outside,
         }
+    }
+
+    /// Whether `kmer` is in any allele's coding sequence outside the typing region.
+    pub fn outside_typing_region(&self, kmer: u64) -> bool {
+        self.outside.contains(&kmer)
     }
 
     /// The allele set of a k-mer, if any allele holds it.

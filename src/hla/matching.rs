@@ -42,14 +42,14 @@ pub fn dedup(fragments: Vec<Fragment>) -> Vec<(Fragment, u32)> {
     v
 }
 
-/// Whether any k-mer of `seq` (either strand) is in the index: the cheap pre-filter applied
-/// while reading FASTQ or BAM records, every `stride`-th k-mer.
+/// Whether any k-mer of `seq` (either strand) is in an allele's coding sequence: the cheap
+/// pre-filter applied while reading FASTQ or BAM records, every `stride`-th k-mer.
 pub fn touches(index: &HlaIndex, seq: &[u8], stride: usize) -> bool {
     let rc = revcomp(seq);
     [seq, rc.as_slice()].iter().any(|s| {
         kmers(s)
             .step_by(stride.max(1))
-            .any(|k| index.lookup(k).is_some())
+            .any(|k| index.lookup(k).is_some() || index.outside_typing_region(k))
     })
 }
 

@@ -18,12 +18,14 @@
 //! println!("{:?}", result.alleles);
 //! ```
 
+pub mod cache;
 pub mod genotype;
 pub mod imgt;
 pub mod index;
 pub mod matching;
 pub mod output;
 pub mod reads;
+pub mod refine;
 pub mod simulate;
 
 use std::collections::BTreeMap;
@@ -71,6 +73,8 @@ pub struct HlaParams {
     pub homozygosity_penalty: f64,
     /// k-mers a fragment must share with its best allele to count.
     pub min_kmers: u32,
+    /// Folder for the built index, keyed by the release ([`cache`]); `None`: build every run.
+    pub index_cache: Option<PathBuf>,
 }
 
 impl HlaParams {
@@ -83,6 +87,7 @@ impl HlaParams {
             min_reads: 20,
             homozygosity_penalty: 0.02,
             min_kmers: 10,
+            index_cache: None,
         }
     }
 }
@@ -138,6 +143,8 @@ pub struct IndexStats {
     pub k: usize,
     /// Loci with no genomic sequence to find exons: the whole coding sequence is indexed.
     pub whole_cds_loci: Vec<String>,
+    /// `off`, `hit` (read from the cache) or `written`.
+    pub cache: cache::CacheUse,
 }
 
 /// Types a sample: reads the release, builds the index, reads the input, calls each locus.
@@ -145,15 +152,16 @@ pub struct IndexStats {
 /// # Errors
 /// Unreadable release or reads, or a locus absent from the release.
 pub fn type_sample(params: &HlaParams) -> Result<HlaResult> {
-    let imgt = Imgt::load(&params.imgt)?;
     let t = std::time::Instant::now();
-    let index = HlaIndex::build(&imgt);
+    let (imgt, index, cache_use) =
+        cache::load_or_build(&params.imgt, params.index_cache.as_deref())?;
+    let seconds = t.elapsed().as_secs_f64();
     log::info!(
-        "IPD-IMGT/HLA {}: {} alleles, {} k-mers indexed in {:.1} s",
+        "IPD-IMGT/HLA {}: {} alleles, {} k-mers indexed ({:?}) in {seconds:.1} s",
         imgt.release,
         index.alleles.len(),
         index.len(),
-        t.elapsed().as_secs_f64()
+        cache_use
     );
     let (fragments, stats) = match &params.input {
         HlaInput::Fastq { r1, r2 } => reads::from_fastq(&index, r1, r2.as_deref())?,
@@ -167,7 +175,9 @@ pub fn type_sample(params: &HlaParams) -> Result<HlaResult> {
             },
         ),
     };
-    type_fragments(&imgt, &index, fragments, stats, params)
+    let mut result = type_fragments(&imgt, &index, fragments, stats, params)?;
+    result.index.cache = cache_use;
+    Ok(result)
 }
 
 /// Types fragments against a built index (the simulation reuses one index for many samples).
@@ -241,7 +251,23 @@ pub fn type_fragments(
             });
             continue;
         }
-        let call = genotype::choose(index, &g, &frags, params.homozygosity_penalty)
+        let beta = params.homozygosity_penalty;
+        // Reads that may lie beyond this locus's typing region: its own, and those fitting no
+        // typing region (other exons, introns).
+        let outside: Vec<(&Fragment, u32)> = distinct
+            .iter()
+            .zip(&fates)
+            .filter(|(_, fate)| match fate {
+                matching::Fate::Locus { locus, .. } => locus == id,
+                matching::Fate::NoHit => true,
+                matching::Fate::Ambiguous => false,
+            })
+            .map(|((f, w), _)| (f, *w))
+            .collect();
+        let refine = |a: &[u32], b: &[u32], same: bool| {
+            refine::refine(index, a, b, same, &outside, params.min_kmers, beta)
+        };
+        let call = genotype::choose(index, &g, &frags, beta, &refine)
             .ok_or_else(|| Error::Internal("pair choice without fragments".into()))?;
         let confidence = if call.margin >= 10.0 {
             "high"
@@ -283,6 +309,7 @@ pub fn type_fragments(
             kmers: index.len() as u64,
             k: index::K,
             whole_cds_loci: index.whole_cds_loci.clone(),
+            cache: cache::CacheUse::Off,
         },
         params,
         version: crate::VERSION.to_string(),
