@@ -90,23 +90,29 @@ fn pair(r: &hla::HlaResult, locus: &str) -> Vec<String> {
 fn synthetic_release_is_read_with_exon_layout_and_partial_alleles() {
     let s = synthetic();
     assert_eq!(s.imgt.alleles.len(), 20);
-    // The typing region of a full allele is exons 2–3: 270 + 276 bases.
+    // The typing region of a full allele is exons 2–3: 270 + 276 bases, joined by an N so no
+    // k-mer spans the junction (DNA reads continue into the intron there).
     let full = s
         .index
         .alleles
         .iter()
         .find(|a| a.name == "A*01:01:01:01")
         .unwrap();
-    assert_eq!(full.core.len(), 546);
-    assert!(!full.partial);
-    // The partial allele is exactly its exons 2–3.
+    let cds = &s.imgt.alleles.iter().find(|a| a.name == "A*01:01:01:01").unwrap().cds;
+    assert_eq!(full.core.len(), 547);
+    assert_eq!(&full.core[..270], &cds[73..343]);
+    assert_eq!(full.core[270], b'N');
+    assert_eq!(&full.core[271..], &cds[343..619]);
+    assert!(!full.partial && full.complete);
+    // The partial allele is exactly its exons 2–3 (and not complete).
     let partial = s
         .index
         .alleles
         .iter()
         .find(|a| a.name == "A*03:01")
         .unwrap();
-    assert_eq!(partial.core.len(), 546);
+    assert_eq!(partial.core.len(), 547);
+    assert!(!partial.complete);
     assert_eq!(s.imgt.g_group("A*02:02:01"), "A*02:01:01G");
 }
 

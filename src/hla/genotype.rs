@@ -53,6 +53,9 @@ pub struct PairCall {
     pub explained: u64,
     /// Objective of the best pair minus that of the best pair with other two-field names.
     pub margin: f64,
+    /// Allele ids of the two chosen candidates (all alleles fitting as the called ones do).
+    #[serde(skip)]
+    pub members: [Vec<u32>; 2],
 }
 
 /// Chooses the pair; `None` when no fragment is given. `refine` picks one allele in each of
@@ -174,6 +177,7 @@ pub fn choose(
             call(bj, bi, refined.alleles[1]),
         ],
         homozygous: bi == bj && refined.alleles[0] == refined.alleles[1],
+        members: [cands[bi].1.clone(), cands[bj].1.clone()],
         explained: weigh(&cands[bi].0, &cands[bj].0, &weights),
         margin,
     })

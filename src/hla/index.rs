@@ -84,18 +84,26 @@ impl HlaIndex {
                     let gen = imgt.genomic.get(&a.name)?;
                     let exons = exon_bounds(&a.cds, gen)?;
                     let (first, last) = typing_exons(locus);
-                    (exons.len() > last).then(|| (i, exons[first - 1].0, exons[last - 1].1))
+                    // Reference coordinates of the typing exons' starts, and the last one's end.
+                    (exons.len() >= last).then(|| {
+                        let mut bounds: Vec<usize> =
+                            (first..=last).map(|e| exons[e - 1].0).collect();
+                        bounds.push(exons[last - 1].1);
+                        (i, bounds)
+                    })
                 });
                 // Built once per locus: every allele is placed on the same reference.
-                let anchors = layout.map(|(r, _, _)| anchor_table(&imgt.alleles[r].cds));
-                let ref_len = layout.map_or(0, |(r, _, _)| imgt.alleles[r].cds.len());
+                let anchors = layout
+                    .as_ref()
+                    .map(|(r, _)| anchor_table(&imgt.alleles[*r].cds));
+                let ref_len = layout
+                    .as_ref()
+                    .map_or(0, |(r, _)| imgt.alleles[*r].cds.len());
                 ids.iter()
                     .map(|&i| {
                         let a = &imgt.alleles[i];
-                        let (core, partial) = match (layout, &anchors) {
-                            (Some((_, start, end)), Some(anchors)) => {
-                                core_of(anchors, start, end, &a.cds)
-                            }
+                        let (core, partial) = match (&layout, &anchors) {
+                            (Some((_, bounds)), Some(anchors)) => core_of(anchors, bounds, &a.cds),
                             _ => (a.cds.clone(), false),
                         };
                         let complete = layout.is_some() && a.cds.len() * 20 >= ref_len * 19;
@@ -227,6 +235,24 @@ pub fn kmers(seq: &[u8]) -> impl Iterator<Item = u64> + '_ {
     })
 }
 
+/// The k-mers of `seq` with their start positions, skipping those with a non-ACGT base.
+pub fn kmers_at(seq: &[u8]) -> impl Iterator<Item = (usize, u64)> + '_ {
+    let mask = (1u64 << (2 * K)) - 1;
+    let mut value = 0u64;
+    let mut valid = 0usize;
+    seq.iter().enumerate().filter_map(move |(i, &b)| match code(b) {
+        Some(c) => {
+            value = ((value << 2) | c) & mask;
+            valid += 1;
+            (valid >= K).then_some((i + 1 - K, value))
+        }
+        None => {
+            valid = 0;
+            None
+        }
+    })
+}
+
 /// Reverse complement.
 pub fn revcomp(seq: &[u8]) -> Vec<u8> {
     seq.iter()
@@ -261,9 +287,15 @@ pub fn exon_bounds(cds: &[u8], gen: &[u8]) -> Option<Vec<(usize, usize)>> {
             cc += 1;
             gg += 1;
         }
-        // The greedy walk may run a base or two into the intron when its first bases equal
-        // the next exon's; the typing region then gains or loses a base at its edge, which
-        // does not change which allele a read fits.
+        // The greedy walk runs a base or two into the intron when its first bases equal the
+        // next exon's: step back to the last place where the intron would begin with the GT
+        // of a splice donor (none within 3 bases: keep the walk's end).
+        if cc < cds.len() {
+            if let Some(back) = (0..=3.min(cc - start - 1)).find(|&d| gen[gg - d..].starts_with(b"GT")) {
+                cc -= back;
+                gg -= back;
+            }
+        }
         exons.push((start, cc));
         c = cc;
         g = gg;
@@ -272,13 +304,12 @@ pub fn exon_bounds(cds: &[u8], gen: &[u8]) -> Option<Vec<(usize, usize)>> {
 }
 
 /// The typing region of `cds`, placed with `anchors` on the reference coding sequence whose
-/// typing region is `start..end`; and whether part of it is missing.
-fn core_of(
-    anchors: &HashMap<&[u8], Option<usize>>,
-    start: usize,
-    end: usize,
-    cds: &[u8],
-) -> (Vec<u8>, bool) {
+/// typing exons start at `bounds[..n-1]` and end at `bounds[n-1]`; and whether part of it is
+/// missing. Exons are joined with an `N`, so no k-mer spans an exon junction: a DNA read
+/// continues into the intron there, and a k-mer across the junction would favour the alleles
+/// whose next exon happens to begin like the intron (a bias no RNA read has, and the one that
+/// made DNA calls drift to such neighbours).
+fn core_of(anchors: &HashMap<&[u8], Option<usize>>, bounds: &[usize], cds: &[u8]) -> (Vec<u8>, bool) {
     let offsets: Vec<(usize, isize)> = (0..cds.len().saturating_sub(ANCHOR - 1))
         .filter_map(|i| {
             let key = &cds[i..i + ANCHOR];
@@ -292,13 +323,29 @@ fn core_of(
         return (Vec::new(), true);
     };
     // Allele position of a reference position: the offset of the nearest anchor before it
-    // for the start, after it for the end (indels between the two shift the end only).
-    let s = start as isize - offset_near(&offsets, start, first.1);
-    let e = end as isize - offset_near(&offsets, end, last.1);
+    // (the first anchor's for positions before any; indels shift later positions only).
+    let n = bounds.len();
+    let place = |pos: usize, default: isize| pos as isize - offset_near(&offsets, pos, default);
+    let s = place(bounds[0], first.1);
+    let e = place(bounds[n - 1], last.1);
     let partial = s < 0 || e > cds.len() as isize;
-    let s = s.clamp(0, cds.len() as isize) as usize;
-    let e = e.clamp(0, cds.len() as isize) as usize;
-    (cds[s..e.max(s)].to_vec(), partial || e <= s)
+    let clamp = |x: isize| x.clamp(0, cds.len() as isize) as usize;
+    let (s, e) = (clamp(s), clamp(e));
+    if e <= s {
+        return (Vec::new(), true);
+    }
+    let mut core = Vec::with_capacity(e - s + n);
+    let mut at = s;
+    for &b in &bounds[1..n - 1] {
+        let m = clamp(place(b, first.1)).clamp(s, e);
+        core.extend_from_slice(&cds[at..m]);
+        if m > s && m < e {
+            core.push(b'N');
+        }
+        at = m;
+    }
+    core.extend_from_slice(&cds[at..e]);
+    (core, partial)
 }
 
 /// The offset of the last anchor whose reference position is at or before `ref_pos`.
@@ -329,6 +376,15 @@ mod tests {
     fn exons_from_genomic() {
         // Three exons of 14, 13 and 12 bases with GT…AG introns.
         let (e1, e2, e3) = ("ATGGCCGTCATGGC", "TCCCCGAACCCTC", "CTGCTACTCTCG");
+        let cds = format!("{e1}{e2}{e3}");
+        let gen = format!("TTT{e1}GTAAGTTTTTCAG{e2}GTGAGCCCAG{e3}TTT");
+        assert_eq!(
+            exon_bounds(cds.as_bytes(), gen.as_bytes()),
+            Some(vec![(0, 14), (14, 27), (27, 39)])
+        );
+        // Exon 2 begins like intron 1 (GT…): the greedy walk overruns by two bases and the
+        // splice donor puts the boundary back.
+        let (e1, e2, e3) = ("ATGGCCGTCATGGC", "GTCCCGAACCCTC", "CTGCTACTCTCG");
         let cds = format!("{e1}{e2}{e3}");
         let gen = format!("TTT{e1}GTAAGTTTTTCAG{e2}GTGAGCCCAG{e3}TTT");
         assert_eq!(

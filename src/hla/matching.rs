@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::index::{kmers, revcomp, HlaIndex};
+use super::index::{kmers, kmers_at, revcomp, HlaIndex};
 
 /// A read, or the two mates of a pair, as sequenced (either strand).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -24,10 +24,39 @@ pub enum Fate {
         alleles: Vec<u32>,
         score: u32,
     },
-    /// Best alleles span loci: the fragment cannot tell them apart and is not used.
-    Ambiguous,
-    /// Too few k-mers of any allele's typing region.
+    /// Best alleles (sorted ids) span loci: used only where the other loci's calls do not
+    /// explain it already (see `type_fragments`).
+    Ambiguous { alleles: Vec<u32> },
+    /// Too few k-mers of any allele's typing region, or too many mismatches to the best
+    /// allele (a read of a pseudogene or a related locus not in the release).
     NoHit,
+}
+
+/// Mismatches allowed between a read and its best allele over the span the allele's k-mers
+/// cover: 1 + 3% of the span (3 for 76 bp, 4 for 100 bp, 5 for 150 bp), about OptiType's
+/// 95% identity for its read mapping, a little stricter: a read of a pseudogene or of an
+/// allele missing from the release (6–15% divergent) must not pull a call.
+fn max_mismatches(span: usize) -> usize {
+    1 + span * 3 / 100
+}
+
+/// Positions of `span` not covered by any of the k-mers starting at `starts` (sorted): each
+/// isolated substitution leaves one such position, an exon junction none.
+fn uncovered(starts: &[usize]) -> (usize, usize) {
+    let (Some(&first), Some(&last)) = (starts.first(), starts.last()) else {
+        return (0, 0);
+    };
+    let span = last + super::index::K - first;
+    let mut covered = 0;
+    let mut end = first;
+    for &p in starts {
+        let e = p + super::index::K;
+        if e > end {
+            covered += e - end.max(p);
+            end = e;
+        }
+    }
+    (span, span - covered)
 }
 
 /// Distinct fragments with their multiplicity, in a fixed order (sorted), so results do not
@@ -69,6 +98,8 @@ struct Scratch {
     touched: Vec<u32>,
     sets: Vec<u32>,
     rc: Vec<u8>,
+    /// Per mate: (position, k-mer set) of the strand read.
+    hits: Vec<Vec<(usize, u32)>>,
 }
 
 impl Scratch {
@@ -78,16 +109,24 @@ impl Scratch {
             touched: Vec::new(),
             sets: Vec::new(),
             rc: Vec::new(),
+            hits: Vec::new(),
         }
     }
 
     fn fate(&mut self, index: &HlaIndex, f: &Fragment, min_kmers: u32) -> Fate {
+        self.hits.clear();
         for mate in &f.mates {
             // The strand with more indexed k-mers is the one the mate was read from.
             self.rc = revcomp(mate);
-            let fwd: Vec<u32> = kmers(mate).filter_map(|k| index.lookup(k)).collect();
-            let rev: Vec<u32> = kmers(&self.rc).filter_map(|k| index.lookup(k)).collect();
-            self.sets = if rev.len() > fwd.len() { rev } else { fwd };
+            let at = |seq: &[u8]| -> Vec<(usize, u32)> {
+                kmers_at(seq)
+                    .filter_map(|(p, k)| index.lookup(k).map(|s| (p, s)))
+                    .collect()
+            };
+            let (fwd, rev) = (at(mate), at(&self.rc));
+            let hits = if rev.len() > fwd.len() { rev } else { fwd };
+            self.sets = hits.iter().map(|h| h.1).collect();
+            self.hits.push(hits);
             self.sets.sort_unstable();
             let mut i = 0;
             while i < self.sets.len() {
@@ -124,7 +163,19 @@ impl Scratch {
                 .collect();
             alleles.sort_unstable();
             let locus = index.alleles[alleles[0] as usize].locus;
-            if alleles
+            let b = alleles[0];
+            let divergent = self.hits.iter().any(|hits| {
+                let starts: Vec<usize> = hits
+                    .iter()
+                    .filter(|(_, s)| index.set(*s).binary_search(&b).is_ok())
+                    .map(|h| h.0)
+                    .collect();
+                let (span, miss) = uncovered(&starts);
+                miss > max_mismatches(span)
+            });
+            if divergent {
+                Fate::NoHit
+            } else if alleles
                 .iter()
                 .all(|&a| index.alleles[a as usize].locus == locus)
             {
@@ -134,7 +185,7 @@ impl Scratch {
                     score: best,
                 }
             } else {
-                Fate::Ambiguous
+                Fate::Ambiguous { alleles }
             }
         };
         for &a in &self.touched {
@@ -142,5 +193,27 @@ impl Scratch {
         }
         self.touched.clear();
         fate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hla::index::K;
+
+    #[test]
+    fn uncovered_counts_isolated_mismatches_not_junctions() {
+        // 100 bp read, every k-mer matched: nothing uncovered.
+        let all: Vec<usize> = (0..=100 - K).collect();
+        assert_eq!(uncovered(&all), (100, 0));
+        // One substitution at 50 removes the k-mers starting at 26..=50: position 50 alone
+        // is left uncovered.
+        let one: Vec<usize> = all.iter().copied().filter(|&p| p + K <= 50 || p > 50).collect();
+        assert_eq!(uncovered(&one), (100, 1));
+        // An exon junction at 50 (k-mers spanning it absent, i.e. starting at 26..=49): every
+        // position still covered.
+        let junction: Vec<usize> = all.iter().copied().filter(|&p| p + K <= 50 || p >= 50).collect();
+        assert_eq!(uncovered(&junction), (100, 0));
+        assert_eq!(max_mismatches(100), 4);
     }
 }

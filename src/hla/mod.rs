@@ -208,6 +208,7 @@ pub fn type_fragments(
         ..Default::default()
     };
     let mut per_locus: BTreeMap<u16, Vec<genotype::LocusFragments<'_>>> = BTreeMap::new();
+    let typed = |a: &u32| locus_ids.contains(&index.alleles[*a as usize].locus);
     for ((_, weight), fate) in distinct.iter().zip(&fates) {
         match fate {
             matching::Fate::Locus { locus, alleles, .. } => {
@@ -227,42 +228,105 @@ pub fn type_fragments(
                         .or_default() += u64::from(*weight);
                 }
             }
-            matching::Fate::Ambiguous => fstats.ambiguous += u64::from(*weight),
+            matching::Fate::Ambiguous { .. } => fstats.ambiguous += u64::from(*weight),
             matching::Fate::NoHit => fstats.no_hit += u64::from(*weight),
         }
     }
+    let beta = params.homozygosity_penalty;
     let g = |name: &str| imgt.g_group(name).to_string();
+    // Pass 1: each locus from the fragments only it fits.
+    let keep_first = |a: &[u32], b: &[u32], _: bool| refine::Refined {
+        alleles: [a[0], b[0]],
+        reads: 0,
+    };
+    let mut first: BTreeMap<u16, [Vec<u32>; 2]> = BTreeMap::new();
+    for id in &locus_ids {
+        let frags = per_locus.get(id).map_or(&[][..], Vec::as_slice);
+        let reads: u64 = frags.iter().map(|f| u64::from(f.weight)).sum();
+        if reads >= params.min_reads {
+            if let Some(c) = genotype::choose(index, &g, frags, beta, &keep_first) {
+                first.insert(*id, c.members);
+            }
+        }
+    }
+    // Pass 2 (OptiType's joint objective, one round of coordinate ascent): a fragment fitting
+    // several typed loci equally is already explained where the other loci's pass-1 alleles fit
+    // it; otherwise it counts for each typed locus it fits, restricted to that locus's alleles.
+    // Fragments fitting an untyped locus (HLA-E/F/G, DRB3/4/5, …) as well stay out.
+    let mut shared: BTreeMap<u16, Vec<(Vec<u32>, u32)>> = BTreeMap::new();
+    for ((_, weight), fate) in distinct.iter().zip(&fates) {
+        let matching::Fate::Ambiguous { alleles } = fate else {
+            continue;
+        };
+        if !alleles.iter().all(typed) {
+            continue;
+        }
+        for id in &locus_ids {
+            let mine: Vec<u32> = alleles
+                .iter()
+                .copied()
+                .filter(|&a| index.alleles[a as usize].locus == *id)
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let explained_elsewhere = first.iter().any(|(other, members)| {
+                other != id
+                    && members
+                        .iter()
+                        .any(|m| m.iter().any(|a| alleles.binary_search(a).is_ok()))
+            });
+            if !explained_elsewhere {
+                shared.entry(*id).or_default().push((mine, *weight));
+            }
+        }
+    }
+    // Fragments fitting no typing region that may lie in the other exons (for `refine`).
+    let beyond: Vec<bool> = distinct
+        .iter()
+        .zip(&fates)
+        .map(|((f, _), fate)| {
+            matches!(fate, matching::Fate::NoHit)
+                && f.mates.iter().any(|m| matching::touches(index, m, 1))
+        })
+        .collect();
     let mut loci = Vec::new();
     let mut alleles = BTreeMap::new();
     for (name, id) in params.loci.iter().zip(&locus_ids) {
-        let frags = per_locus.remove(id).unwrap_or_default();
-        let reads: u64 = frags.iter().map(|f| u64::from(f.weight)).sum();
-        if reads < params.min_reads {
+        let mut frags = per_locus.remove(id).unwrap_or_default();
+        let own: u64 = frags.iter().map(|f| u64::from(f.weight)).sum();
+        if own < params.min_reads {
             loci.push(LocusResult {
                 locus: name.clone(),
                 status: "undetermined".into(),
                 confidence: "undetermined".into(),
-                reads,
+                reads: own,
                 call: None,
                 reason: Some(format!(
-                    "{reads} reads fit HLA-{name} best (at least {} needed)",
+                    "{own} reads fit HLA-{name} best (at least {} needed)",
                     params.min_reads
                 )),
             });
             continue;
         }
-        let beta = params.homozygosity_penalty;
+        if let Some(extra) = shared.get(id) {
+            frags.extend(extra.iter().map(|(a, w)| genotype::LocusFragments {
+                alleles: a,
+                weight: *w,
+            }));
+        }
+        let reads: u64 = frags.iter().map(|f| u64::from(f.weight)).sum();
         // Reads that may lie beyond this locus's typing region: its own, and those fitting no
-        // typing region (other exons, introns).
+        // typing region but some coding sequence (other exons).
         let outside: Vec<(&Fragment, u32)> = distinct
             .iter()
             .zip(&fates)
-            .filter(|(_, fate)| match fate {
+            .zip(&beyond)
+            .filter(|((_, fate), &b)| match fate {
                 matching::Fate::Locus { locus, .. } => locus == id,
-                matching::Fate::NoHit => true,
-                matching::Fate::Ambiguous => false,
+                _ => b,
             })
-            .map(|((f, w), _)| (f, *w))
+            .map(|(((f, w), _), _)| (f, *w))
             .collect();
         let refine = |a: &[u32], b: &[u32], same: bool| {
             refine::refine(index, a, b, same, &outside, params.min_kmers, beta)
