@@ -274,6 +274,7 @@ pub fn read(file: &Path, key: &[u8; 32]) -> std::result::Result<HlaIndex, String
     if r.0.read(&mut rest).map_err(|e| e.to_string())? != 0 {
         return Err("damaged (trailing bytes)".into());
     }
+    let edges = super::index::edges_of(&alleles);
     Ok(HlaIndex {
         loci,
         alleles,
@@ -281,6 +282,7 @@ pub fn read(file: &Path, key: &[u8; 32]) -> std::result::Result<HlaIndex, String
         sets,
         whole_cds_loci,
         outside,
+        edges,
     })
 }
 

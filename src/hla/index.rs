@@ -51,6 +51,9 @@ pub struct HlaIndex {
     /// k-mers of the coding sequences outside the typing regions: reads holding them are kept
     /// by the read pre-filter, to tell apart alleles with the same typing region.
     pub(super) outside: HashSet<u64>,
+    /// First and last k-mers of every exon of every typing region: a read may run off an
+    /// exon (into the intron, in DNA) only there.
+    pub(super) edges: HashSet<u64>,
 }
 
 /// Exons used for typing: 2–3 (class I and the class I–like E/F/G), 2 (class II).
@@ -167,6 +170,7 @@ impl HlaIndex {
             .into_iter()
             .filter(|k| !kmers_map.contains_key(k))
             .collect();
+        let edges = edges_of(&alleles);
         Self {
             loci,
             alleles,
@@ -174,7 +178,13 @@ impl HlaIndex {
             sets,
             whole_cds_loci,
             outside,
+            edges,
         }
+    }
+
+    /// Whether `kmer` begins or ends an exon of some allele's typing region.
+    pub fn exon_edge(&self, kmer: u64) -> bool {
+        self.edges.contains(&kmer)
     }
 
     /// Whether `kmer` is in any allele's coding sequence outside the typing region.
@@ -203,6 +213,23 @@ impl HlaIndex {
     pub fn locus_id(&self, locus: &str) -> Option<u16> {
         self.loci.iter().position(|l| l == locus).map(|i| i as u16)
     }
+}
+
+/// The first and last k-mers of each exon (`N`-separated segment) of every core.
+pub(super) fn edges_of(alleles: &[IndexedAllele]) -> HashSet<u64> {
+    let mut out = HashSet::new();
+    for a in alleles {
+        for seg in a.core.split(|&b| b == b'N') {
+            let mut it = kmers(seg);
+            if let Some(k) = it.next() {
+                out.insert(k);
+            }
+            if let Some(k) = kmers(seg).last() {
+                out.insert(k);
+            }
+        }
+    }
+    out
 }
 
 /// 2-bit code of a base; `None` for N and anything else.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::index::{kmers, kmers_at, revcomp, HlaIndex};
+use super::index::{kmers, kmers_at, revcomp, HlaIndex, K};
 
 /// A read, or the two mates of a pair, as sequenced (either strand).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,11 +46,11 @@ fn uncovered(starts: &[usize]) -> (usize, usize) {
     let (Some(&first), Some(&last)) = (starts.first(), starts.last()) else {
         return (0, 0);
     };
-    let span = last + super::index::K - first;
+    let span = last + K - first;
     let mut covered = 0;
     let mut end = first;
     for &p in starts {
-        let e = p + super::index::K;
+        let e = p + K;
         if e > end {
             covered += e - end.max(p);
             end = e;
@@ -98,8 +98,8 @@ struct Scratch {
     touched: Vec<u32>,
     sets: Vec<u32>,
     rc: Vec<u8>,
-    /// Per mate: (position, k-mer set) of the strand read.
-    hits: Vec<Vec<(usize, u32)>>,
+    /// Per mate: (position, k-mer set, k-mer) of the strand read, and the mate's length.
+    hits: Vec<(Vec<(usize, u32, u64)>, usize)>,
 }
 
 impl Scratch {
@@ -118,15 +118,15 @@ impl Scratch {
         for mate in &f.mates {
             // The strand with more indexed k-mers is the one the mate was read from.
             self.rc = revcomp(mate);
-            let at = |seq: &[u8]| -> Vec<(usize, u32)> {
+            let at = |seq: &[u8]| -> Vec<(usize, u32, u64)> {
                 kmers_at(seq)
-                    .filter_map(|(p, k)| index.lookup(k).map(|s| (p, s)))
+                    .filter_map(|(p, k)| index.lookup(k).map(|s| (p, s, k)))
                     .collect()
             };
             let (fwd, rev) = (at(mate), at(&self.rc));
             let hits = if rev.len() > fwd.len() { rev } else { fwd };
             self.sets = hits.iter().map(|h| h.1).collect();
-            self.hits.push(hits);
+            self.hits.push((hits, mate.len()));
             self.sets.sort_unstable();
             let mut i = 0;
             while i < self.sets.len() {
@@ -164,14 +164,24 @@ impl Scratch {
             alleles.sort_unstable();
             let locus = index.alleles[alleles[0] as usize].locus;
             let b = alleles[0];
-            let divergent = self.hits.iter().any(|hits| {
-                let starts: Vec<usize> = hits
+            let divergent = self.hits.iter().any(|(hits, len)| {
+                let mine: Vec<&(usize, u32, u64)> = hits
                     .iter()
-                    .filter(|(_, s)| index.set(*s).binary_search(&b).is_ok())
-                    .map(|h| h.0)
+                    .filter(|h| index.set(h.1).binary_search(&b).is_ok())
                     .collect();
+                let (Some(first), Some(last)) = (mine.first(), mine.last()) else {
+                    return false;
+                };
+                let starts: Vec<usize> = mine.iter().map(|h| h.0).collect();
                 let (span, miss) = uncovered(&starts);
+                // Beyond the matched span the read may go on unmatched for a k-mer's length
+                // (an error near its end), or further only off an exon's edge (into an
+                // intron); a longer unmatched stretch inside an exon means another sequence.
+                let left = first.0;
+                let right = len.saturating_sub(last.0 + K);
                 miss > max_mismatches(span)
+                    || (left > K && !index.exon_edge(first.2))
+                    || (right > K && !index.exon_edge(last.2))
             });
             if divergent {
                 Fate::NoHit
@@ -199,7 +209,6 @@ impl Scratch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hla::index::K;
 
     #[test]
     fn uncovered_counts_isolated_mismatches_not_junctions() {
