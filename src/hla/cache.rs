@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::io::output::AtomicFile;
 
 /// Bumped whenever the index or this layout changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const MAGIC: &[u8; 8] = b"IPHLAIX\0";
 
 /// What happened to the cache in one run.

@@ -28,8 +28,9 @@ pub struct IndexedAllele {
     pub core: Vec<u8>,
     /// The allele's coding sequence lacks part of the typing region.
     pub partial: bool,
-    /// The whole coding sequence as the release gives it (used to tell apart alleles with the
-    /// same typing region; empty when it holds nothing beyond the typing region).
+    /// The whole coding sequence, its exons joined by `N` like the core's (used to tell apart
+    /// alleles with the same typing region; empty when it holds nothing beyond the typing
+    /// region).
     pub cds: Vec<u8>,
     /// The coding sequence is complete (at least 95% of the locus's reference allele's length):
     /// only such alleles can be told apart outside the typing region.
@@ -92,32 +93,39 @@ impl HlaIndex {
                         let mut bounds: Vec<usize> =
                             (first..=last).map(|e| exons[e - 1].0).collect();
                         bounds.push(exons[last - 1].1);
-                        (i, bounds)
+                        // Every exon start, for the whole coding sequence.
+                        let mut all: Vec<usize> = exons.iter().map(|e| e.0).collect();
+                        all.push(a.cds.len());
+                        (i, bounds, all)
                     })
                 });
                 // Built once per locus: every allele is placed on the same reference.
                 let anchors = layout
                     .as_ref()
-                    .map(|(r, _)| anchor_table(&imgt.alleles[*r].cds));
+                    .map(|(r, _, _)| anchor_table(&imgt.alleles[*r].cds));
                 let ref_len = layout
                     .as_ref()
-                    .map_or(0, |(r, _)| imgt.alleles[*r].cds.len());
+                    .map_or(0, |(r, _, _)| imgt.alleles[*r].cds.len());
                 ids.iter()
                     .map(|&i| {
                         let a = &imgt.alleles[i];
                         let (core, partial) = match (&layout, &anchors) {
-                            (Some((_, bounds)), Some(anchors)) => core_of(anchors, bounds, &a.cds),
+                            (Some((_, bounds, _)), Some(anchors)) => {
+                                core_of(anchors, bounds, &a.cds)
+                            }
                             _ => (a.cds.clone(), false),
                         };
                         let complete = layout.is_some() && a.cds.len() * 20 >= ref_len * 19;
+                        // The whole coding sequence, exons joined by N as in the core.
+                        let cds = match (&layout, &anchors) {
+                            _ if a.cds.len() < core.len() => Vec::new(),
+                            (Some((_, _, all)), Some(anchors)) => core_of(anchors, all, &a.cds).0,
+                            _ => a.cds.clone(),
+                        };
                         IndexedAllele {
                             name: a.name.clone(),
                             locus: li as u16,
-                            cds: if a.cds.len() > core.len() {
-                                a.cds.clone()
-                            } else {
-                                Vec::new()
-                            },
+                            cds,
                             complete,
                             core,
                             partial,
