@@ -279,7 +279,7 @@ pub fn kmers_at(seq: &[u8]) -> impl Iterator<Item = (usize, u64)> + '_ {
         Some(c) => {
             value = ((value << 2) | c) & mask;
             valid += 1;
-            (valid >= K).then_some((i + 1 - K, value))
+            (valid >= K).then(|| (i + 1 - K, value))
         }
         None => {
             valid = 0;
