@@ -115,14 +115,14 @@ pub fn refine(
         return default;
     }
     let classes: Vec<(Vec<u64>, u64)> = classes.into_iter().collect();
-    let pos = |x: u32| s.iter().position(|&y| y == x).unwrap_or(0);
+    // A candidate without a complete allele keeps its default, which explains nothing here.
+    let pos = |x: u32| s.iter().position(|&y| y == x);
+    let has = |bits: &[u64], i: Option<usize>| i.is_some_and(|i| bits[i / 64] >> (i % 64) & 1 == 1);
     let explained = |x: u32, y: u32| -> u64 {
         let (i, j) = (pos(x), pos(y));
         classes
             .iter()
-            .filter(|(bits, _)| {
-                bits[i / 64] >> (i % 64) & 1 == 1 || bits[j / 64] >> (j % 64) & 1 == 1
-            })
+            .filter(|(bits, _)| has(bits, i) || has(bits, j))
             .map(|(_, w)| *w)
             .sum()
     };
