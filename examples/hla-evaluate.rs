@@ -176,7 +176,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         call.margin,
                     );
                     if let Some(f) = &debug_frags {
-                        explain(&index, f, &params, truth, &call.alleles[0].representative, &call.alleles[1].representative);
+                        explain(
+                            &index,
+                            f,
+                            &params,
+                            truth,
+                            &call.alleles[0].representative,
+                            &call.alleles[1].representative,
+                        );
                     }
                 }
             }
@@ -256,7 +263,11 @@ fn explain(
     use immunoprofile::hla::matching::{dedup, match_all, Fate};
     let id = |n: &str| {
         let n = n.trim_start_matches("HLA-");
-        index.alleles.iter().position(|a| a.name == n).map(|i| i as u32)
+        index
+            .alleles
+            .iter()
+            .position(|a| a.name == n)
+            .map(|i| i as u32)
     };
     let t: Vec<Option<u32>> = truth.iter().map(|n| id(n)).collect();
     let c: Vec<Option<u32>> = [c1, c2].iter().map(|n| id(n)).collect();
@@ -274,8 +285,19 @@ fn explain(
             only_called += w;
             if shown < 4 {
                 shown += 1;
-                let names: Vec<&str> = alleles.iter().take(4).map(|&x| index.alleles[x as usize].name.as_str()).collect();
-                eprintln!("    called-only: score {score} best {} e.g. {names:?} mates {:?}", alleles.len(), f.mates.iter().map(|m| String::from_utf8_lossy(m).into_owned()).collect::<Vec<_>>());
+                let names: Vec<&str> = alleles
+                    .iter()
+                    .take(4)
+                    .map(|&x| index.alleles[x as usize].name.as_str())
+                    .collect();
+                eprintln!(
+                    "    called-only: score {score} best {} e.g. {names:?} mates {:?}",
+                    alleles.len(),
+                    f.mates
+                        .iter()
+                        .map(|m| String::from_utf8_lossy(m).into_owned())
+                        .collect::<Vec<_>>()
+                );
             }
         }
         if ht && !hc {

@@ -98,7 +98,13 @@ fn synthetic_release_is_read_with_exon_layout_and_partial_alleles() {
         .iter()
         .find(|a| a.name == "A*01:01:01:01")
         .unwrap();
-    let cds = &s.imgt.alleles.iter().find(|a| a.name == "A*01:01:01:01").unwrap().cds;
+    let cds = &s
+        .imgt
+        .alleles
+        .iter()
+        .find(|a| a.name == "A*01:01:01:01")
+        .unwrap()
+        .cds;
     assert_eq!(full.core.len(), 547);
     assert_eq!(&full.core[..270], &cds[73..343]);
     assert_eq!(full.core[270], b'N');

@@ -275,17 +275,19 @@ pub fn kmers_at(seq: &[u8]) -> impl Iterator<Item = (usize, u64)> + '_ {
     let mask = (1u64 << (2 * K)) - 1;
     let mut value = 0u64;
     let mut valid = 0usize;
-    seq.iter().enumerate().filter_map(move |(i, &b)| match code(b) {
-        Some(c) => {
-            value = ((value << 2) | c) & mask;
-            valid += 1;
-            (valid >= K).then(|| (i + 1 - K, value))
-        }
-        None => {
-            valid = 0;
-            None
-        }
-    })
+    seq.iter()
+        .enumerate()
+        .filter_map(move |(i, &b)| match code(b) {
+            Some(c) => {
+                value = ((value << 2) | c) & mask;
+                valid += 1;
+                (valid >= K).then(|| (i + 1 - K, value))
+            }
+            None => {
+                valid = 0;
+                None
+            }
+        })
 }
 
 /// Reverse complement.
@@ -326,7 +328,9 @@ pub fn exon_bounds(cds: &[u8], gen: &[u8]) -> Option<Vec<(usize, usize)>> {
         // next exon's: step back to the last place where the intron would begin with the GT
         // of a splice donor (none within 3 bases: keep the walk's end).
         if cc < cds.len() {
-            if let Some(back) = (0..=3.min(cc - start - 1)).find(|&d| gen[gg - d..].starts_with(b"GT")) {
+            if let Some(back) =
+                (0..=3.min(cc - start - 1)).find(|&d| gen[gg - d..].starts_with(b"GT"))
+            {
                 cc -= back;
                 gg -= back;
             }
@@ -344,7 +348,11 @@ pub fn exon_bounds(cds: &[u8], gen: &[u8]) -> Option<Vec<(usize, usize)>> {
 /// continues into the intron there, and a k-mer across the junction would favour the alleles
 /// whose next exon happens to begin like the intron (a bias no RNA read has, and the one that
 /// made DNA calls drift to such neighbours).
-fn core_of(anchors: &HashMap<&[u8], Option<usize>>, bounds: &[usize], cds: &[u8]) -> (Vec<u8>, bool) {
+fn core_of(
+    anchors: &HashMap<&[u8], Option<usize>>,
+    bounds: &[usize],
+    cds: &[u8],
+) -> (Vec<u8>, bool) {
     let offsets: Vec<(usize, isize)> = (0..cds.len().saturating_sub(ANCHOR - 1))
         .filter_map(|i| {
             let key = &cds[i..i + ANCHOR];

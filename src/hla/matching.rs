@@ -217,11 +217,19 @@ mod tests {
         assert_eq!(uncovered(&all), (100, 0));
         // One substitution at 50 removes the k-mers starting at 26..=50: position 50 alone
         // is left uncovered.
-        let one: Vec<usize> = all.iter().copied().filter(|&p| p + K <= 50 || p > 50).collect();
+        let one: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&p| p + K <= 50 || p > 50)
+            .collect();
         assert_eq!(uncovered(&one), (100, 1));
         // An exon junction at 50 (k-mers spanning it absent, i.e. starting at 26..=49): every
         // position still covered.
-        let junction: Vec<usize> = all.iter().copied().filter(|&p| p + K <= 50 || p >= 50).collect();
+        let junction: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&p| p + K <= 50 || p >= 50)
+            .collect();
         assert_eq!(uncovered(&junction), (100, 0));
         assert_eq!(max_mismatches(100), 4);
     }
