@@ -58,6 +58,9 @@ pub struct PairCall {
     pub members: [Vec<u32>; 2],
 }
 
+/// Picks one allele in each of two candidates (allele ids; whether they are one candidate).
+pub type RefineFn<'a> = dyn Fn(&[u32], &[u32], bool) -> Refined + 'a;
+
 /// Chooses the pair; `None` when no fragment is given. `refine` picks one allele in each of
 /// the two chosen candidates (allele ids in preference order; whether they are one candidate).
 pub fn choose(
@@ -65,7 +68,7 @@ pub fn choose(
     g_group: &dyn Fn(&str) -> String,
     fragments: &[LocusFragments<'_>],
     beta: f64,
-    refine: &dyn Fn(&[u32], &[u32], bool) -> Refined,
+    refine: &RefineFn<'_>,
 ) -> Option<PairCall> {
     // Fragment classes with identical allele sets are interchangeable for the objective.
     let mut classes: Vec<(&[u32], u64)> = Vec::new();

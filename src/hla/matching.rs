@@ -93,13 +93,16 @@ pub fn match_all(index: &HlaIndex, fragments: &[(Fragment, u32)], min_kmers: u32
         .collect()
 }
 
+/// A read k-mer found in the index: position, allele set, k-mer.
+type Hit = (usize, u32, u64);
+
 struct Scratch {
     scores: Vec<u32>,
     touched: Vec<u32>,
     sets: Vec<u32>,
     rc: Vec<u8>,
     /// Per mate: (position, k-mer set, k-mer) of the strand read, and the mate's length.
-    hits: Vec<(Vec<(usize, u32, u64)>, usize)>,
+    hits: Vec<(Vec<Hit>, usize)>,
 }
 
 impl Scratch {
