@@ -38,7 +38,9 @@ fn bench(c: &mut Criterion) {
         read_len: 100,
         insert: 300,
         error_rate: 0.005,
+        indel_rate: 0.0,
         decoys: vec!["E".into(), "F".into(), "G".into()],
+        pseudogenes: false,
         random_pairs: 200,
     };
     let sample = simulate(&imgt, &spec, &mut Rng::new(1));

@@ -34,7 +34,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         read_len: 100,
         insert: 250,
         error_rate: 0.005,
+        indel_rate: 0.0,
         decoys: vec![],
+        pseudogenes: false,
         random_pairs: 0,
     };
     let mut rng = Rng::new(12);

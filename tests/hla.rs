@@ -19,7 +19,9 @@ fn spec(depth: f64) -> SimSpec {
         read_len: 100,
         insert: 250,
         error_rate: 0.005,
+        indel_rate: 0.0,
         decoys: vec![],
+        pseudogenes: false,
         random_pairs: 0,
     }
 }
@@ -88,23 +90,35 @@ fn pair(r: &hla::HlaResult, locus: &str) -> Vec<String> {
 fn synthetic_release_is_read_with_exon_layout_and_partial_alleles() {
     let s = synthetic();
     assert_eq!(s.imgt.alleles.len(), 20);
-    // The typing region of a full allele is exons 2–3: 270 + 276 bases.
+    // The typing region of a full allele is exons 2–3: 270 + 276 bases, joined by an N so no
+    // k-mer spans the junction (DNA reads continue into the intron there).
     let full = s
         .index
         .alleles
         .iter()
         .find(|a| a.name == "A*01:01:01:01")
         .unwrap();
-    assert_eq!(full.core.len(), 546);
-    assert!(!full.partial);
-    // The partial allele is exactly its exons 2–3.
+    let cds = &s
+        .imgt
+        .alleles
+        .iter()
+        .find(|a| a.name == "A*01:01:01:01")
+        .unwrap()
+        .cds;
+    assert_eq!(full.core.len(), 547);
+    assert_eq!(&full.core[..270], &cds[73..343]);
+    assert_eq!(full.core[270], b'N');
+    assert_eq!(&full.core[271..], &cds[343..619]);
+    assert!(!full.partial && full.complete);
+    // The partial allele is exactly its exons 2–3 (and not complete).
     let partial = s
         .index
         .alleles
         .iter()
         .find(|a| a.name == "A*03:01")
         .unwrap();
-    assert_eq!(partial.core.len(), 546);
+    assert_eq!(partial.core.len(), 547);
+    assert!(!partial.complete);
     assert_eq!(s.imgt.g_group("A*02:02:01"), "A*02:01:01G");
 }
 
@@ -160,23 +174,121 @@ fn partial_allele_is_called_from_its_exons_and_does_not_pull_full_ones() {
 }
 
 #[test]
-fn same_g_group_alleles_resolve_to_the_lowest_numbered() {
+fn same_g_group_alleles_are_told_apart_by_the_other_exons() {
     let s = synthetic();
-    // A*02:02:01 differs from A*02:01:01:01 only in exon 4, outside the typing region.
+    // A*02:02:01 differs from A*02:01:01:01 only in exon 4, outside the typing region: the
+    // typing reads fit both alike (same G group), the exon-4 reads choose A*02:02.
     let r = type_a(
         &s,
         reads(&s, &["A*02:02:01", "A*01:01:01:01"], 30.0, 6),
         &["A"],
     );
-    assert_eq!(pair(&r, "A"), ["HLA-A*01:01", "HLA-A*02:01"]);
+    assert_eq!(pair(&r, "A"), ["HLA-A*01:01", "HLA-A*02:02"]);
     let call = r.loci[0].call.as_ref().unwrap();
     let a02 = call
         .alleles
         .iter()
-        .find(|a| a.allele == "HLA-A*02:01")
+        .find(|a| a.allele == "HLA-A*02:02")
         .unwrap();
     assert_eq!(a02.g_group, "HLA-A*02:01:01G");
-    assert_eq!(a02.equivalent, ["HLA-A*02:02"]);
+    assert_eq!(a02.equivalent, ["HLA-A*02:01"]);
+    assert!(a02.outside_reads > 0);
+    // And the other way round: A*02:01's own reads call A*02:01.
+    let r = type_a(
+        &s,
+        reads(&s, &["A*02:01:01:01", "A*01:01:01:01"], 30.0, 12),
+        &["A"],
+    );
+    assert_eq!(pair(&r, "A"), ["HLA-A*01:01", "HLA-A*02:01"]);
+    // Reads of the typing region alone (exons 2–3, as from a capture of those exons) cannot
+    // tell them apart: the lower number stands for the G group.
+    let mut rng = Rng::new(13);
+    let mut f = Vec::new();
+    for name in ["A*02:02:01", "A*01:01:01:01"] {
+        let core = s
+            .index
+            .alleles
+            .iter()
+            .find(|a| a.name == name)
+            .unwrap()
+            .core
+            .clone();
+        reads_from(&core, &spec(30.0), 60.0, &mut rng, &mut f);
+    }
+    let r = type_a(&s, f, &["A"]);
+    assert_eq!(pair(&r, "A"), ["HLA-A*01:01", "HLA-A*02:01"]);
+}
+
+#[test]
+fn index_cache_is_reused_and_rebuilt_when_the_release_changes() {
+    use immunoprofile::hla::cache::{self, CacheUse};
+    let s = synthetic();
+    let tmp = tempfile::tempdir().unwrap();
+    let cache_dir = tmp.path().join("cache");
+    let bins = || -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(&cache_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let (_, built, u) = cache::load_or_build(&s.path, Some(&cache_dir)).unwrap();
+    assert_eq!(u, CacheUse::Written);
+    let first = bins();
+    assert_eq!(first.len(), 1);
+    assert!(first[0].starts_with("hla-index.unknown.") && first[0].ends_with(".bin"));
+    // Second run: read back, the same index (same k-mers, alleles, cores).
+    let (meta, cached, u) = cache::load_or_build(&s.path, Some(&cache_dir)).unwrap();
+    assert_eq!(u, CacheUse::Hit);
+    assert!(
+        meta.alleles.is_empty(),
+        "a hit must not read the FASTA files"
+    );
+    assert_eq!(meta.g_group("A*02:02:01"), "A*02:01:01G");
+    assert_eq!(cached.len(), built.len());
+    assert_eq!(cached.alleles.len(), built.alleles.len());
+    for (a, b) in cached.alleles.iter().zip(&built.alleles) {
+        assert_eq!(
+            (&a.name, &a.core, &a.cds, a.partial, a.complete),
+            (&b.name, &b.core, &b.cds, b.partial, b.complete)
+        );
+    }
+    // Typing with the cached index gives the same result as without a cache.
+    let f = reads(&s, &["A*01:02:01", "A*02:02:01"], 30.0, 14);
+    let n = f.len() as u64;
+    let stats = ReadStats {
+        records_scanned: n,
+        fragments_kept: n,
+        region: None,
+    };
+    let params = HlaParams {
+        loci: vec!["A".into()],
+        ..HlaParams::new(&s.path)
+    };
+    let with = hla::type_fragments(&meta, &cached, f.clone(), stats.clone(), &params).unwrap();
+    let without = hla::type_fragments(&s.imgt, &s.index, f, stats, &params).unwrap();
+    assert_eq!(with.alleles, without.alleles);
+    assert_eq!(with.loci, without.loci);
+    // A changed release file: a new key, a rebuild, and the stale file removed.
+    let nuc = s.path.join("fasta/A_nuc.fasta");
+    let mut text = std::fs::read_to_string(&nuc).unwrap();
+    text.push_str(">HLA:HLA99999 A*01:99 10 bp\nACGTACGTAC\n");
+    std::fs::write(&nuc, text).unwrap();
+    let (imgt2, _, u) = cache::load_or_build(&s.path, Some(&cache_dir)).unwrap();
+    assert_eq!(u, CacheUse::Written);
+    assert!(imgt2.alleles.iter().any(|a| a.name == "A*01:99"));
+    let second = bins();
+    assert_eq!(second.len(), 1);
+    assert_ne!(second, first);
+    // A damaged file is rebuilt, never trusted.
+    let path = cache_dir.join(&second[0]);
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let (_, _, u) = cache::load_or_build(&s.path, Some(&cache_dir)).unwrap();
+    assert_eq!(u, CacheUse::Written);
+    let (_, _, u) = cache::load_or_build(&s.path, Some(&cache_dir)).unwrap();
+    assert_eq!(u, CacheUse::Hit);
 }
 
 #[test]
@@ -255,7 +367,7 @@ fn fastq_input_and_outputs_same_for_one_and_two_threads() {
             std::fs::read(prefix.with_extension("hla.json")).unwrap(),
             std::fs::read(prefix.with_extension("hla.tsv")).unwrap(),
         ));
-        assert_eq!(pair(&r, "A"), ["HLA-A*01:02", "HLA-A*02:01"]);
+        assert_eq!(pair(&r, "A"), ["HLA-A*01:02", "HLA-A*02:02"]);
         assert_eq!(pair(&r, "B"), ["HLA-B*01:01", "HLA-B*03:01"]);
         assert_eq!(r.loci[2].status, "undetermined");
     }
@@ -296,7 +408,9 @@ fn simulation_small_class_i() {
         read_len: 100,
         insert: 300,
         error_rate: 0.005,
+        indel_rate: 0.0,
         decoys: vec!["E".into(), "F".into(), "G".into()],
+        pseudogenes: false,
         random_pairs: 100,
     };
     let mut rng = Rng::new(11);

@@ -46,6 +46,10 @@ pub struct HlaArgs {
     /// Fraction of reads a second allele must add to beat a homozygous call.
     #[arg(long, default_value_t = 0.02)]
     pub homozygosity_penalty: f64,
+    /// Folder for the index built from --imgt, reused by later runs on the same release
+    /// (rebuilt when its files change); default: the output's folder.
+    #[arg(long)]
+    pub index_cache: Option<PathBuf>,
     /// Output prefix: writes PREFIX.hla.json and PREFIX.hla.tsv. `-`: the table on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
@@ -63,6 +67,7 @@ impl HlaArgs {
             loci,
             min_reads,
             homozygosity_penalty,
+            index_cache,
             output,
         } = self;
         let params = Params {
@@ -74,6 +79,7 @@ impl HlaArgs {
             loci,
             min_reads,
             homozygosity_penalty,
+            index_cache,
         };
         (params, output)
     }

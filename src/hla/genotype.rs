@@ -1,9 +1,10 @@
 //! The diploid choice per locus (OptiType's objective without the solver): the pair of alleles
 //! that explains the most fragments, where a fragment is explained by the alleles it fits best;
 //! a homozygous call wins unless the second allele explains a further fraction β of the
-//! fragments. Alleles that explain exactly the same fragments are one candidate (reported by the
-//! lowest-numbered expressed, complete allele; its G group and the other two-field names it
-//! stands for are listed).
+//! fragments. Alleles that explain exactly the same fragments are one candidate; within it the
+//! reads beyond the typing region choose the allele ([`super::refine`]), else the
+//! lowest-numbered expressed allele with its whole typing region stands for it (its G group and
+//! the other two-field names it stands for are listed).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -11,6 +12,7 @@ use serde::Serialize;
 
 use super::imgt::two_field;
 use super::index::HlaIndex;
+use super::refine::Refined;
 
 /// Candidates kept for the pair search, by coverage: the true alleles each explain about half
 /// the fragments or more and are always among the first.
@@ -35,8 +37,11 @@ pub struct AlleleCall {
     pub reads: u64,
     /// Fragments explained by this allele and not by the other.
     pub unique_reads: u64,
-    /// Other two-field names fitting the same fragments equally well (at most 10).
+    /// Other two-field names fitting the typing-region fragments equally well (at most 10).
     pub equivalent: Vec<String>,
+    /// Reads beyond the typing region that chose among those (0: none did; the allele is the
+    /// lowest-numbered).
+    pub outside_reads: u64,
 }
 
 /// The pair chosen for a locus, with the evidence.
@@ -48,14 +53,22 @@ pub struct PairCall {
     pub explained: u64,
     /// Objective of the best pair minus that of the best pair with other two-field names.
     pub margin: f64,
+    /// Allele ids of the two chosen candidates (all alleles fitting as the called ones do).
+    #[serde(skip)]
+    pub members: [Vec<u32>; 2],
 }
 
-/// Chooses the pair; `None` when no fragment is given.
+/// Picks one allele in each of two candidates (allele ids; whether they are one candidate).
+pub type RefineFn<'a> = dyn Fn(&[u32], &[u32], bool) -> Refined + 'a;
+
+/// Chooses the pair; `None` when no fragment is given. `refine` picks one allele in each of
+/// the two chosen candidates (allele ids in preference order; whether they are one candidate).
 pub fn choose(
     index: &HlaIndex,
     g_group: &dyn Fn(&str) -> String,
     fragments: &[LocusFragments<'_>],
     beta: f64,
+    refine: &RefineFn<'_>,
 ) -> Option<PairCall> {
     // Fragment classes with identical allele sets are interchangeable for the objective.
     let mut classes: Vec<(&[u32], u64)> = Vec::new();
@@ -90,7 +103,7 @@ pub fn choose(
     let mut cands: Vec<(Vec<u64>, Vec<u32>, u64)> = groups
         .into_iter()
         .map(|(b, mut a)| {
-            a.sort_unstable();
+            a.sort_unstable_by_key(|&x| (!preferred(index, x), x));
             let cov = weigh(&b, &b, &weights);
             (b, a, cov)
         })
@@ -100,7 +113,7 @@ pub fn choose(
 
     let names: Vec<String> = cands
         .iter()
-        .map(|c| two_field(&index.alleles[representative(index, &c.1) as usize].name))
+        .map(|c| two_field(&index.alleles[c.1[0] as usize].name))
         .collect();
     let objective = |i: usize, j: usize| -> f64 {
         if i == j {
@@ -135,13 +148,15 @@ pub fn choose(
     } else {
         obj - runner_up
     };
-    let call = |i: usize, other: usize| -> AlleleCall {
+    let refined = refine(&cands[bi].1, &cands[bj].1, bi == bj);
+    let call = |i: usize, other: usize, chosen: u32| -> AlleleCall {
         let (b, a, cov) = &cands[i];
-        let rep = &index.alleles[representative(index, a) as usize].name;
+        let rep = &index.alleles[chosen as usize].name;
+        let name = two_field(rep);
         let mut equivalent: Vec<String> = a
             .iter()
             .map(|&x| two_field(&index.alleles[x as usize].name))
-            .filter(|n| *n != names[i])
+            .filter(|n| *n != name)
             .collect::<BTreeSet<_>>()
             .into_iter()
             .take(10)
@@ -150,33 +165,32 @@ pub fn choose(
         equivalent.sort();
         let both = weigh(b, &cands[other].0, &weights);
         AlleleCall {
-            allele: format!("HLA-{}", names[i]),
+            allele: format!("HLA-{name}"),
             representative: format!("HLA-{rep}"),
             g_group: format!("HLA-{}", g_group(rep)),
             reads: *cov,
             unique_reads: if i == other { 0 } else { both - cands[other].2 },
             equivalent,
+            outside_reads: refined.reads,
         }
     };
     Some(PairCall {
-        alleles: [call(bi, bj), call(bj, bi)],
-        homozygous: bi == bj,
+        alleles: [
+            call(bi, bj, refined.alleles[0]),
+            call(bj, bi, refined.alleles[1]),
+        ],
+        homozygous: bi == bj && refined.alleles[0] == refined.alleles[1],
+        members: [cands[bi].1.clone(), cands[bj].1.clone()],
         explained: weigh(&cands[bi].0, &cands[bj].0, &weights),
         margin,
     })
 }
 
-/// The allele reported for a candidate: the first (IMGT order) that is expressed (no N/Q/L/S/C/A
-/// suffix) and has its whole typing region, else the first.
-fn representative(index: &HlaIndex, alleles: &[u32]) -> u32 {
-    alleles
-        .iter()
-        .copied()
-        .find(|&a| {
-            let x = &index.alleles[a as usize];
-            !x.partial && x.name.ends_with(|c: char| c.is_ascii_digit())
-        })
-        .unwrap_or(alleles[0])
+/// Alleles preferred to stand for a candidate: expressed (no N/Q/L/S/C/A suffix) with the whole
+/// typing region; within each class, IMGT order (the allele id).
+fn preferred(index: &HlaIndex, a: u32) -> bool {
+    let x = &index.alleles[a as usize];
+    !x.partial && x.name.ends_with(|c: char| c.is_ascii_digit())
 }
 
 /// Total weight of the fragment classes in `a | b`.

@@ -98,6 +98,33 @@ impl Imgt {
         })
     }
 
+    /// The release number and G groups only (no sequences): enough to report calls made with
+    /// a cached index.
+    ///
+    /// # Errors
+    /// Not a folder, or a malformed G-group file.
+    pub fn load_meta(dir: &Path) -> Result<Self> {
+        if !dir.is_dir() {
+            return Err(Error::usage(format!(
+                "--imgt {}: not a folder; give the IPD-IMGT/HLA release folder (with fasta/*_nuc.fasta or hla_nuc.fasta)",
+                dir.display()
+            )));
+        }
+        let g_path = dir.join("wmda").join("hla_nom_g.txt");
+        let g_groups = if g_path.exists() {
+            read_g_groups(&g_path)?
+        } else {
+            HashMap::new()
+        };
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            release: release_of(dir),
+            alleles: Vec::new(),
+            genomic: HashMap::new(),
+            g_groups,
+        })
+    }
+
     /// The G group of `allele` (its own name when it is in none).
     pub fn g_group<'a>(&'a self, allele: &'a str) -> &'a str {
         self.g_groups.get(allele).map_or(allele, String::as_str)
@@ -123,7 +150,7 @@ pub fn two_field(name: &str) -> String {
 }
 
 /// The nucleotide or genomic FASTA files of a release, in a fixed (sorted) order.
-fn fasta_files(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>> {
+pub(crate) fn fasta_files(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>> {
     let all = dir.join(format!("hla{suffix}"));
     if all.is_file() {
         return Ok(vec![all]);

@@ -7,7 +7,7 @@
 //! allele of the locus by placing it on that reference with unique 16-mers. Partial alleles
 //! (exons 2–3 only, or less) keep what they have and are flagged.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -28,6 +28,13 @@ pub struct IndexedAllele {
     pub core: Vec<u8>,
     /// The allele's coding sequence lacks part of the typing region.
     pub partial: bool,
+    /// The whole coding sequence, its exons joined by `N` like the core's (used to tell apart
+    /// alleles with the same typing region; empty when it holds nothing beyond the typing
+    /// region).
+    pub cds: Vec<u8>,
+    /// The coding sequence is complete (at least 95% of the locus's reference allele's length):
+    /// only such alleles can be told apart outside the typing region.
+    pub complete: bool,
 }
 
 /// k-mer → alleles holding it, with allele lists shared between k-mers.
@@ -36,12 +43,18 @@ pub struct HlaIndex {
     pub loci: Vec<String>,
     pub alleles: Vec<IndexedAllele>,
     /// k-mer (2 bits a base) → index into `sets`.
-    kmers: HashMap<u64, u32>,
+    pub(super) kmers: HashMap<u64, u32>,
     /// Sorted allele ids.
-    sets: Vec<Vec<u32>>,
+    pub(super) sets: Vec<Vec<u32>>,
     /// Loci whose exon layout could not be found (no genomic reference allele): their whole
     /// coding sequence is indexed.
     pub whole_cds_loci: Vec<String>,
+    /// k-mers of the coding sequences outside the typing regions: reads holding them are kept
+    /// by the read pre-filter, to tell apart alleles with the same typing region.
+    pub(super) outside: HashSet<u64>,
+    /// First and last k-mers of every exon of every typing region: a read may run off an
+    /// exon (into the intron, in DNA) only there.
+    pub(super) edges: HashSet<u64>,
 }
 
 /// Exons used for typing: 2–3 (class I and the class I–like E/F/G), 2 (class II).
@@ -75,22 +88,45 @@ impl HlaIndex {
                     let gen = imgt.genomic.get(&a.name)?;
                     let exons = exon_bounds(&a.cds, gen)?;
                     let (first, last) = typing_exons(locus);
-                    (exons.len() > last).then(|| (i, exons[first - 1].0, exons[last - 1].1))
+                    // Reference coordinates of the typing exons' starts, and the last one's end.
+                    (exons.len() >= last).then(|| {
+                        let mut bounds: Vec<usize> =
+                            (first..=last).map(|e| exons[e - 1].0).collect();
+                        bounds.push(exons[last - 1].1);
+                        // Every exon start, for the whole coding sequence.
+                        let mut all: Vec<usize> = exons.iter().map(|e| e.0).collect();
+                        all.push(a.cds.len());
+                        (i, bounds, all)
+                    })
                 });
                 // Built once per locus: every allele is placed on the same reference.
-                let anchors = layout.map(|(r, _, _)| anchor_table(&imgt.alleles[r].cds));
+                let anchors = layout
+                    .as_ref()
+                    .map(|(r, _, _)| anchor_table(&imgt.alleles[*r].cds));
+                let ref_len = layout
+                    .as_ref()
+                    .map_or(0, |(r, _, _)| imgt.alleles[*r].cds.len());
                 ids.iter()
                     .map(|&i| {
                         let a = &imgt.alleles[i];
-                        let (core, partial) = match (layout, &anchors) {
-                            (Some((_, start, end)), Some(anchors)) => {
-                                core_of(anchors, start, end, &a.cds)
+                        let (core, partial) = match (&layout, &anchors) {
+                            (Some((_, bounds, _)), Some(anchors)) => {
+                                core_of(anchors, bounds, &a.cds)
                             }
                             _ => (a.cds.clone(), false),
+                        };
+                        let complete = layout.is_some() && a.cds.len() * 20 >= ref_len * 19;
+                        // The whole coding sequence, exons joined by N as in the core.
+                        let cds = match (&layout, &anchors) {
+                            _ if a.cds.len() < core.len() => Vec::new(),
+                            (Some((_, _, all)), Some(anchors)) => core_of(anchors, all, &a.cds).0,
+                            _ => a.cds.clone(),
                         };
                         IndexedAllele {
                             name: a.name.clone(),
                             locus: li as u16,
+                            cds,
+                            complete,
                             core,
                             partial,
                         }
@@ -134,13 +170,34 @@ impl HlaIndex {
             kmers_map.insert(kmer, id);
             i = j;
         }
+        let outside: HashSet<u64> = alleles
+            .par_iter()
+            .filter(|a| !a.cds.is_empty())
+            .flat_map_iter(|a| kmers(&a.cds).collect::<Vec<_>>())
+            .collect::<Vec<u64>>()
+            .into_iter()
+            .filter(|k| !kmers_map.contains_key(k))
+            .collect();
+        let edges = edges_of(&alleles);
         Self {
             loci,
             alleles,
             kmers: kmers_map,
             sets,
             whole_cds_loci,
+            outside,
+            edges,
         }
+    }
+
+    /// Whether `kmer` begins or ends an exon of some allele's typing region.
+    pub fn exon_edge(&self, kmer: u64) -> bool {
+        self.edges.contains(&kmer)
+    }
+
+    /// Whether `kmer` is in any allele's coding sequence outside the typing region.
+    pub fn outside_typing_region(&self, kmer: u64) -> bool {
+        self.outside.contains(&kmer)
     }
 
     /// The allele set of a k-mer, if any allele holds it.
@@ -164,6 +221,23 @@ impl HlaIndex {
     pub fn locus_id(&self, locus: &str) -> Option<u16> {
         self.loci.iter().position(|l| l == locus).map(|i| i as u16)
     }
+}
+
+/// The first and last k-mers of each exon (`N`-separated segment) of every core.
+pub(super) fn edges_of(alleles: &[IndexedAllele]) -> HashSet<u64> {
+    let mut out = HashSet::new();
+    for a in alleles {
+        for seg in a.core.split(|&b| b == b'N') {
+            let mut it = kmers(seg);
+            if let Some(k) = it.next() {
+                out.insert(k);
+            }
+            if let Some(k) = kmers(seg).last() {
+                out.insert(k);
+            }
+        }
+    }
+    out
 }
 
 /// 2-bit code of a base; `None` for N and anything else.
@@ -194,6 +268,26 @@ pub fn kmers(seq: &[u8]) -> impl Iterator<Item = u64> + '_ {
             None
         }
     })
+}
+
+/// The k-mers of `seq` with their start positions, skipping those with a non-ACGT base.
+pub fn kmers_at(seq: &[u8]) -> impl Iterator<Item = (usize, u64)> + '_ {
+    let mask = (1u64 << (2 * K)) - 1;
+    let mut value = 0u64;
+    let mut valid = 0usize;
+    seq.iter()
+        .enumerate()
+        .filter_map(move |(i, &b)| match code(b) {
+            Some(c) => {
+                value = ((value << 2) | c) & mask;
+                valid += 1;
+                (valid >= K).then(|| (i + 1 - K, value))
+            }
+            None => {
+                valid = 0;
+                None
+            }
+        })
 }
 
 /// Reverse complement.
@@ -230,9 +324,17 @@ pub fn exon_bounds(cds: &[u8], gen: &[u8]) -> Option<Vec<(usize, usize)>> {
             cc += 1;
             gg += 1;
         }
-        // The greedy walk may run a base or two into the intron when its first bases equal
-        // the next exon's; the typing region then gains or loses a base at its edge, which
-        // does not change which allele a read fits.
+        // The greedy walk runs a base or two into the intron when its first bases equal the
+        // next exon's: step back to the last place where the intron would begin with the GT
+        // of a splice donor (none within 3 bases: keep the walk's end).
+        if cc < cds.len() {
+            if let Some(back) =
+                (0..=3.min(cc - start - 1)).find(|&d| gen[gg - d..].starts_with(b"GT"))
+            {
+                cc -= back;
+                gg -= back;
+            }
+        }
         exons.push((start, cc));
         c = cc;
         g = gg;
@@ -241,11 +343,14 @@ pub fn exon_bounds(cds: &[u8], gen: &[u8]) -> Option<Vec<(usize, usize)>> {
 }
 
 /// The typing region of `cds`, placed with `anchors` on the reference coding sequence whose
-/// typing region is `start..end`; and whether part of it is missing.
+/// typing exons start at `bounds[..n-1]` and end at `bounds[n-1]`; and whether part of it is
+/// missing. Exons are joined with an `N`, so no k-mer spans an exon junction: a DNA read
+/// continues into the intron there, and a k-mer across the junction would favour the alleles
+/// whose next exon happens to begin like the intron (a bias no RNA read has, and the one that
+/// made DNA calls drift to such neighbours).
 fn core_of(
     anchors: &HashMap<&[u8], Option<usize>>,
-    start: usize,
-    end: usize,
+    bounds: &[usize],
     cds: &[u8],
 ) -> (Vec<u8>, bool) {
     let offsets: Vec<(usize, isize)> = (0..cds.len().saturating_sub(ANCHOR - 1))
@@ -261,13 +366,29 @@ fn core_of(
         return (Vec::new(), true);
     };
     // Allele position of a reference position: the offset of the nearest anchor before it
-    // for the start, after it for the end (indels between the two shift the end only).
-    let s = start as isize - offset_near(&offsets, start, first.1);
-    let e = end as isize - offset_near(&offsets, end, last.1);
+    // (the first anchor's for positions before any; indels shift later positions only).
+    let n = bounds.len();
+    let place = |pos: usize, default: isize| pos as isize - offset_near(&offsets, pos, default);
+    let s = place(bounds[0], first.1);
+    let e = place(bounds[n - 1], last.1);
     let partial = s < 0 || e > cds.len() as isize;
-    let s = s.clamp(0, cds.len() as isize) as usize;
-    let e = e.clamp(0, cds.len() as isize) as usize;
-    (cds[s..e.max(s)].to_vec(), partial || e <= s)
+    let clamp = |x: isize| x.clamp(0, cds.len() as isize) as usize;
+    let (s, e) = (clamp(s), clamp(e));
+    if e <= s {
+        return (Vec::new(), true);
+    }
+    let mut core = Vec::with_capacity(e - s + n);
+    let mut at = s;
+    for &b in &bounds[1..n - 1] {
+        let m = clamp(place(b, first.1)).clamp(s, e);
+        core.extend_from_slice(&cds[at..m]);
+        if m > s && m < e {
+            core.push(b'N');
+        }
+        at = m;
+    }
+    core.extend_from_slice(&cds[at..e]);
+    (core, partial)
 }
 
 /// The offset of the last anchor whose reference position is at or before `ref_pos`.
@@ -298,6 +419,15 @@ mod tests {
     fn exons_from_genomic() {
         // Three exons of 14, 13 and 12 bases with GT…AG introns.
         let (e1, e2, e3) = ("ATGGCCGTCATGGC", "TCCCCGAACCCTC", "CTGCTACTCTCG");
+        let cds = format!("{e1}{e2}{e3}");
+        let gen = format!("TTT{e1}GTAAGTTTTTCAG{e2}GTGAGCCCAG{e3}TTT");
+        assert_eq!(
+            exon_bounds(cds.as_bytes(), gen.as_bytes()),
+            Some(vec![(0, 14), (14, 27), (27, 39)])
+        );
+        // Exon 2 begins like intron 1 (GT…): the greedy walk overruns by two bases and the
+        // splice donor puts the boundary back.
+        let (e1, e2, e3) = ("ATGGCCGTCATGGC", "GTCCCGAACCCTC", "CTGCTACTCTCG");
         let cds = format!("{e1}{e2}{e3}");
         let gen = format!("TTT{e1}GTAAGTTTTTCAG{e2}GTGAGCCCAG{e3}TTT");
         assert_eq!(

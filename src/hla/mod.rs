@@ -18,12 +18,14 @@
 //! println!("{:?}", result.alleles);
 //! ```
 
+pub mod cache;
 pub mod genotype;
 pub mod imgt;
 pub mod index;
 pub mod matching;
 pub mod output;
 pub mod reads;
+pub mod refine;
 pub mod simulate;
 
 use std::collections::BTreeMap;
@@ -71,6 +73,8 @@ pub struct HlaParams {
     pub homozygosity_penalty: f64,
     /// k-mers a fragment must share with its best allele to count.
     pub min_kmers: u32,
+    /// Folder for the built index, keyed by the release ([`cache`]); `None`: build every run.
+    pub index_cache: Option<PathBuf>,
 }
 
 impl HlaParams {
@@ -83,6 +87,7 @@ impl HlaParams {
             min_reads: 20,
             homozygosity_penalty: 0.02,
             min_kmers: 10,
+            index_cache: None,
         }
     }
 }
@@ -138,6 +143,8 @@ pub struct IndexStats {
     pub k: usize,
     /// Loci with no genomic sequence to find exons: the whole coding sequence is indexed.
     pub whole_cds_loci: Vec<String>,
+    /// `off`, `hit` (read from the cache) or `written`.
+    pub cache: cache::CacheUse,
 }
 
 /// Types a sample: reads the release, builds the index, reads the input, calls each locus.
@@ -145,15 +152,16 @@ pub struct IndexStats {
 /// # Errors
 /// Unreadable release or reads, or a locus absent from the release.
 pub fn type_sample(params: &HlaParams) -> Result<HlaResult> {
-    let imgt = Imgt::load(&params.imgt)?;
     let t = std::time::Instant::now();
-    let index = HlaIndex::build(&imgt);
+    let (imgt, index, cache_use) =
+        cache::load_or_build(&params.imgt, params.index_cache.as_deref())?;
+    let seconds = t.elapsed().as_secs_f64();
     log::info!(
-        "IPD-IMGT/HLA {}: {} alleles, {} k-mers indexed in {:.1} s",
+        "IPD-IMGT/HLA {}: {} alleles, {} k-mers indexed ({:?}) in {seconds:.1} s",
         imgt.release,
         index.alleles.len(),
         index.len(),
-        t.elapsed().as_secs_f64()
+        cache_use
     );
     let (fragments, stats) = match &params.input {
         HlaInput::Fastq { r1, r2 } => reads::from_fastq(&index, r1, r2.as_deref())?,
@@ -167,7 +175,9 @@ pub fn type_sample(params: &HlaParams) -> Result<HlaResult> {
             },
         ),
     };
-    type_fragments(&imgt, &index, fragments, stats, params)
+    let mut result = type_fragments(&imgt, &index, fragments, stats, params)?;
+    result.index.cache = cache_use;
+    Ok(result)
 }
 
 /// Types fragments against a built index (the simulation reuses one index for many samples).
@@ -198,6 +208,7 @@ pub fn type_fragments(
         ..Default::default()
     };
     let mut per_locus: BTreeMap<u16, Vec<genotype::LocusFragments<'_>>> = BTreeMap::new();
+    let typed = |a: &u32| locus_ids.contains(&index.alleles[*a as usize].locus);
     for ((_, weight), fate) in distinct.iter().zip(&fates) {
         match fate {
             matching::Fate::Locus { locus, alleles, .. } => {
@@ -217,31 +228,110 @@ pub fn type_fragments(
                         .or_default() += u64::from(*weight);
                 }
             }
-            matching::Fate::Ambiguous => fstats.ambiguous += u64::from(*weight),
+            matching::Fate::Ambiguous { .. } => fstats.ambiguous += u64::from(*weight),
             matching::Fate::NoHit => fstats.no_hit += u64::from(*weight),
         }
     }
+    let beta = params.homozygosity_penalty;
     let g = |name: &str| imgt.g_group(name).to_string();
+    // Pass 1: each locus from the fragments only it fits.
+    let keep_first = |a: &[u32], b: &[u32], _: bool| refine::Refined {
+        alleles: [a[0], b[0]],
+        reads: 0,
+    };
+    let mut first: BTreeMap<u16, [Vec<u32>; 2]> = BTreeMap::new();
+    for id in &locus_ids {
+        let frags = per_locus.get(id).map_or(&[][..], Vec::as_slice);
+        let reads: u64 = frags.iter().map(|f| u64::from(f.weight)).sum();
+        if reads >= params.min_reads {
+            if let Some(c) = genotype::choose(index, &g, frags, beta, &keep_first) {
+                first.insert(*id, c.members);
+            }
+        }
+    }
+    // Pass 2 (OptiType's joint objective, one round of coordinate ascent): a fragment fitting
+    // several typed loci equally is already explained where the other loci's pass-1 alleles fit
+    // it; otherwise it counts for each typed locus it fits, restricted to that locus's alleles.
+    // Fragments fitting an untyped locus (HLA-E/F/G, DRB3/4/5, …) as well stay out.
+    let mut shared: BTreeMap<u16, Vec<(Vec<u32>, u32)>> = BTreeMap::new();
+    for ((_, weight), fate) in distinct.iter().zip(&fates) {
+        let matching::Fate::Ambiguous { alleles } = fate else {
+            continue;
+        };
+        if !alleles.iter().all(typed) {
+            continue;
+        }
+        for id in &locus_ids {
+            let mine: Vec<u32> = alleles
+                .iter()
+                .copied()
+                .filter(|&a| index.alleles[a as usize].locus == *id)
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let explained_elsewhere = first.iter().any(|(other, members)| {
+                other != id
+                    && members
+                        .iter()
+                        .any(|m| m.iter().any(|a| alleles.binary_search(a).is_ok()))
+            });
+            if !explained_elsewhere {
+                shared.entry(*id).or_default().push((mine, *weight));
+            }
+        }
+    }
+    // Fragments fitting no typing region that may lie in the other exons (for `refine`).
+    let beyond: Vec<bool> = distinct
+        .iter()
+        .zip(&fates)
+        .map(|((f, _), fate)| {
+            matches!(fate, matching::Fate::NoHit)
+                && f.mates.iter().any(|m| matching::touches(index, m, 1))
+        })
+        .collect();
     let mut loci = Vec::new();
     let mut alleles = BTreeMap::new();
     for (name, id) in params.loci.iter().zip(&locus_ids) {
-        let frags = per_locus.remove(id).unwrap_or_default();
-        let reads: u64 = frags.iter().map(|f| u64::from(f.weight)).sum();
-        if reads < params.min_reads {
+        let mut frags = per_locus.remove(id).unwrap_or_default();
+        let own: u64 = frags.iter().map(|f| u64::from(f.weight)).sum();
+        if own < params.min_reads {
             loci.push(LocusResult {
                 locus: name.clone(),
                 status: "undetermined".into(),
                 confidence: "undetermined".into(),
-                reads,
+                reads: own,
                 call: None,
                 reason: Some(format!(
-                    "{reads} reads fit HLA-{name} best (at least {} needed)",
+                    "{own} reads fit HLA-{name} best (at least {} needed)",
                     params.min_reads
                 )),
             });
             continue;
         }
-        let call = genotype::choose(index, &g, &frags, params.homozygosity_penalty)
+        if let Some(extra) = shared.get(id) {
+            frags.extend(extra.iter().map(|(a, w)| genotype::LocusFragments {
+                alleles: a,
+                weight: *w,
+            }));
+        }
+        let reads: u64 = frags.iter().map(|f| u64::from(f.weight)).sum();
+        // Reads that may lie beyond this locus's typing region: its own, and those fitting no
+        // typing region but some coding sequence (other exons).
+        let outside: Vec<(&Fragment, u32)> = distinct
+            .iter()
+            .zip(&fates)
+            .zip(&beyond)
+            .filter(|((_, fate), &b)| match fate {
+                matching::Fate::Locus { locus, .. } => locus == id,
+                _ => b,
+            })
+            .map(|(((f, w), _), _)| (f, *w))
+            .collect();
+        let refine = |a: &[u32], b: &[u32], same: bool| {
+            refine::refine(index, a, b, same, &outside, params.min_kmers, beta)
+        };
+        let call = genotype::choose(index, &g, &frags, beta, &refine)
             .ok_or_else(|| Error::Internal("pair choice without fragments".into()))?;
         let confidence = if call.margin >= 10.0 {
             "high"
@@ -283,6 +373,7 @@ pub fn type_fragments(
             kmers: index.len() as u64,
             k: index::K,
             whole_cds_loci: index.whole_cds_loci.clone(),
+            cache: cache::CacheUse::Off,
         },
         params,
         version: crate::VERSION.to_string(),

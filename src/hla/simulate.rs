@@ -1,7 +1,11 @@
 //! Seeded read simulation for the evaluation (`examples/hla-evaluate.rs`) and the tests: random
 //! diploid genotypes drawn from the release's alleles that have a genomic sequence, paired reads
-//! from their genomic (DNA, exome-like) or coding (RNA-like) sequences with substitution errors,
-//! plus decoy pairs from HLA-E/F/G and random sequence.
+//! from their genomic (DNA: exons and introns) or coding (RNA) sequences with an Illumina-like
+//! error profile (substitutions rising along the read, rare indels) and varying insert sizes,
+//! plus decoys: reads from the release's other loci (HLA-E/F/G, DRA, DRB3/4/5), from
+//! pseudogene-like copies of the typed loci (a drawn allele with 6–14% of its bases changed,
+//! standing in for HLA-H/J/K/L and DRB2/6/7/8/9, which a release's nucleotide files lack) and
+//! random sequence for the rest of the genome.
 
 use std::collections::BTreeMap;
 
@@ -53,10 +57,15 @@ pub struct SimSpec {
     pub depth: f64,
     pub read_len: usize,
     pub insert: usize,
-    /// Per-base substitution rate.
+    /// Mean per-base substitution rate (rising along the read from 0.4× to 1.6× this).
     pub error_rate: f64,
+    /// Per-base rate of a one-base insertion or deletion.
+    pub indel_rate: f64,
     /// Decoy loci (reads at the same depth as one allele).
     pub decoys: Vec<String>,
+    /// Pseudogene-like decoys: one per typed locus, a drawn allele's genomic (DNA) or coding
+    /// (RNA) sequence with 6–14% of its bases substituted, at one allele's depth.
+    pub pseudogenes: bool,
     /// Random-sequence pairs per sample.
     pub random_pairs: usize,
 }
@@ -111,9 +120,26 @@ pub fn simulate(imgt: &Imgt, spec: &SimSpec, rng: &mut Rng) -> SimSample {
         let seq = source(imgt, spec.library, &a.name, &a.cds);
         reads_from(seq, spec, spec.depth, rng, &mut fragments);
     }
+    if spec.pseudogenes {
+        for locus in &spec.loci {
+            let pool = drawable(imgt, locus);
+            if pool.is_empty() {
+                continue;
+            }
+            let a = pool[rng.below(pool.len())];
+            let mut seq = source(imgt, spec.library, &a.name, &a.cds).to_vec();
+            let divergence = 0.06 + 0.08 * rng.unit();
+            for b in &mut seq {
+                if rng.unit() < divergence {
+                    *b = substitute(*b, rng);
+                }
+            }
+            reads_from(&seq, spec, spec.depth, rng, &mut fragments);
+        }
+    }
     for _ in 0..spec.random_pairs {
         let seq: Vec<u8> = (0..spec.insert).map(|_| b"ACGT"[rng.below(4)]).collect();
-        push_pair(&seq, 0, spec, rng, &mut fragments);
+        push_pair(&seq, 0, spec.insert, spec, rng, &mut fragments);
     }
     // Input order must not matter: shuffle (Fisher–Yates).
     for i in (1..fragments.len()).rev() {
@@ -129,33 +155,67 @@ fn source<'a>(imgt: &'a Imgt, library: Library, name: &str, cds: &'a [u8]) -> &'
     }
 }
 
-/// Paired reads over `seq` at `depth` per base.
+/// Paired reads over `seq` at `depth` per base; inserts vary ±20% around `spec.insert`.
 pub fn reads_from(seq: &[u8], spec: &SimSpec, depth: f64, rng: &mut Rng, out: &mut Vec<Fragment>) {
     if seq.len() < spec.read_len {
         return;
     }
     let n = (depth * seq.len() as f64 / (2 * spec.read_len) as f64).round() as usize;
-    let span = spec.insert.min(seq.len());
     for _ in 0..n {
+        // A triangular spread (sum of two uniforms) around the mean insert.
+        let insert = (spec.insert as f64 * (0.8 + 0.2 * (rng.unit() + rng.unit()))) as usize;
+        let span = insert.max(spec.read_len).min(seq.len());
         let start = rng.below(seq.len() - span + 1);
-        push_pair(seq, start, spec, rng, out);
+        push_pair(seq, start, span, spec, rng, out);
     }
 }
 
-fn push_pair(seq: &[u8], start: usize, spec: &SimSpec, rng: &mut Rng, out: &mut Vec<Fragment>) {
-    let span = spec.insert.min(seq.len() - start);
+/// A different base than `b`, uniformly.
+fn substitute(b: u8, rng: &mut Rng) -> u8 {
+    let others: Vec<u8> = b"ACGT".iter().copied().filter(|&x| x != b).collect();
+    others[rng.below(3)]
+}
+
+/// One read of `len` bases from `frag` with the error profile: substitutions rising along
+/// the read (Illumina quality decay), and rare one-base indels (the read keeps its length).
+fn sequence_read(frag: &[u8], len: usize, spec: &SimSpec, rng: &mut Rng) -> Vec<u8> {
+    let mut r = Vec::with_capacity(len);
+    let mut i = 0;
+    while r.len() < len && i < frag.len() {
+        if rng.unit() < spec.indel_rate {
+            if rng.below(2) == 0 {
+                i += 1; // deletion
+                continue;
+            }
+            r.push(b"ACGT"[rng.below(4)]); // insertion
+            continue;
+        }
+        let pos = r.len() as f64 / len.max(2).saturating_sub(1) as f64;
+        let rate = spec.error_rate * (0.4 + 1.2 * pos);
+        let b = frag[i];
+        r.push(if rng.unit() < rate {
+            substitute(b, rng)
+        } else {
+            b
+        });
+        i += 1;
+    }
+    r
+}
+
+fn push_pair(
+    seq: &[u8],
+    start: usize,
+    span: usize,
+    spec: &SimSpec,
+    rng: &mut Rng,
+    out: &mut Vec<Fragment>,
+) {
+    let span = span.min(seq.len() - start);
     let frag = &seq[start..start + span];
     let len = spec.read_len.min(frag.len());
-    let mut r1 = frag[..len].to_vec();
-    let mut r2 = revcomp(&frag[frag.len() - len..]);
-    for r in [&mut r1, &mut r2] {
-        for b in r.iter_mut() {
-            if rng.unit() < spec.error_rate {
-                let others: Vec<u8> = b"ACGT".iter().copied().filter(|x| x != b).collect();
-                *b = others[rng.below(3)];
-            }
-        }
-    }
+    let r1 = sequence_read(frag, len, spec, rng);
+    let r2 = sequence_read(&revcomp(frag), len, spec, rng);
     // Half the pairs come off the other strand.
     let mates = if rng.below(2) == 0 {
         vec![r1, r2]

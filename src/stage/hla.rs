@@ -30,6 +30,8 @@ pub struct Params {
     pub loci: Vec<String>,
     pub min_reads: u64,
     pub homozygosity_penalty: f64,
+    /// Folder for the built index (keyed by the IMGT release); default: the output's folder.
+    pub index_cache: Option<PathBuf>,
 }
 
 impl Default for Params {
@@ -44,6 +46,7 @@ impl Default for Params {
             loci: d.loci,
             min_reads: d.min_reads,
             homozygosity_penalty: d.homozygosity_penalty,
+            index_cache: None,
         }
     }
 }
@@ -75,6 +78,7 @@ impl Params {
             loci: self.loci.clone(),
             min_reads: self.min_reads.max(1),
             homozygosity_penalty: self.homozygosity_penalty,
+            index_cache: self.index_cache.clone(),
             ..HlaParams::new(need(&self.imgt, "hla", "imgt")?)
         })
     }
@@ -99,7 +103,16 @@ impl Stage for Hla {
     }
 
     fn run(params: &Params, prefix: &Path, _threads: usize) -> Result<HlaResult> {
-        let result = hla::type_sample(&params.resolve()?)?;
+        let mut resolved = params.resolve()?;
+        if resolved.index_cache.is_none() {
+            // Beside the output: `PREFIX`'s folder.
+            let dir = prefix
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            resolved.index_cache = Some(dir.to_path_buf());
+        }
+        let result = hla::type_sample(&resolved)?;
         hla::output::write(&result, prefix)?;
         for l in &result.loci {
             match &l.call {

@@ -12,6 +12,9 @@
  *
  * Samplesheet columns (nf-core style, empty cells allowed):
  *   sample,vcf,tumor_bam,normal_bam,rna_bam,expression,hla_alleles
+ * A row with empty hla_alleles is typed by the hla stage (with --imgt, the user's
+ * IPD-IMGT/HLA release folder) from its normal BAM, else its tumour BAM, else its RNA BAM;
+ * alleles given in the samplesheet win.
  */
 nextflow.enable.dsl = 2
 
@@ -22,6 +25,7 @@ include { IMMUNOPROFILE_QUANT       } from './modules/local/quant/main'
 include { IMMUNOPROFILE_SIGNATURES  } from './modules/local/signatures/main'
 include { IMMUNOPROFILE_NEOANTIGENS } from './modules/local/neoantigens/main'
 include { IMMUNOPROFILE_MSI         } from './modules/local/msi/main'
+include { IMMUNOPROFILE_HLA         } from './modules/local/hla/main'
 include { IMMUNOPROFILE_REPORT      } from './modules/local/report/main'
 include { IMMUNOPROFILE_COHORT      } from './modules/local/cohort/main'
 include { MULTIQC                   } from './modules/local/multiqc/main'
@@ -40,6 +44,7 @@ workflow {
     def fasta   = params.fasta   ? file(params.fasta, checkIfExists: true)   : []
     def gtf     = params.gtf     ? file(params.gtf, checkIfExists: true)     : []
     def targets = params.targets ? file(params.targets, checkIfExists: true) : []
+    def imgt    = params.imgt    ? file(params.imgt, checkIfExists: true, type: 'dir') : []
 
     ch_rows = Channel.fromPath(params.input, checkIfExists: true)
         .splitCsv(header: true, strip: true)
@@ -83,12 +88,28 @@ workflow {
         IMMUNOPROFILE_SIGNATURES(ch_expression)
         ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_SIGNATURES.out.tsv, IMMUNOPROFILE_SIGNATURES.out.json)
     }
+    // HLA class I alleles per sample: the samplesheet's, else typed from the reads (normal DNA
+    // preferred, then tumour DNA, then RNA).
+    ch_alleles = ch_rows.filter { it[0].hla_alleles }.map { it -> [ it[0], it[0].hla_alleles ] }
+    if (stageOn('hla') && imgt) {
+        ch_hla_in = ch_rows
+            .filter { !it[0].hla_alleles && (it[4] || it[2] || it[6]) }
+            .map { meta, v, t, ti, n, ni, r, ri, e -> n ? [ meta, n, ni ] : (t ? [ meta, t, ti ] : [ meta, r, ri ]) }
+        IMMUNOPROFILE_HLA(ch_hla_in, imgt)
+        ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_HLA.out.json, IMMUNOPROFILE_HLA.out.tsv)
+        ch_alleles  = ch_alleles.mix(
+            IMMUNOPROFILE_HLA.out.json.map { meta, json ->
+                def called = new groovy.json.JsonSlurper().parse(json).alleles ?: [:]
+                [ meta, [ 'A', 'B', 'C' ].collectMany { called[it] ?: [] }.unique() ]
+            }.filter { it[1] }
+        )
+    }
     if (stageOn('neoantigens')) {
         ch_neo = ch_vcf
             .join(ch_rows.map { meta, v, t, ti, n, ni, r, ri, e -> [ meta, t, ti, r, ri ] })
             .join(ch_expression, remainder: true)
-            .filter { it[0].hla_alleles }
-            .map { meta, vcf, t, ti, r, ri, e -> [ meta, vcf, t, ti, r, ri, e ?: [], meta.hla_alleles ] }
+            .join(ch_alleles)
+            .map { meta, vcf, t, ti, r, ri, e, alleles -> [ meta, vcf, t, ti, r, ri, e ?: [], alleles ] }
         IMMUNOPROFILE_NEOANTIGENS(ch_neo)
         ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_NEOANTIGENS.out.tsv, IMMUNOPROFILE_NEOANTIGENS.out.all)
     }
