@@ -126,7 +126,7 @@ fn write_index(partial: &Path, vcf_gz: &Path) -> Result<AtomicFile> {
 pub fn annotate_to(
     params: &AnnotateParams,
     model: &TranscriptModel,
-    mut ref_checker: Option<&mut RefChecker<'_>>,
+    ref_checker: Option<&mut RefChecker<'_>>,
     out: &mut dyn Write,
 ) -> Result<AnnotateSummary> {
     let path = params.vcf.as_path();
@@ -164,7 +164,7 @@ pub fn annotate_to(
     let mut source = Source {
         reader: &mut reader,
         order: SortOrder::default(),
-        ref_checker: ref_checker.as_deref_mut(),
+        ref_checker,
     };
     // Double buffered and ordered (`par::ordered_batches`): the next batch is read, its order
     // checked and its reference windows cut while the pool annotates the current one; chunks are
