@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::annotate::{amino_acid_one_letter, Consequence, Impact, TranscriptAnnotation};
-use crate::io::vcf::{RecordView, VcfHeader};
+use crate::io::vcf::{split_ascii, RecordView, VcfHeader};
 
 /// Which tool wrote the annotation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -42,6 +42,10 @@ pub struct AnnotationSchema {
     /// Field names (VEP spelling) in the order they appear in each entry.
     pub fields: Vec<String>,
     index: HashMap<String, usize>,
+    /// Positions of the fields that say which ALT an entry belongs to, resolved once so the
+    /// per-entry matching does no name lookups.
+    allele_pos: Option<usize>,
+    allele_num_pos: Option<usize>,
 }
 
 impl AnnotationSchema {
@@ -93,7 +97,7 @@ impl AnnotationSchema {
         if fields.len() < 2 || !fields.iter().any(|f| f == "Consequence") {
             return Err(format!("INFO/{key} has no Consequence/Annotation field"));
         }
-        let index = fields
+        let index: HashMap<String, usize> = fields
             .iter()
             .enumerate()
             .map(|(i, f)| (f.clone(), i))
@@ -101,6 +105,8 @@ impl AnnotationSchema {
         Ok(Self {
             source,
             info_key: key.to_string(),
+            allele_pos: index.get("Allele").copied(),
+            allele_num_pos: index.get("ALLELE_NUM").copied(),
             fields,
             index,
         })
@@ -111,38 +117,66 @@ impl AnnotationSchema {
         self.index.get(name).copied()
     }
 
+    /// The raw `,`-separated annotation entries of a record (none when it has no annotation).
+    pub fn raw_entries<'a>(&self, rec: &RecordView<'a>) -> impl Iterator<Item = &'a str> {
+        let raw = rec.info_value(&self.info_key).flatten().unwrap_or("");
+        split_ascii(raw, b',').filter(|e| !e.is_empty())
+    }
+
     /// The annotation entries of a record (empty when the record has none).
     pub fn entries<'a>(&self, rec: &RecordView<'a>) -> impl Iterator<Item = Entry<'a>> {
-        let raw = rec.info_value(&self.info_key).flatten().unwrap_or("");
-        raw.split(',').filter(|e| !e.is_empty()).map(|e| Entry {
-            values: e.split('|').collect(),
+        self.raw_entries(rec).map(|e| {
+            let mut values = Vec::new();
+            split_entry(e, usize::MAX, &mut values);
+            Entry { values }
         })
     }
 
-    /// Whether an entry's Allele belongs to ALT number `alt_index` (1-based) of `rec`.
-    pub fn entry_matches_allele(
-        &self,
-        entry: &Entry<'_>,
-        rec: &RecordView<'_>,
-        alt_index: usize,
-        keys: &AlleleKeys,
-    ) -> bool {
-        if let Some(num) = self.field("ALLELE_NUM").and_then(|i| entry.get(i)) {
-            return num.parse::<usize>().ok() == Some(alt_index);
+    /// The largest position [`Self::alt_of_entry`] reads: entries split up to here suffice.
+    pub fn allele_fields_end(&self) -> usize {
+        self.allele_pos
+            .into_iter()
+            .chain(self.allele_num_pos)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Which ALT (0-based) an entry, split into its `|` fields, belongs to: its `ALLELE_NUM`
+    /// when present; the only ALT of a one-ALT record; else the first ALT whose VEP allele
+    /// string or ALT text equals the entry's Allele (snpEff cancer mode writes `ALT-REF`).
+    /// `None`: the entry matches no ALT.
+    pub fn alt_of_entry(&self, values: &[&str], keys: &AlleleKeys<'_>) -> Option<usize> {
+        let get = |i: Option<usize>| {
+            i.and_then(|i| values.get(i).copied())
+                .filter(|v| !v.is_empty())
+        };
+        if let Some(num) = get(self.allele_num_pos) {
+            return num
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .filter(|&a| a < keys.n_alts());
         }
         if keys.single {
-            return true;
+            return Some(0);
         }
-        let Some(allele) = self.field("Allele").and_then(|i| entry.get(i)) else {
-            return false;
-        };
-        let alt = rec.alts().nth(alt_index - 1).unwrap_or("");
+        let allele = get(self.allele_pos)?;
         let allele = match self.source {
-            // snpEff cancer mode writes "ALT-REF".
             AnnotationSource::Snpeff => allele.split('-').next().unwrap_or(allele),
             AnnotationSource::Vep => allele,
         };
-        keys.vep.get(alt_index - 1).is_some_and(|k| k == allele) || allele == alt
+        (0..keys.alts.len()).find(|&i| keys.vep[i] == allele || keys.alts[i] == allele)
+    }
+
+    /// Whether an entry's Allele belongs to ALT number `alt_index` (1-based) of the record
+    /// `keys` was made from.
+    pub fn entry_matches_allele(
+        &self,
+        entry: &Entry<'_>,
+        alt_index: usize,
+        keys: &AlleleKeys<'_>,
+    ) -> bool {
+        alt_index > 0 && self.alt_of_entry(&entry.values, keys) == Some(alt_index - 1)
     }
 
     /// Builds the owned model of one entry.
@@ -223,7 +257,7 @@ impl AnnotationSchema {
     ) -> Vec<TranscriptAnnotation> {
         let keys = AlleleKeys::new(rec);
         self.entries(rec)
-            .filter(|e| self.entry_matches_allele(e, rec, alt_index, &keys))
+            .filter(|e| self.entry_matches_allele(e, alt_index, &keys))
             .map(|e| self.to_annotation(&e))
             .collect()
     }
@@ -252,19 +286,43 @@ impl<'a> Entry<'a> {
     }
 }
 
-/// The allele strings VEP writes for each ALT of a record.
+/// Fields `0..=last` of one `|`-separated entry into `out` (cleared first); fields past `last`
+/// are never split, so a scan that reads a few early fields skips the long tail.
+pub fn split_entry<'r>(entry: &'r str, last: usize, out: &mut Vec<&'r str>) {
+    out.clear();
+    let mut start = 0;
+    for bar in memchr::memchr_iter(b'|', entry.as_bytes()) {
+        out.push(&entry[start..bar]);
+        start = bar + 1;
+        if out.len() > last {
+            return;
+        }
+    }
+    out.push(&entry[start..]);
+}
+
+/// The allele strings of a record's ALTs as annotation entries spell them.
 #[derive(Debug, Clone)]
-pub struct AlleleKeys {
-    /// One entry per ALT.
+pub struct AlleleKeys<'r> {
+    /// VEP's allele string per ALT (empty for a one-ALT record, where no matching is needed).
     pub vep: Vec<String>,
-    /// The record has one ALT: every entry belongs to it.
+    /// The ALT texts (empty for a one-ALT record).
+    alts: Vec<&'r str>,
+    /// The record has one ALT: every entry without ALLELE_NUM belongs to it.
     pub single: bool,
 }
 
-impl AlleleKeys {
+impl<'r> AlleleKeys<'r> {
     /// VEP drops the first base when REF and every ALT share it (an empty allele is `-`).
-    pub fn new(rec: &RecordView<'_>) -> Self {
-        let alts: Vec<&str> = rec.alts().collect();
+    pub fn new(rec: &RecordView<'r>) -> Self {
+        let alts: Vec<&'r str> = rec.alts().collect();
+        if alts.len() == 1 {
+            return Self {
+                vep: Vec::new(),
+                alts: Vec::new(),
+                single: true,
+            };
+        }
         let first = rec.reference.as_bytes().first().copied();
         let shared = first.is_some()
             && alts.iter().all(|a| {
@@ -287,7 +345,16 @@ impl AlleleKeys {
             .collect();
         Self {
             vep,
-            single: alts.len() == 1,
+            alts,
+            single: false,
+        }
+    }
+
+    fn n_alts(&self) -> usize {
+        if self.single {
+            1
+        } else {
+            self.alts.len()
         }
     }
 }
@@ -388,6 +455,32 @@ mod tests {
         );
         assert_eq!(amino_acids_from_hgvsp("p.Leu10=").as_deref(), Some("L/L"));
         assert_eq!(amino_acids_from_hgvsp("p.Leu10fs"), None);
+    }
+
+    #[test]
+    fn alt_of_entry_rules() {
+        let vep = header("##INFO=<ID=CSQ,Number=.,Type=String,Description=\"Format: Allele|Consequence|ALLELE_NUM\">");
+        let s = AnnotationSchema::from_header(&vep).unwrap();
+        let rec = RecordView::parse("1\t1\t.\tAT\tA,ATT\t.\t.\t.").unwrap();
+        let keys = AlleleKeys::new(&rec);
+        // ALLELE_NUM wins over the Allele text; a number past the ALTs matches nothing.
+        assert_eq!(s.alt_of_entry(&["-", "x", "2"], &keys), Some(1));
+        assert_eq!(s.alt_of_entry(&["-", "x", "3"], &keys), None);
+        // Without it: VEP's trimmed allele, then the ALT text.
+        assert_eq!(s.alt_of_entry(&["TT", "x", ""], &keys), Some(1));
+        assert_eq!(s.alt_of_entry(&["A", "x", ""], &keys), Some(0));
+        assert_eq!(s.alt_of_entry(&["G", "x", ""], &keys), None);
+        let ann = header("##INFO=<ID=ANN,Number=.,Type=String,Description=\"Functional annotations: 'Allele | Annotation'\">");
+        let s = AnnotationSchema::from_header(&ann).unwrap();
+        let rec = RecordView::parse("1\t1\t.\tG\tA,C\t.\t.\t.").unwrap();
+        let keys = AlleleKeys::new(&rec);
+        // snpEff cancer mode: "ALT-REF".
+        assert_eq!(s.alt_of_entry(&["C-A", "x"], &keys), Some(1));
+        let single = RecordView::parse("1\t1\t.\tG\tA\t.\t.\t.").unwrap();
+        assert_eq!(
+            s.alt_of_entry(&["", "x"], &AlleleKeys::new(&single)),
+            Some(0)
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use bio::data_structures::interval_tree::ArrayBackedIntervalTree;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -60,14 +61,10 @@ pub struct TranscriptModel {
     report: ModelReport,
 }
 
-/// Transcripts of one contig sorted by flanked start, with the running maximum of flanked ends so
-/// a query stops scanning as soon as nothing further left can reach it.
-struct ContigIndex {
-    starts: Vec<u64>,
-    max_end: Vec<u64>,
-    ends: Vec<u64>,
-    ids: Vec<usize>,
-}
+/// Flanked transcript spans of one contig as half-open `[start, end + 1)` intervals (1-based)
+/// holding the transcript's model index: rust-bio's implicit augmented interval tree
+/// (cgranges layout), queried in O(log n + hits).
+type ContigIndex = ArrayBackedIntervalTree<u64, usize>;
 
 #[derive(Default)]
 struct Pending {
@@ -334,17 +331,7 @@ impl TranscriptModel {
             return Vec::new();
         };
         let (lo, hi) = (start.min(end), start.max(end));
-        // Flanked spans are 1-based inclusive [starts, ends].
-        let upto = ix.starts.partition_point(|&s| s <= hi);
-        let mut out = Vec::new();
-        for i in (0..upto).rev() {
-            if ix.max_end[i] < lo {
-                break;
-            }
-            if ix.ends[i] >= lo {
-                out.push(ix.ids[i]);
-            }
-        }
+        let mut out: Vec<usize> = ix.find(lo..hi + 1).iter().map(|e| *e.data()).collect();
         out.sort_unstable();
         out.into_iter().map(|i| &self.transcripts[i]).collect()
     }
@@ -666,23 +653,9 @@ fn build_index(ts: &[Transcript]) -> HashMap<String, ContigIndex> {
         by.entry(t.contig.clone()).or_default().push((s, e, i));
     }
     by.into_iter()
-        .map(|(c, mut v)| {
-            v.sort_unstable();
-            let mut max_end = Vec::with_capacity(v.len());
-            let mut m = 0;
-            for &(_, e, _) in &v {
-                m = m.max(e);
-                max_end.push(m);
-            }
-            (
-                c,
-                ContigIndex {
-                    starts: v.iter().map(|x| x.0).collect(),
-                    ends: v.iter().map(|x| x.1).collect(),
-                    ids: v.iter().map(|x| x.2).collect(),
-                    max_end,
-                },
-            )
+        .map(|(c, v)| {
+            let tree: ContigIndex = v.into_iter().map(|(s, e, i)| (s..e + 1, i)).collect();
+            (c, tree)
         })
         .collect()
 }

@@ -126,7 +126,7 @@ fn write_index(partial: &Path, vcf_gz: &Path) -> Result<AtomicFile> {
 pub fn annotate_to(
     params: &AnnotateParams,
     model: &TranscriptModel,
-    mut ref_checker: Option<&mut RefChecker<'_>>,
+    ref_checker: Option<&mut RefChecker<'_>>,
     out: &mut dyn Write,
 ) -> Result<AnnotateSummary> {
     let path = params.vcf.as_path();
@@ -161,58 +161,44 @@ pub fn annotate_to(
     out.write_all(head.as_bytes()).map_err(werr)?;
 
     let mut totals = Tally::default();
-    let mut order = SortOrder::default();
-    let mut batch: Vec<Vec<u8>> = (0..BATCH_LINES).map(|_| Vec::new()).collect();
-    let mut line_nos = vec![0usize; BATCH_LINES];
-    // Reference bases around each indel, read in order while the contig is in hand.
-    let mut windows: Vec<Option<RefWindow>> = vec![None; BATCH_LINES];
-    loop {
-        let mut n = 0;
-        while n < BATCH_LINES && reader.read_line(&mut batch[n])? {
-            line_nos[n] = reader.line_no();
-            n += 1;
-        }
-        if n == 0 {
-            break;
-        }
-        for (i, (line, &no)) in batch[..n].iter().zip(&line_nos[..n]).enumerate() {
-            let line = std::str::from_utf8(line)
-                .map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
-            let rec = RecordView::parse(line).map_err(|r| Error::at_line(path, no, r))?;
-            order.check(&rec).map_err(|r| Error::at_line(path, no, r))?;
-            windows[i] = None;
-            if let Some(checker) = ref_checker.as_deref_mut() {
-                checker.check(&rec)?;
-                windows[i] = checker
-                    .current_sequence()
-                    .and_then(|seq| window_for(&rec, seq));
-            }
-        }
-        let results: Vec<Result<(String, Tally)>> = batch[..n]
-            .par_chunks(CHUNK_LINES)
-            .zip(line_nos[..n].par_chunks(CHUNK_LINES))
-            .zip(windows[..n].par_chunks(CHUNK_LINES))
-            .map(|((lines, nos), wins)| {
-                let mut text = String::with_capacity(lines.len() * 400);
-                let mut tally = Tally::default();
-                for ((line, &no), win) in lines.iter().zip(nos).zip(wins) {
-                    let line = std::str::from_utf8(line)
-                        .map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
-                    annotate_line(model, line, win.as_ref(), &mut tally, &mut text)
-                        .map_err(|reason| Error::at_line(path, no, reason))?;
-                }
-                Ok((text, tally))
-            })
-            .collect();
-        for r in results {
-            let (text, tally) = r?;
+    let mut source = Source {
+        reader: &mut reader,
+        order: SortOrder::default(),
+        ref_checker,
+    };
+    // Double buffered and ordered (`par::ordered_batches`): the next batch is read, its order
+    // checked and its reference windows cut while the pool annotates the current one; chunks are
+    // written in file order, so the bytes do not depend on the thread count.
+    crate::par::ordered_batches(
+        &mut source,
+        Batch::new(),
+        Batch::new(),
+        |batch, source| batch.fill(source, path),
+        |batch| {
+            batch.lines[..batch.n]
+                .par_chunks(CHUNK_LINES)
+                .zip(batch.line_nos[..batch.n].par_chunks(CHUNK_LINES))
+                .zip(batch.windows[..batch.n].par_chunks(CHUNK_LINES))
+                .map(|((lines, nos), wins)| {
+                    let mut text = String::with_capacity(lines.len() * 400);
+                    let mut tally = Tally::default();
+                    for ((line, &no), win) in lines.iter().zip(nos).zip(wins) {
+                        let line = std::str::from_utf8(line)
+                            .map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
+                        annotate_line(model, line, win.as_ref(), &mut tally, &mut text)
+                            .map_err(|reason| Error::at_line(path, no, reason))?;
+                    }
+                    Ok((text, tally))
+                })
+                .collect()
+        },
+        |(text, tally)| {
             out.write_all(text.as_bytes()).map_err(werr)?;
             totals.add(tally);
-        }
-        if n < BATCH_LINES {
-            break;
-        }
-    }
+            Ok(())
+        },
+        |_| {},
+    )?;
     Ok(AnnotateSummary {
         schema_version: SCHEMA_VERSION,
         version: crate::VERSION,
@@ -226,6 +212,62 @@ pub fn annotate_to(
         output: PathBuf::new(),
         params: params.clone(),
     })
+}
+
+/// What the reading side of the batch loop owns: the reader and the checks that must see the
+/// records in file order.
+struct Source<'a, 'c> {
+    reader: &'a mut VcfReader,
+    order: SortOrder,
+    ref_checker: Option<&'a mut RefChecker<'c>>,
+}
+
+/// Up to [`BATCH_LINES`] lines with their line numbers and the reference window of each indel.
+struct Batch {
+    lines: Vec<Vec<u8>>,
+    line_nos: Vec<usize>,
+    windows: Vec<Option<RefWindow>>,
+    n: usize,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Self {
+            lines: (0..BATCH_LINES).map(|_| Vec::new()).collect(),
+            line_nos: vec![0; BATCH_LINES],
+            windows: vec![None; BATCH_LINES],
+            n: 0,
+        }
+    }
+
+    /// Reads the next lines (0 at the end of the input), checking their order and cutting
+    /// their reference windows in file order.
+    fn fill(&mut self, source: &mut Source<'_, '_>, path: &Path) -> Result<usize> {
+        let mut n = 0;
+        while n < BATCH_LINES && source.reader.read_line(&mut self.lines[n])? {
+            self.line_nos[n] = source.reader.line_no();
+            n += 1;
+        }
+        self.n = n;
+        for i in 0..n {
+            let no = self.line_nos[i];
+            let line = std::str::from_utf8(&self.lines[i])
+                .map_err(|_| Error::at_line(path, no, "the line is not UTF-8 text"))?;
+            let rec = RecordView::parse(line).map_err(|r| Error::at_line(path, no, r))?;
+            source
+                .order
+                .check(&rec)
+                .map_err(|r| Error::at_line(path, no, r))?;
+            self.windows[i] = None;
+            if let Some(checker) = source.ref_checker.as_deref_mut() {
+                checker.check(&rec)?;
+                self.windows[i] = checker
+                    .current_sequence()
+                    .and_then(|seq| window_for(&rec, seq));
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// The output is bgzipped and indexed, which needs records sorted by position within contiguous

@@ -289,7 +289,7 @@ impl ProteinAnnotation {
         &self,
         rec: &RecordView<'_>,
         alt_index: usize,
-        keys: &AlleleKeys,
+        keys: &AlleleKeys<'_>,
     ) -> Vec<TranscriptAnnotation> {
         match self {
             // Most entries (introns, UTRs, other transcripts' non-coding effects) give no
@@ -297,7 +297,7 @@ impl ProteinAnnotation {
             ProteinAnnotation::Csq(schema) => schema
                 .entries(rec)
                 .filter(|entry| {
-                    schema.entry_matches_allele(entry, rec, alt_index, keys)
+                    schema.entry_matches_allele(entry, alt_index, keys)
                         && entry
                             .consequences(schema)
                             .any(|t| PEPTIDE_TERMS.contains(&t))

@@ -5,17 +5,17 @@
 //! against is read once, then the reports, then the cohort files.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::manifest::{Manifest, SampleRow};
+use super::outcome::{Outcome, RunSummary};
 use super::paths::resolve;
 use super::plan::{self, Invocation, Plan, PlanJson};
+use super::progress::Progress;
 use super::state::{record_file, SampleState, StageRecord};
 use crate::error::{Error, Result};
 use crate::report::Cohort;
@@ -33,127 +33,6 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// Results folder instead of the manifest's `output`.
     pub output: Option<PathBuf>,
-}
-
-/// What happened to one stage of one sample.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    Ran { seconds: f64, reason: String },
-    WouldRun(String),
-    UpToDate,
-    NotApplicable(String),
-    NotSelected,
-    Blocked(String),
-    Failed(String),
-}
-
-impl Outcome {
-    fn bad(&self) -> bool {
-        matches!(self, Outcome::Failed(_) | Outcome::Blocked(_))
-    }
-    fn will_change(&self) -> bool {
-        matches!(self, Outcome::Ran { .. } | Outcome::WouldRun(_))
-    }
-    fn describe(&self) -> String {
-        match self {
-            Outcome::Ran { seconds, reason } => format!("ran in {seconds:.2} s ({reason})"),
-            Outcome::WouldRun(r) => format!("would run ({r})"),
-            Outcome::UpToDate => "up to date".into(),
-            Outcome::NotApplicable(r) => format!("not applicable: {r}"),
-            Outcome::NotSelected => "not selected".into(),
-            Outcome::Blocked(r) => format!("blocked: {r}"),
-            Outcome::Failed(e) => format!("FAILED: {e}"),
-        }
-    }
-}
-
-/// Per sample, per stage (in pipeline order).
-#[derive(Debug, Clone)]
-pub struct RunSummary {
-    pub samples: Vec<(String, Vec<(&'static str, Outcome)>)>,
-    /// The dry-run plan as text (command lines included).
-    pub plan_text: String,
-}
-
-impl RunSummary {
-    pub fn failures(&self) -> Vec<(String, &'static str, String)> {
-        self.samples
-            .iter()
-            .flat_map(|(s, stages)| {
-                stages.iter().filter_map(move |(st, o)| match o {
-                    Outcome::Failed(e) => Some((s.clone(), *st, e.clone())),
-                    _ => None,
-                })
-            })
-            .collect()
-    }
-    pub fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
-        self.samples
-            .iter()
-            .flat_map(|(_, s)| s.iter())
-            .filter(|(_, o)| f(o))
-            .count()
-    }
-}
-
-struct Progress {
-    multi: Option<MultiProgress>,
-    bars: BTreeMap<&'static str, ProgressBar>,
-}
-
-impl Progress {
-    fn new(stages: &[&'static str], samples: u64, dry_run: bool) -> Self {
-        let visible = !dry_run && shows_progress_bars();
-        if !visible {
-            return Progress {
-                multi: None,
-                bars: BTreeMap::new(),
-            };
-        }
-        // The binary's one set of bars, so log lines are printed above these bars.
-        let multi = crate::progress::multi().clone();
-        let style = ProgressStyle::with_template(
-            "{msg:>12} [{bar:30}] {percent:>3}% {pos}/{len} samples {elapsed} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-        let bars = stages
-            .iter()
-            .map(|s| {
-                let b = multi.add(ProgressBar::new(samples).with_style(style.clone()));
-                b.set_message(s.to_string());
-                (*s, b)
-            })
-            .collect();
-        Progress {
-            multi: Some(multi),
-            bars,
-        }
-    }
-    fn done(&self, sample: &str, stage: &'static str, outcome: &Outcome) {
-        if let Some(b) = self.bars.get(stage) {
-            b.inc(1);
-            if let (Outcome::Failed(e), Some(m)) = (outcome, &self.multi) {
-                let _ = m.println(format!("{sample} {stage}: FAILED: {e}"));
-            }
-        } else if !matches!(outcome, Outcome::WouldRun(_)) {
-            match outcome {
-                Outcome::Failed(_) => log::error!("{sample} {stage}: {}", outcome.describe()),
-                _ => log::info!("{sample} {stage}: {}", outcome.describe()),
-            }
-        }
-    }
-    fn finish(&self) {
-        for b in self.bars.values() {
-            b.finish();
-        }
-    }
-}
-
-/// Whether `run` draws per-stage progress bars (stderr is a terminal and not `--quiet`). The
-/// command line then keeps the stages' own log lines to warnings, so they do not tear the bars.
-pub fn shows_progress_bars() -> bool {
-    !crate::progress::is_quiet() && std::io::stderr().is_terminal()
 }
 
 fn shell_quote(s: &str) -> String {

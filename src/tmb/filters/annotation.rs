@@ -5,19 +5,17 @@ use std::borrow::Cow;
 
 use super::Evaluator;
 use crate::annotate::engine::annotate_record;
-use crate::annotate::fields::{max_numeric, AlleleKeys};
+use crate::annotate::fields::{max_numeric, split_entry, AlleleKeys};
 use crate::annotate::model::TranscriptModel;
 use crate::annotate::{AnnotationSchema, Consequence};
 use crate::io::vcf::{split_ascii, RecordView};
 
 /// Positions of the annotation fields the TMB scan reads, resolved once from the header so the
-/// per-record scan does no name lookups.
+/// per-record scan does no name lookups; which ALT an entry belongs to is the schema's rule
+/// ([`AnnotationSchema::alt_of_entry`]), shared with `annotate` and `peptides`.
 pub(super) struct CsqLayout {
-    info_key: String,
-    snpeff: bool,
+    schema: AnnotationSchema,
     consequence: usize,
-    allele: Option<usize>,
-    allele_num: Option<usize>,
     symbol: Option<usize>,
     gene: Option<usize>,
     canonical: Option<usize>,
@@ -29,31 +27,20 @@ pub(super) struct CsqLayout {
 impl CsqLayout {
     pub(super) fn new(schema: &AnnotationSchema, af_fields: &[String]) -> Option<Self> {
         let consequence = schema.field("Consequence")?;
-        let allele = schema.field("Allele");
-        let allele_num = schema.field("ALLELE_NUM");
         let symbol = schema.field("SYMBOL");
         let gene = schema.field("Gene");
         let canonical = schema.field("CANONICAL");
         let population_af: Vec<usize> = af_fields.iter().filter_map(|f| schema.field(f)).collect();
-        let last = [
-            Some(consequence),
-            allele,
-            allele_num,
-            symbol,
-            gene,
-            canonical,
-        ]
-        .into_iter()
-        .flatten()
-        .chain(population_af.iter().copied())
-        .max()
-        .unwrap_or(0);
+        let last = [Some(consequence), symbol, gene, canonical]
+            .into_iter()
+            .flatten()
+            .chain(population_af.iter().copied())
+            .chain([schema.allele_fields_end()])
+            .max()
+            .unwrap_or(0);
         Some(Self {
-            info_key: schema.info_key.clone(),
-            snpeff: schema.source == crate::annotate::AnnotationSource::Snpeff,
+            schema: schema.clone(),
             consequence,
-            allele,
-            allele_num,
             symbol,
             gene,
             canonical,
@@ -101,20 +88,6 @@ pub(super) fn take_max(slot: &mut Option<f64>, v: Option<f64>) {
     }
 }
 
-/// Fields `0..=last` of one `|`-separated entry into `out` (cleared first).
-pub(super) fn split_entry<'r>(entry: &'r str, last: usize, out: &mut Vec<&'r str>) {
-    out.clear();
-    let mut start = 0;
-    for bar in memchr::memchr_iter(b'|', entry.as_bytes()) {
-        out.push(&entry[start..bar]);
-        start = bar + 1;
-        if out.len() > last {
-            return;
-        }
-    }
-    out.push(&entry[start..]);
-}
-
 impl Evaluator<'_> {
     pub(super) fn annotate_in_memory<'r>(
         model: &TranscriptModel,
@@ -147,38 +120,19 @@ impl Evaluator<'_> {
         let Some(layout) = &self.layout else {
             return per_alt;
         };
-        let Some(Some(raw)) = rec.info_value(&layout.info_key) else {
+        let schema = &layout.schema;
+        if rec.info_value(&schema.info_key).flatten().is_none() {
             return per_alt;
-        };
-        let keys = (n_alts > 1 && layout.allele_num.is_none()).then(|| AlleleKeys::new(rec));
-        let alts: Vec<&str> = if keys.is_some() {
-            rec.alts().collect()
-        } else {
-            Vec::new()
-        };
+        }
+        let keys = AlleleKeys::new(rec);
         let mut fields: Vec<&'r str> = Vec::with_capacity(layout.last + 1);
         let get = |fields: &Vec<&'r str>, i: Option<usize>| {
             i.and_then(|i| fields.get(i).copied())
                 .filter(|v| !v.is_empty())
         };
-        for entry in split_ascii(raw, b',').filter(|e| !e.is_empty()) {
+        for entry in schema.raw_entries(rec) {
             split_entry(entry, layout.last, &mut fields);
-            let alt = if n_alts == 1 {
-                Some(0)
-            } else if let Some(num) = get(&fields, layout.allele_num) {
-                num.parse::<usize>().ok().and_then(|n| n.checked_sub(1))
-            } else {
-                let allele = get(&fields, layout.allele).unwrap_or("");
-                let allele = if layout.snpeff {
-                    allele.split('-').next().unwrap_or(allele)
-                } else {
-                    allele
-                };
-                let keys = keys.as_ref().map(|k| k.vep.as_slice()).unwrap_or(&[]);
-                (0..n_alts).find(|&i| {
-                    keys.get(i).is_some_and(|k| k == allele) || alts.get(i) == Some(&allele)
-                })
-            };
+            let alt = schema.alt_of_entry(&fields, &keys);
             let Some(acc) = alt.and_then(|a| per_alt.get_mut(a)) else {
                 continue;
             };
