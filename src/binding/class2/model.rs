@@ -28,7 +28,7 @@
 use crate::binding::class2::allele::Class2Molecule;
 use crate::binding::class2::encoding::{Peptide2, PEPTIDE_INPUTS};
 use crate::binding::encoding::{encode_pseudo, ALLELE_INPUTS};
-use crate::binding::model::{fnv1a, sigmoid};
+use crate::binding::model::{fnv1a, sigmoid, Reader};
 
 pub const MAGIC: &[u8; 8] = b"IMPBND2\0";
 pub const FORMAT_VERSION: u32 = 1;
@@ -246,7 +246,7 @@ impl Model2 {
         if fnv1a(body) != sum {
             return Err("class II binding model checksum mismatch (corrupted file)".into());
         }
-        let mut r = Rd { b: body, pos: 8 };
+        let mut r = Reader { b: body, pos: 8 };
         let version = r.u32()?;
         if version != FORMAT_VERSION {
             return Err(format!(
@@ -275,10 +275,10 @@ impl Model2 {
                 &mut n.w3,
             ] {
                 for v in arr.iter_mut() {
-                    *v = f32::from_le_bytes(r.take(4)?.try_into().map_err(|_| "truncated")?);
+                    *v = r.f32()?;
                 }
             }
-            n.b3 = f32::from_le_bytes(r.take(4)?.try_into().map_err(|_| "truncated")?);
+            n.b3 = r.f32()?;
             n.finish();
             networks.push(n);
         }
@@ -308,27 +308,6 @@ impl Model2 {
             molecules,
             provenance,
         })
-    }
-}
-
-struct Rd<'a> {
-    b: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Rd<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let s = self
-            .b
-            .get(self.pos..self.pos + n)
-            .ok_or("class II binding model truncated")?;
-        self.pos += n;
-        Ok(s)
-    }
-    fn u32(&mut self) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(
-            self.take(4)?.try_into().map_err(|_| "truncated")?,
-        ))
     }
 }
 
