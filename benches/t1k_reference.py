@@ -114,12 +114,11 @@ def mode(counter):
     return best
 
 
-def complete(cds, ref_start, ref_end):
+def complete(cds, ref_end):
     """DIFFERS: hla.dat flags partial alleles (`/partial`); the FASTA does not. An allele counts as
     complete when its CDS starts with ATG and its last 20 bases differ from the locus's commonest
     last 20 bases of a genomic allele in at most 3 places (a partial allele lacks exon 1 or the
     last exon)."""
-    del ref_start
     tail = cds[-20:]
     return cds.startswith("ATG") and len(tail) == 20 and sum(x != y for x, y in zip(tail, ref_end)) <= 3
 
@@ -143,7 +142,7 @@ def build(alleles):
                     notes[f"{gene}: genomic sequence the CDS could not be walked through (treated as CDS-only)"] += 1
         ends = collections.Counter(alleles[n]["cds"][-20:] for n in layout)
         ref_end = mode(ends) if ends else ""
-        full = {n for n in names if complete(alleles[n]["cds"], None, ref_end)}
+        full = {n for n in names if complete(alleles[n]["cds"], ref_end)}
         partial = [n for n in names if n not in full]
         notes[f"{gene}: partial CDS (no ATG start or foreign last 20 bp)"] += len(partial)
 
