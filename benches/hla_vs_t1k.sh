@@ -3,7 +3,7 @@
 # simulated samples and on the GM12878 RNA-seq BAM: class I two-field concordance per locus of
 # each, wall and CPU time per sample, their ratio and peak RSS, measured in one run.
 #
-#   bash benches/hla_vs_t1k.sh [SAMPLES] [SEED]      # defaults: 30 DNA + 30 RNA samples, seed 20261204
+#   bash benches/hla_vs_t1k.sh [SAMPLES] [SEED]      # defaults: 20 DNA + 20 RNA samples, seed 20261204
 #
 # T1K, built outside the repository (no peer code is committed), e.g. from a clone or mirror:
 #   mkdir -p /work/peers/t1k && git -C T1K.git archive HEAD | tar -x -C /work/peers/t1k
@@ -31,7 +31,7 @@
 # left with one allele is read as homozygous); the table also scores T1K's alleles as reported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SAMPLES=${1:-30}
+SAMPLES=${1:-20}
 SEED=${2:-20261204}
 IMGT_DIR=${IMGT_DIR:-$(pwd)/../shared/data/imgt-hla/3.30.0}
 T1K_DIR=${T1K_DIR:-/work/peers/t1k}
