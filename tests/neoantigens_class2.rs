@@ -180,7 +180,11 @@ fn mixed_alleles_split_into_class_i_and_class_ii() {
         class2_lengths: vec![5],
         ..Default::default()
     };
-    assert!(p.resolve(1).unwrap_err().to_string().contains("--class2-lengths"));
+    assert!(p
+        .resolve(1)
+        .unwrap_err()
+        .to_string()
+        .contains("--class2-lengths"));
 }
 
 #[test]
@@ -189,14 +193,20 @@ fn class_ii_without_imgt_is_an_error_naming_the_molecules() {
     let out = Command::new(env!("CARGO_BIN_EXE_immunoprofile"))
         .args(["neoantigens", "--vcf"])
         .arg(root().join("test-data/demo/tumour_hyper.somatic.vcf"))
-        .args(["--alleles", "HLA-A*02:01,DRB1*03:01,DQA1*05:01-DQB1*03:02", "-o"])
+        .args([
+            "--alleles",
+            "HLA-A*02:01,DRB1*03:01,DQA1*05:01-DQB1*03:02",
+            "-o",
+        ])
         .arg(dir.path().join("S"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("--imgt") && err.contains("DRB1*03:01") && err.contains("DQA1*05:01-DQB1*03:02"),
+        err.contains("--imgt")
+            && err.contains("DRB1*03:01")
+            && err.contains("DQA1*05:01-DQB1*03:02"),
         "{err}"
     );
     assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
@@ -340,7 +350,10 @@ fn class_ii_tables_and_pvacseq_mhc_ii_files() {
     assert_eq!(json["alleles"], serde_json::json!(["HLA-A*02:01"]));
     let c2 = &json["class2"];
     assert_eq!(c2["epitopes"].as_u64().unwrap() as usize, all.len() - 1);
-    assert_eq!(c2["candidates"].as_u64().unwrap() as usize, ranked.len() - 1);
+    assert_eq!(
+        c2["candidates"].as_u64().unwrap() as usize,
+        ranked.len() - 1
+    );
     assert_eq!(
         c2["molecules"],
         serde_json::json!(["HLA-DRA*01:01/DRB1*01:01", "HLA-DQA1*05:01/DQB1*02:01"])
@@ -353,7 +366,10 @@ fn class_ii_tables_and_pvacseq_mhc_ii_files() {
         assert_eq!(l[0], pvacseq_mhc2_header("builtin-class2-v1"), "{name}");
         for row in &l[1..] {
             let allele = row.split('\t').nth(19).unwrap();
-            assert!(["DRB1*01:01", "DQA1*05:01-DQB1*02:01"].contains(&allele), "{allele}");
+            assert!(
+                ["DRB1*01:01", "DQA1*05:01-DQB1*02:01"].contains(&allele),
+                "{allele}"
+            );
         }
     }
     assert_eq!(lines(&file("MHC_II.all_epitopes.tsv")).len(), all.len());

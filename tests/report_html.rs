@@ -133,7 +133,10 @@ fn class_ii_candidates_have_their_own_table() {
     assert_eq!(json["headline"]["neoantigen_epitopes_class2"], 3);
     let class1 = html.find(r#"<section id="neoantigens"><h2>Top neoantigen candidates</h2>"#);
     let class2 = html.find(r#"<section id="neoantigens-class2"><h2>Top class II neoantigen candidates</h2><p>3 class II epitope–molecule candidates from 2 mutations passed the filters"#);
-    assert!(class1.is_some() && class2.is_some() && class1 < class2, "tables");
+    assert!(
+        class1.is_some() && class2.is_some() && class1 < class2,
+        "tables"
+    );
     let section = &html[class2.unwrap()..];
     let section = &section[..section.find("</section>").unwrap()];
     assert!(section.contains("<th>mt_core</th>"));

@@ -175,19 +175,22 @@ fn samplesheet_class_ii_molecules_reach_neoantigens_with_imgt() {
     let m = class2_manifest(dir.path(), &imgt, None);
     let cmds = neoantigen_commands(&m);
     assert_eq!(cmds.len(), 3);
-    let flag = |cmd: &[String], f: &str| cmd.iter().position(|a| a == f).map(|i| cmd[i + 1].clone());
+    let flag =
+        |cmd: &[String], f: &str| cmd.iter().position(|a| a == f).map(|i| cmd[i + 1].clone());
     // Paths in the plan may be relative to the working directory (the crate root here).
     let same_dir = |given: Option<String>| {
-        given.is_some_and(|g| {
-            root().join(g).canonicalize().unwrap() == imgt.canonicalize().unwrap()
-        })
+        given
+            .is_some_and(|g| root().join(g).canonicalize().unwrap() == imgt.canonicalize().unwrap())
     };
     for (sample, cmd) in &cmds {
         match sample.as_str() {
             "tumour_hyper" => {
                 assert!(same_dir(flag(cmd, "--imgt")), "{cmd:?}");
                 let alleles = flag(cmd, "--alleles").unwrap();
-                assert!(alleles.contains("HLA-DRB1*01:01") && alleles.contains("DQA1*05:01-DQB1*02:01"), "{alleles}");
+                assert!(
+                    alleles.contains("HLA-DRB1*01:01") && alleles.contains("DQA1*05:01-DQB1*02:01"),
+                    "{alleles}"
+                );
             }
             "tumour_hot" => assert_eq!(flag(cmd, "--imgt"), None, "{cmd:?}"),
             "tumour_cold" => {
@@ -201,7 +204,10 @@ fn samplesheet_class_ii_molecules_reach_neoantigens_with_imgt() {
     // The run itself, with the real release (class II pseudo-sequences need DRA/DRB1/DQ chains).
     let shared = root().join("../shared/data/imgt-hla/3.30.0");
     if !shared.join("fasta/DRB1_prot.fasta").is_file() {
-        util::skip(&format!("skipping the class II run: {} is absent", shared.display()));
+        util::skip(&format!(
+            "skipping the class II run: {} is absent",
+            shared.display()
+        ));
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -226,7 +232,8 @@ fn samplesheet_class_ii_molecules_reach_neoantigens_with_imgt() {
         json["class2"]["molecules"],
         serde_json::json!(["HLA-DRA*01:01/DRB1*01:01", "HLA-DQA1*05:01/DQB1*02:01"])
     );
-    let table = std::fs::read_to_string(format!("{}.neoantigens.class2.all.tsv", s.display())).unwrap();
+    let table =
+        std::fs::read_to_string(format!("{}.neoantigens.class2.all.tsv", s.display())).unwrap();
     assert_eq!(
         table.lines().count() as u64 - 1,
         json["class2"]["epitopes"].as_u64().unwrap()

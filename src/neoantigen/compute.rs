@@ -76,7 +76,12 @@ fn finish(
     for (t, c) in &ranked {
         *by_tier.entry(t.as_str().to_string()).or_default() += 1;
         let e = &entries[c.entry];
-        let key = (e.chrom.as_str(), e.pos, e.reference.as_str(), e.alt.as_str());
+        let key = (
+            e.chrom.as_str(),
+            e.pos,
+            e.reference.as_str(),
+            e.alt.as_str(),
+        );
         if *t == Tier::Pass {
             load_pass.insert(key);
         }
@@ -267,15 +272,7 @@ pub fn compute_full(
                 .zip(built[k].par_iter())
                 .zip(idxs.par_iter())
                 .map(|((e, (eps, _, _)), &idx)| {
-                    rows::entry_rows(
-                        params,
-                        class,
-                        names,
-                        e,
-                        eps,
-                        idx,
-                        &predictions[k],
-                    )
+                    rows::entry_rows(params, class, names, e, eps, idx, &predictions[k])
                 })
                 .collect();
             rows_by_class.push(r.into_iter());

@@ -16,9 +16,9 @@ mod result;
 mod rows;
 
 pub use class2::{Class2Allele, Class2Params, MhcClass};
+pub use compute::{compute_full, compute_with, run, Class2Io};
 pub use filters::{BindingRule, FilterParams, Tier};
 pub use predictor::{make_predictor, PredictorSpec};
-pub use compute::{compute_full, compute_with, run, Class2Io};
 pub use result::{write_ranked, Class2Summary, ClassTables, ClassView};
 pub use rows::{columns, ALL_COLUMNS, CLASS2_COLUMNS};
 
@@ -32,8 +32,7 @@ use serde::Serialize;
 use crate::binding::{BindingPredictor, HlaAllele, Prediction};
 use crate::error::{Error, Result};
 use crate::peptides::{
-    window, Downstream, EntryFilter, EntryStream, FastaGroups, NoWindow, SampleValues,
-    VariantEntry,
+    window, Downstream, EntryFilter, EntryStream, FastaGroups, NoWindow, SampleValues, VariantEntry,
 };
 use epitopes::Epitope;
 
@@ -337,4 +336,3 @@ pub fn compute(
     let predictor = make_predictor(&params.predictor)?;
     compute_with(params, predictor.as_ref(), all, fasta)
 }
-

@@ -397,7 +397,10 @@ pub fn write_class(view: &ClassView, prefix: &Path) -> Result<Vec<AtomicFile>> {
         agg.rows.iter().map(|r| r.record.clone()),
     )?;
     let metrics = crate::io::output::json_file(
-        prefixed(prefix, &format!("{tag}.all_epitopes.aggregated.metrics.json")),
+        prefixed(
+            prefix,
+            &format!("{tag}.all_epitopes.aggregated.metrics.json"),
+        ),
         &agg.metrics,
     )?;
     Ok(vec![all, filtered, aggregated, metrics])

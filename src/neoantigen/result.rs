@@ -102,7 +102,14 @@ pub fn write_ranked(out: &mut dyn Write, view: &ClassView) -> std::io::Result<()
     for (i, (t, c)) in view.ranked.iter().enumerate() {
         text.clear();
         let e = &view.entries[c.entry];
-        write_row(&mut text, view.class, e, &e.index(), &view.alleles[c.allele], c);
+        write_row(
+            &mut text,
+            view.class,
+            e,
+            &e.index(),
+            &view.alleles[c.allele],
+            c,
+        );
         writeln!(out, "{}\t{}\t{text}", i + 1, t.as_str())?;
     }
     Ok(())

@@ -218,8 +218,7 @@ fn build(name: &str, c: &Ctx) -> Plan {
             }
             // Class II pseudo-sequences come from the release: passed when class II molecules
             // may be scored (given in the samplesheet, or typed).
-            let (_, given_class2) =
-                stage::binding::split_classes(&c.sample.hla_alleles);
+            let (_, given_class2) = stage::binding::split_classes(&c.sample.hla_alleles);
             let imgt = (hla_json.is_some() || !given_class2.is_empty())
                 .then(|| m.reference.imgt.clone())
                 .flatten();
