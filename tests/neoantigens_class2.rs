@@ -267,14 +267,18 @@ fn class_ii_tables_and_pvacseq_mhc_ii_files() {
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("S");
     let demo = root().join("test-data/demo");
-    let out = Command::new(env!("CARGO_BIN_EXE_immunoprofile"))
-        .args(["neoantigens", "--vcf"])
-        .arg(demo.join("tumour_hyper.somatic.vcf"))
-        .arg("--gtf")
-        .arg(demo.join("genes.gtf"))
-        .arg("--fasta")
-        .arg(demo.join("genome.fa"))
-        .args([
+    let p = |p: &Path| p.to_string_lossy().into_owned();
+    let mut args: Vec<String> = vec![
+        "neoantigens".into(),
+        "--vcf".into(),
+        p(&demo.join("tumour_hyper.somatic.vcf")),
+        "--gtf".into(),
+        p(&demo.join("genes.gtf")),
+        "--fasta".into(),
+        p(&demo.join("genome.fa")),
+    ];
+    args.extend(
+        [
             "--alleles",
             "HLA-A*02:01,DRB1*01:01,DQA1*05:01-DQB1*02:01",
             "--format",
@@ -291,10 +295,12 @@ fn class_ii_tables_and_pvacseq_mhc_ii_files() {
             "--min-expression",
             "0",
             "--imgt",
-        ])
-        .arg(&imgt)
-        .arg("-o")
-        .arg(&prefix)
+        ]
+        .map(String::from),
+    );
+    args.extend([p(&imgt), "-o".into(), p(&prefix)]);
+    let out = Command::new(env!("CARGO_BIN_EXE_immunoprofile"))
+        .args(&args)
         .output()
         .unwrap();
     assert!(
@@ -384,4 +390,29 @@ fn class_ii_tables_and_pvacseq_mhc_ii_files() {
     );
     assert!(file("MHC_II.all_epitopes.aggregated.metrics.json").is_file());
     assert!(file("MHC_I.all_epitopes.tsv").is_file());
+
+    // Same bytes with one thread as with several.
+    for threads in ["1", "3"] {
+        let other = dir.path().join(format!("T{threads}"));
+        let mut args = args.clone();
+        let o = args.iter().position(|a| a == "-o").unwrap();
+        args[o + 1] = other.to_string_lossy().into_owned();
+        args.extend(["--threads".to_string(), threads.to_string()]);
+        let out = Command::new(env!("CARGO_BIN_EXE_immunoprofile"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        for suffix in [
+            "neoantigens.class2.all.tsv",
+            "neoantigens.class2.tsv",
+            "MHC_II.all_epitopes.aggregated.tsv",
+        ] {
+            assert_eq!(
+                std::fs::read(file(suffix)).unwrap(),
+                std::fs::read(dir.path().join(format!("T{threads}.{suffix}"))).unwrap(),
+                "{suffix} with {threads} threads"
+            );
+        }
+    }
 }
