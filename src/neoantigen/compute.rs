@@ -3,23 +3,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::path::Path;
 
 use rayon::prelude::*;
 
 use super::class2::{self, Class1Scorer, Class2Scorer, MhcClass, Scorer};
 use super::epitopes::Epitope;
-use super::result::{write_ranked, Class2Summary, ClassTables};
+use super::result::{Class2Summary, ClassTables};
 use super::rows::{self, columns, EntryRows};
 use super::{
     apply_counts_and_expression, bam, check_alleles, entry_epitopes, expression, filters,
-    make_predictor, normal_column, pvacseq, Candidate, ClassCounts, NeoantigenParams,
-    NeoantigenResult, NeoantigenSummary, Tier, SCHEMA_VERSION,
+    normal_column, Candidate, ClassCounts, NeoantigenParams, NeoantigenResult, NeoantigenSummary,
+    Tier, SCHEMA_VERSION,
 };
 use crate::binding::class2::predictor::Class2Predictor;
 use crate::binding::BindingPredictor;
 use crate::error::{Error, Result};
-use crate::io::output::{commit_all, json_file, prefixed, AtomicFile};
 use crate::peptides::{self, window, EntryStream, FastaGroups, NoWindow, VariantEntry};
 
 /// The class II predictor and where class II rows and windows go.
@@ -464,68 +462,4 @@ pub fn compute_full(
         all: c1_all,
         class2: tables2,
     })
-}
-
-/// Runs the stage: `PREFIX.neoantigens.all.tsv`, `PREFIX.neoantigens.tsv`,
-/// `PREFIX.neoantigens.json` and `PREFIX.neoantigens.fasta` (the windows the epitopes were cut
-/// from; its own name, since `peptides` owns `PREFIX.peptides.fasta`), with class II molecules
-/// also `PREFIX.neoantigens.class2.{all.tsv,tsv,fasta}`, all appearing only when complete.
-///
-/// # Errors
-/// As [`super::compute`], plus output write failures and an unreadable IPD-IMGT/HLA folder.
-pub fn run(params: &NeoantigenParams, prefix: &Path) -> Result<NeoantigenSummary> {
-    let predictor = make_predictor(&params.predictor)?;
-    let predictor2 = match &params.class2 {
-        Some(c) => Some(Class2Predictor::load_default(&c.imgt)?),
-        None => None,
-    };
-    let mut all = AtomicFile::create(prefixed(prefix, "neoantigens.all.tsv"))?;
-    let mut groups = FastaGroups::default();
-    let mut all2 = match &predictor2 {
-        Some(_) => Some(AtomicFile::create(prefixed(
-            prefix,
-            "neoantigens.class2.all.tsv",
-        ))?),
-        None => None,
-    };
-    let mut groups2 = FastaGroups::default();
-    let io2 = match (&predictor2, all2.as_mut()) {
-        (Some(p), Some(a)) => Some(Class2Io {
-            predictor: p,
-            all: a,
-            fasta: &mut groups2,
-        }),
-        _ => None,
-    };
-    let result = compute_full(params, predictor.as_ref(), &mut all, &mut groups, io2)?;
-    let mut files = vec![all];
-    let mut views = vec![(result.class1(), groups)];
-    if let (Some(v), Some(a)) = (result.class2(), all2) {
-        files.push(a);
-        views.push((v, groups2));
-    }
-    for (view, groups) in &views {
-        let stem = view.class.stem();
-        let mut ranked = AtomicFile::create(prefixed(prefix, &format!("{stem}.tsv")))?;
-        write_ranked(&mut ranked, view).map_err(|e| Error::io(ranked.path(), e))?;
-        let mut fasta = AtomicFile::create(prefixed(prefix, &format!("{stem}.fasta")))?;
-        groups
-            .write(&mut fasta, false)
-            .map_err(|e| Error::io(fasta.path(), e))?;
-        files.push(ranked);
-        files.push(fasta);
-    }
-    drop(views);
-    files.push(json_file(
-        prefixed(prefix, "neoantigens.json"),
-        &result.summary,
-    )?);
-    if !params.format.ours() {
-        files.clear(); // dropped uncommitted: their partial files are removed
-    }
-    if params.format.pvacseq() {
-        files.extend(pvacseq::write(&result, prefix)?);
-    }
-    commit_all(files)?;
-    Ok(result.summary)
 }

@@ -16,10 +16,10 @@ mod result;
 mod rows;
 
 pub use class2::{Class2Allele, Class2Params, MhcClass};
-pub use compute::{compute_full, compute_with, run, Class2Io};
+pub use compute::{compute_full, compute_with, Class2Io};
 pub use filters::{BindingRule, FilterParams, Tier};
 pub use predictor::{make_predictor, PredictorSpec};
-pub use result::{write_ranked, Class2Summary, ClassTables, ClassView};
+pub use result::{run, write_ranked, Class2Summary, ClassTables, ClassView};
 pub use rows::{columns, ALL_COLUMNS, CLASS2_COLUMNS};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
