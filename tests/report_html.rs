@@ -101,6 +101,56 @@ fn no_candidate_is_a_sentence() {
     assert!(html.contains(r#"<div class="v">0</div>"#));
 }
 
+/// Writes a class II ranked table beside the class I one: two molecules for one mutation and a
+/// second mutation (3 epitope-molecule rows, 2 mutations).
+fn add_class2(s: &Path) {
+    let header = "rank\ttier\tchrom\tpos\tref\talt\tgene\ttranscript\tvariant_type\tprotein_change\tprotein_position\tallele\tlength\tmt_epitope\twt_epitope\tmutation_position\tmt_core\tmt_ic50\twt_ic50\tmt_percentile\twt_percentile\tagretopicity\tdna_depth\tdna_vaf\trna_depth\trna_vaf\tgene_expression\ttranscript_expression\tallele_expression\tindex";
+    let row = |rank: u32, pos: u32, allele: &str, ic50: &str| {
+        format!("{rank}\tPass\tchr1\t{pos}\tC\tT\tG1\tT1\tmissense\tS/F\t10\t{allele}\t15\tAAAAAFAAAAAAAAA\tAAAAASAAAAAAAAA\t6\tAFAAAAAAA\t{ic50}\t900\t0.5\t20\t20\t50\t0.4\tNA\tNA\tNA\tNA\tNA\t1.G1.T1.missense.10S/F")
+    };
+    let text = [
+        header.to_string(),
+        row(1, 100, "DRB1*03:01", "12.5"),
+        row(2, 100, "DQA1*05:01-DQB1*02:01", "80"),
+        row(3, 200, "DRB1*03:01", "300"),
+    ]
+    .join("\n");
+    std::fs::write(s.join("S1.neoantigens.class2.tsv"), text + "\n").unwrap();
+}
+
+/// Class II candidates get their own table after the class I one, and their load (in mutations)
+/// beside the class I load; without the class II file nothing changes.
+#[test]
+fn class_ii_candidates_have_their_own_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = report_with(dir.path(), add_class2, false);
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("S1/S1.report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["headline"]["neoantigens"], 3);
+    assert_eq!(json["headline"]["neoantigens_class2"], 2);
+    assert_eq!(json["headline"]["neoantigen_epitopes_class2"], 3);
+    let class1 = html.find(r#"<section id="neoantigens"><h2>Top neoantigen candidates</h2>"#);
+    let class2 = html.find(r#"<section id="neoantigens-class2"><h2>Top class II neoantigen candidates</h2><p>3 class II epitope–molecule candidates from 2 mutations passed the filters"#);
+    assert!(
+        class1.is_some() && class2.is_some() && class1 < class2,
+        "tables"
+    );
+    let section = &html[class2.unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("<th>mt_core</th>"));
+    assert!(section.contains(r#"<td class="mono">AFAAAAAAA</td>"#));
+    assert!(section.contains("DQA1*05:01-DQB1*02:01"));
+    assert!(html.contains("class II: 2 mutations, 3 epitope–molecule candidates"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let html = report(dir.path(), false);
+    assert!(!html.contains("neoantigens-class2") && !html.contains("class II:"));
+    let json = std::fs::read_to_string(dir.path().join("S1/S1.report.json")).unwrap();
+    assert!(!json.contains("neoantigens_class2"));
+}
+
 /// Collapsible provenance, tables in wrappers, the script allowed by its hash (computed here
 /// by Python's hashlib, independently of our code).
 #[test]
@@ -192,7 +242,8 @@ fn chromium_tables_fit_their_cards_and_sorting_runs() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let html = report(dir.path(), false);
+    // With the class II table too: it must fit its card like the others.
+    let html = report_with(dir.path(), add_class2, false);
     let page = dir.path().join("S1/S1.report.html");
     // The page as shipped: the script ran only if the CSP hash matched.
     let dom = dump_dom(browser, &page, 1280);

@@ -15,6 +15,7 @@ pub const EXAMPLES: &str = "\
 Examples:
   immunoprofile neoantigens --vcf tumour.vep.vcf.gz --alleles HLA-A*02:01,HLA-B*07:02 -o out/S1
   immunoprofile neoantigens --vcf tumour.vep.vcf.gz --hla-json out/S1.hla.json --tumor-bam tumour.bam --rna-bam rna.bam --expression out/S1.quant.tsv --format both -o out/S1
+  immunoprofile neoantigens --vcf tumour.vep.vcf.gz --alleles HLA-A*02:01,HLA-DRB1*03:01,DQA1*05:01-DQB1*02:01 --imgt IMGTHLA -o out/S1
   immunoprofile neoantigens --vcf tumour.vep.vcf.gz --alleles A*02:01 -o - | head -5";
 
 /// Ranked neoantigen candidates of one tumour sample (pVACseq's all_epitopes / filtered tables).
@@ -31,17 +32,26 @@ pub struct NeoantigensArgs {
     /// two samples].
     #[arg(long)]
     pub normal_sample: Option<String>,
-    /// HLA class I alleles separated by , ; | or spaces (HLA-A*02:01, A*02:01, A02:01,
-    /// HLA-A02:01); null alleles (…N) are not scored.
+    /// HLA class I alleles and class II molecules separated by , ; | or spaces: class I as
+    /// HLA-A*02:01, A*02:01, A02:01; class II as HLA-DRA*01:01/DRB1*03:01,
+    /// HLA-DQA1*05:01/DQB1*03:02, DQA1*05:01-DQB1*03:02 or a DRB chain alone (HLA-DRB1*03:01,
+    /// DRA*01:01 implied; class II needs --imgt). Null alleles (…N) are not scored.
     #[arg(long, value_delimiter = ',', required_unless_present = "hla_json")]
     pub alleles: Vec<String>,
-    /// `immunoprofile hla`'s PREFIX.hla.json: its class I calls are scored when --alleles is
-    /// not given.
+    /// `immunoprofile hla`'s PREFIX.hla.json: its calls are scored when --alleles is not given
+    /// (class I; class II as DRB alone and every DQA1×DQB1, DPA1×DPB1 pairing, with --imgt).
     #[arg(long)]
     pub hla_json: Option<PathBuf>,
-    /// Epitope lengths, comma-separated.
+    /// Class I epitope lengths, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "8,9,10,11")]
     pub lengths: Vec<usize>,
+    /// Class II epitope lengths, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "15")]
+    pub class2_lengths: Vec<usize>,
+    /// IPD-IMGT/HLA release folder (with fasta/DRB1_prot.fasta …): class II molecules'
+    /// pseudo-sequences are built from it.
+    #[arg(long, value_name = "DIR")]
+    pub imgt: Option<PathBuf>,
     /// Binding predictor: `builtin`, or imported results `netmhcpan:FILE[,FILE]` (NetMHCpan 4.x
     /// -xls or text output, run with -BA) or `mhcflurry:FILE` (mhcflurry-predict CSV).
     #[arg(long, default_value = "builtin")]
@@ -112,13 +122,15 @@ pub struct NeoantigensArgs {
     #[arg(long)]
     pub tumor_purity: Option<f64>,
     /// Tables written: `ours`, `pvacseq` (pVACseq 7's PREFIX.MHC_I.all_epitopes.tsv,
-    /// .filtered.tsv, .all_epitopes.aggregated.tsv and its .metrics.json, for pVACview) or `both`.
+    /// .filtered.tsv, .all_epitopes.aggregated.tsv and its .metrics.json, for pVACview; MHC_II
+    /// files too with class II molecules) or `both`.
     #[arg(long, value_enum, default_value = "ours")]
     pub format: crate::neoantigen::pvacseq::OutputFormat,
     #[command(flatten)]
     pub annotation: InMemoryAnnotationArgs,
-    /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json, .neoantigens.fasta. `-`: the ranked
-    /// candidates (.neoantigens.tsv) on stdout.
+    /// Output prefix: PREFIX.neoantigens.all.tsv, .neoantigens.tsv, .neoantigens.json,
+    /// .neoantigens.fasta, and .neoantigens.class2.{all.tsv,tsv,fasta} with class II molecules.
+    /// `-`: the ranked class I candidates (.neoantigens.tsv) on stdout.
     #[arg(short = 'o', long)]
     pub output: PathBuf,
 }
@@ -133,6 +145,8 @@ impl NeoantigensArgs {
             alleles,
             hla_json,
             lengths,
+            class2_lengths,
+            imgt,
             predictor,
             tumor_bam,
             rna_bam,
@@ -169,6 +183,8 @@ impl NeoantigensArgs {
             alleles,
             hla_json,
             lengths,
+            class2_lengths,
+            imgt,
             predictor,
             tumor_bam,
             rna_bam,

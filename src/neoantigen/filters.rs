@@ -301,6 +301,7 @@ mod tests {
                 .zip(values.rna_vaf)
                 .map(|(g, r)| g * r),
             values,
+            core: None,
             order: 0,
         }
     }

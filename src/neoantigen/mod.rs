@@ -1,38 +1,43 @@
-//! Neoantigen candidates (`immunoprofile neoantigens`): every class I epitope of the mutant
-//! windows that contains the change, with its wild-type counterpart, binding predictions for each
-//! HLA allele, tumour DNA/RNA support and expression, pVACseq's filters and tiers, and a ranking.
+//! Neoantigen candidates (`immunoprofile neoantigens`): every class I (and, with class II
+//! molecules, class II) epitope of the mutant windows that contains the change, with its
+//! wild-type counterpart, binding predictions for each HLA allele, tumour DNA/RNA support and
+//! expression, pVACseq's filters and tiers, and a ranking. Both classes run through the same
+//! code, parameterised by [`MhcClass`]; class II rows go to their own tables.
 
 pub mod bam;
+pub mod class2;
+mod compute;
 pub mod epitopes;
 pub mod expression;
 pub mod filters;
 pub mod predictor;
 pub mod pvacseq;
+mod result;
+mod rows;
 
+pub use class2::{Class2Allele, Class2Params, MhcClass};
+pub use compute::{compute_full, compute_with, Class2Io};
 pub use filters::{BindingRule, FilterParams, Tier};
 pub use predictor::{make_predictor, PredictorSpec};
+pub use result::{run, write_ranked, Class2Summary, ClassTables, ClassView};
+pub use rows::{columns, ALL_COLUMNS, CLASS2_COLUMNS};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::binding::{BindingPredictor, HlaAllele, Prediction};
 use crate::error::{Error, Result};
-use crate::io::output::{commit_all, fmt_opt, json_file, prefixed, AtomicFile};
 use crate::peptides::{
-    self, window, Downstream, EntryFilter, EntryStream, FastaGroups, NoWindow, SampleValues,
-    VariantEntry,
+    window, Downstream, EntryFilter, EntryStream, FastaGroups, NoWindow, SampleValues, VariantEntry,
 };
 use epitopes::Epitope;
 
 /// Version of the `neoantigens.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// Columns of `PREFIX.neoantigens.all.tsv` (the ranked table puts `rank` and `tier` first).
-pub const ALL_COLUMNS: &str = "chrom\tpos\tref\talt\tgene\ttranscript\tvariant_type\tprotein_change\tprotein_position\tallele\tlength\tmt_epitope\twt_epitope\tmutation_position\tmt_ic50\twt_ic50\tmt_percentile\twt_percentile\tagretopicity\tdna_depth\tdna_vaf\trna_depth\trna_vaf\tgene_expression\ttranscript_expression\tallele_expression\tindex";
 
 /// Everything `neoantigens` needs, validated.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,6 +65,9 @@ pub struct NeoantigenParams {
     /// Our tables, pVACseq 7's (`pvacseq.rs`) or both.
     #[serde(default)]
     pub format: pvacseq::OutputFormat,
+    /// Class II molecules, lengths and the IPD-IMGT/HLA folder (none: class I only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class2: Option<Class2Params>,
     #[serde(skip)]
     pub threads: usize,
 }
@@ -82,6 +90,7 @@ impl Default for NeoantigenParams {
             downstream: Downstream::Limit(1000),
             filters: FilterParams::default(),
             format: pvacseq::OutputFormat::Ours,
+            class2: None,
             threads: 1,
         }
     }
@@ -97,6 +106,8 @@ pub struct Candidate {
     pub epitope: Epitope,
     pub mt: Option<Prediction>,
     pub wt: Option<Prediction>,
+    /// The MT epitope's 9-residue binding core (class II).
+    pub core: Option<String>,
     /// WT IC50 / MT IC50 (> 1: the mutant binds better).
     pub agretopicity: Option<f64>,
     /// Gene expression × RNA VAF.
@@ -147,6 +158,9 @@ pub struct NeoantigenSummary {
     pub ref_check: Option<crate::annotate::refcheck::RefCheckReport>,
     /// Which read-support rules read the records' DNA depth and VAF (`records_by_rule`).
     pub read_support: crate::variant::ReadSupportReport,
+    /// Class II counts, when class II molecules were scored (the keys above are class I's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class2: Option<Class2Summary>,
     pub params: NeoantigenParams,
 }
 
@@ -154,9 +168,13 @@ pub struct NeoantigenSummary {
 pub struct NeoantigenResult {
     pub summary: NeoantigenSummary,
     pub entries: Vec<VariantEntry>,
+    /// Class I candidates.
     pub ranked: Vec<(Tier, Candidate)>,
-    /// Every all.tsv row, kept only for `--format pvacseq|both` (its aggregated report needs them).
+    /// Every class I all.tsv row, kept only for `--format pvacseq|both` (its aggregated report
+    /// needs them).
     pub all: Vec<Candidate>,
+    /// Class II candidates and rows, when class II molecules were scored.
+    pub class2: Option<ClassTables>,
 }
 
 /// Checks every allele against the predictor.
@@ -277,135 +295,6 @@ fn entry_epitopes(
     (out, why)
 }
 
-/// Predicts every distinct peptide for every allele.
-fn predict_all(
-    predictor: &dyn BindingPredictor,
-    alleles: &[HlaAllele],
-    peptides: &[&str],
-) -> Result<Vec<HashMap<String, Prediction>>> {
-    alleles
-        .iter()
-        .map(|a| {
-            let chunks: Vec<Result<Vec<Prediction>>> = peptides
-                .par_chunks(1024)
-                .map(|c| predictor.predict(a, c))
-                .collect();
-            let mut map = HashMap::with_capacity(peptides.len());
-            let mut i = 0;
-            for c in chunks {
-                for p in c? {
-                    map.insert(peptides[i].to_string(), p);
-                    i += 1;
-                }
-            }
-            Ok(map)
-        })
-        .collect()
-}
-
-fn write_row(out: &mut String, e: &VariantEntry, index: &str, allele: &HlaAllele, c: &Candidate) {
-    use std::fmt::Write as _;
-    let v = &c.values;
-    let _ = write!(
-        out,
-        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-        e.chrom,
-        e.pos,
-        e.reference,
-        e.alt,
-        e.gene,
-        e.transcript,
-        e.variant_type.as_str(),
-        e.amino_acid_change,
-        e.protein_position,
-        allele,
-        c.epitope.length,
-        c.epitope.mt,
-        c.epitope.wt.as_deref().unwrap_or("NA"),
-        c.epitope.mutation_position_text(),
-        fmt_opt(c.mt.map(|p| p.ic50), 3),
-        fmt_opt(c.wt.map(|p| p.ic50), 3),
-        fmt_opt(c.mt.and_then(|p| p.percentile), 3),
-        fmt_opt(c.wt.and_then(|p| p.percentile), 3),
-        fmt_opt(c.agretopicity, 3),
-        v.dna_depth.map_or("NA".to_string(), |d| d.to_string()),
-        fmt_opt(v.dna_vaf, 6),
-        v.rna_depth.map_or("NA".to_string(), |d| d.to_string()),
-        fmt_opt(v.rna_vaf, 6),
-        fmt_opt(v.gene_expression, 6),
-        fmt_opt(v.transcript_expression, 6),
-        fmt_opt(c.allele_expression, 6),
-        index
-    );
-}
-
-/// The all.tsv rows of one entry and the candidates that pass the filters (their `order` is
-/// relative to the entry's first row).
-struct EntryRows {
-    text: String,
-    n_rows: u64,
-    passing: Vec<Candidate>,
-    all: Vec<Candidate>,
-    filtered: [u64; filters::FILTER_NAMES.len()],
-}
-
-fn entry_rows(
-    params: &NeoantigenParams,
-    e: &VariantEntry,
-    eps: &[Epitope],
-    entry_idx: usize,
-    predictions: &[HashMap<String, Prediction>],
-) -> EntryRows {
-    let mut out = EntryRows {
-        text: String::new(),
-        n_rows: 0,
-        passing: Vec::new(),
-        all: Vec::new(),
-        filtered: [0; filters::FILTER_NAMES.len()],
-    };
-    if eps.is_empty() {
-        return out;
-    }
-    let index = e.index();
-    let allele_expression = e
-        .values
-        .gene_expression
-        .zip(e.values.rna_vaf)
-        .map(|(g, r)| g * r);
-    for (ai, allele) in params.alleles.iter().enumerate() {
-        for ep in eps {
-            let mt = predictions[ai].get(&ep.mt).copied();
-            let wt = ep.wt.as_ref().and_then(|w| predictions[ai].get(w).copied());
-            let agretopicity = match (mt, wt) {
-                (Some(m), Some(w)) if m.ic50 > 0.0 => Some(w.ic50 / m.ic50),
-                _ => None,
-            };
-            let c = Candidate {
-                entry: entry_idx,
-                allele: ai,
-                epitope: ep.clone(),
-                mt,
-                wt,
-                agretopicity,
-                allele_expression,
-                values: e.values,
-                order: out.n_rows,
-            };
-            out.n_rows += 1;
-            write_row(&mut out.text, e, &index, allele, &c);
-            out.text.push('\n');
-            if params.format.pvacseq() {
-                out.all.push(c.clone());
-            }
-            match params.filters.first_failure_of(mt, &e.values) {
-                Some(i) => out.filtered[i] += 1,
-                None => out.passing.push(c),
-            }
-        }
-    }
-    out
-}
-
 /// The matched normal's column: `--normal-sample` (pVACseq's `--normal-sample-name`), else the
 /// one the header names (`##normal_sample`, a sample named NORMAL, or the other of two samples).
 ///
@@ -446,248 +335,4 @@ pub fn compute(
 ) -> Result<NeoantigenResult> {
     let predictor = make_predictor(&params.predictor)?;
     compute_with(params, predictor.as_ref(), all, fasta)
-}
-
-/// As [`compute`], with a predictor built by the caller (tests, benchmarks, other front ends);
-/// `params.predictor` is then only recorded.
-///
-/// # Errors
-/// As [`compute`].
-pub fn compute_with(
-    params: &NeoantigenParams,
-    predictor: &dyn BindingPredictor,
-    all: &mut dyn Write,
-    fasta: &mut FastaGroups,
-) -> Result<NeoantigenResult> {
-    if params.alleles.is_empty() {
-        return Err(Error::usage(
-            "--alleles needs at least one HLA class I allele",
-        ));
-    }
-    check_alleles(params, predictor)?;
-    let mut expr = expression::Expression::default();
-    for t in &params.expression {
-        expr.add_table(t)?;
-    }
-    let mut stream = EntryStream::open(
-        &params.vcf,
-        params.sample.as_deref(),
-        params.entries.clone(),
-        params.annotation.as_ref(),
-        params.threads,
-    )?;
-    stream.use_normal_sample(normal_column(&stream, params)?);
-    for b in [&params.tumor_bam, &params.rna_bam].into_iter().flatten() {
-        bam::BamCounter::open(b, params.counting)?.check_contigs(stream.header(), &params.vcf)?;
-    }
-    let max_len = params.lengths.iter().copied().max().unwrap_or(9);
-    let wline = |w: &mut dyn Write, s: &str| {
-        w.write_all(s.as_bytes())
-            .map_err(|e| Error::io("neoantigens table", e))
-    };
-    wline(all, ALL_COLUMNS)?;
-    wline(all, "\n")?;
-
-    let f = &params.filters;
-    let mut entries: Vec<VariantEntry> = Vec::new();
-    let mut passing: Vec<Candidate> = Vec::new();
-    let mut all_rows: Vec<Candidate> = Vec::new();
-    let mut filtered = [0u64; filters::FILTER_NAMES.len()];
-    let mut by_class: BTreeMap<String, ClassCounts> = BTreeMap::new();
-    let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
-    let mut vafs: Vec<f64> = Vec::new();
-    let (mut transcripts, mut n_rows) = (0u64, 0u64);
-    while let Some(mut batch) = stream.next_batch()? {
-        apply_counts_and_expression(params, &mut batch, &expr)?;
-        let built: Vec<(Vec<Epitope>, Option<NoWindow>, Option<window::Window>)> = batch
-            .par_iter()
-            .map(|e| {
-                let (eps, why) = entry_epitopes(e, &params.lengths, params.downstream);
-                (
-                    eps,
-                    why,
-                    window::build(e, max_len - 1, params.downstream, 0).ok(),
-                )
-            })
-            .collect();
-        let mut peptides: BTreeSet<&str> = BTreeSet::new();
-        for (eps, _, _) in &built {
-            for ep in eps {
-                peptides.insert(&ep.mt);
-                if let Some(w) = &ep.wt {
-                    peptides.insert(w);
-                }
-            }
-        }
-        let peptides: Vec<&str> = peptides.into_iter().collect();
-        let predictions = predict_all(predictor, &params.alleles, &peptides)?;
-        // Entries with epitopes get the next entry numbers, in file order.
-        let mut next = entries.len();
-        let idxs: Vec<usize> = built
-            .iter()
-            .map(|(eps, _, _)| {
-                let i = next;
-                if !eps.is_empty() {
-                    next += 1;
-                }
-                i
-            })
-            .collect();
-        // Rows are formatted and filtered in parallel per entry; order is restored below.
-        let rows: Vec<EntryRows> = batch
-            .par_iter()
-            .zip(built.par_iter())
-            .zip(idxs.par_iter())
-            .map(|((e, (eps, _, _)), &idx)| entry_rows(params, e, eps, idx, &predictions))
-            .collect();
-        for ((mut e, (_, why, win)), rows) in batch.into_iter().zip(built).zip(rows) {
-            transcripts += 1;
-            let class = by_class
-                .entry(e.variant_type.as_str().to_string())
-                .or_default();
-            class.transcripts += 1;
-            if let Some(v) = e.values.dna_vaf {
-                vafs.push(v);
-            }
-            if let Some(w) = win {
-                let index = e.index();
-                fasta.push(&w.wt, format!("WT.{index}"));
-                fasta.push(&w.mt, format!("MT.{index}"));
-            }
-            if rows.n_rows == 0 {
-                if let Some(why) = why {
-                    peptides::warn_no_window(&e, &why);
-                    let reason = match why {
-                        NoWindow::Silent => "no_novel_epitope",
-                        NoWindow::ReferenceMismatch { .. } => "wildtype_protein_mismatch",
-                        NoWindow::UnsupportedAminoAcid => "unsupported_amino_acid",
-                    };
-                    *skipped.entry(reason.to_string()).or_default() += 1;
-                }
-                continue;
-            }
-            wline(all, &rows.text)?;
-            class.epitopes += rows.n_rows;
-            class.candidates += rows.passing.len() as u64;
-            for (i, n) in rows.filtered.iter().enumerate() {
-                filtered[i] += n;
-            }
-            for mut c in rows.passing {
-                c.order += n_rows;
-                passing.push(c);
-            }
-            all_rows.extend(rows.all.into_iter().map(|mut c| {
-                c.order += n_rows;
-                c
-            }));
-            n_rows += rows.n_rows;
-            e.wildtype_protein = String::new();
-            e.frameshift_sequence = String::new();
-            entries.push(e);
-        }
-    }
-    for (reason, n) in &stream.skipped {
-        skipped.insert(reason.replace(' ', "_"), *n);
-    }
-
-    let clonal = filters::clonal_vaf(f.tumor_purity, vafs);
-    let mut ranked: Vec<(Tier, Candidate)> = passing
-        .into_par_iter()
-        .map(|c| (filters::tier(f, &c, clonal), c))
-        .collect();
-    ranked.par_sort_by(|a, b| filters::rank_order(&(a.0, &a.1), &(b.0, &b.1)));
-    let mut by_tier: BTreeMap<String, u64> = BTreeMap::new();
-    let mut load: BTreeSet<(String, u64, String, String)> = BTreeSet::new();
-    let mut load_pass: BTreeSet<(String, u64, String, String)> = BTreeSet::new();
-    for (t, c) in &ranked {
-        *by_tier.entry(t.as_str().to_string()).or_default() += 1;
-        let e = &entries[c.entry];
-        let key = (e.chrom.clone(), e.pos, e.reference.clone(), e.alt.clone());
-        if *t == Tier::Pass {
-            load_pass.insert(key.clone());
-        }
-        load.insert(key);
-    }
-    let summary = NeoantigenSummary {
-        schema_version: SCHEMA_VERSION,
-        version: crate::VERSION,
-        sample: stream.sample_name().to_string(),
-        normal_sample: stream.normal_sample_name().map(str::to_string),
-        predictor: predictor.name().to_string(),
-        alleles: params.alleles.iter().map(ToString::to_string).collect(),
-        transcripts,
-        epitopes: n_rows,
-        candidates: ranked.len() as u64,
-        filtered: filters::FILTER_NAMES
-            .iter()
-            .zip(filtered)
-            .map(|(n, c)| ((*n).to_string(), c))
-            .collect(),
-        by_class,
-        by_tier,
-        neoantigen_load: load.len() as u64,
-        neoantigen_load_pass: load_pass.len() as u64,
-        clonal_vaf: clonal,
-        skipped,
-        ref_check: stream.ref_check.clone(),
-        read_support: stream
-            .support_tally
-            .report(&crate::variant::SupportOptions::default()),
-        params: params.clone(),
-    };
-    Ok(NeoantigenResult {
-        summary,
-        entries,
-        ranked,
-        all: all_rows,
-    })
-}
-
-/// Writes the ranked table: `rank`, `tier`, then the all.tsv columns.
-///
-/// # Errors
-/// Write failures.
-pub fn write_ranked(
-    out: &mut dyn Write,
-    result: &NeoantigenResult,
-    alleles: &[HlaAllele],
-) -> std::io::Result<()> {
-    writeln!(out, "rank\ttier\t{ALL_COLUMNS}")?;
-    let mut text = String::new();
-    for (i, (t, c)) in result.ranked.iter().enumerate() {
-        text.clear();
-        let e = &result.entries[c.entry];
-        write_row(&mut text, e, &e.index(), &alleles[c.allele], c);
-        writeln!(out, "{}\t{}\t{text}", i + 1, t.as_str())?;
-    }
-    Ok(())
-}
-
-/// Runs the stage: `PREFIX.neoantigens.all.tsv`, `PREFIX.neoantigens.tsv`,
-/// `PREFIX.neoantigens.json` and `PREFIX.neoantigens.fasta` (the windows the epitopes were cut
-/// from; its own name, since `peptides` owns `PREFIX.peptides.fasta`), all appearing only when
-/// complete.
-///
-/// # Errors
-/// As [`compute`], plus output write failures.
-pub fn run(params: &NeoantigenParams, prefix: &Path) -> Result<NeoantigenSummary> {
-    let mut all = AtomicFile::create(prefixed(prefix, "neoantigens.all.tsv"))?;
-    let mut groups = FastaGroups::default();
-    let result = compute(params, &mut all, &mut groups)?;
-    let mut ranked = AtomicFile::create(prefixed(prefix, "neoantigens.tsv"))?;
-    write_ranked(&mut ranked, &result, &params.alleles).map_err(|e| Error::io(ranked.path(), e))?;
-    let mut fasta = AtomicFile::create(prefixed(prefix, "neoantigens.fasta"))?;
-    groups
-        .write(&mut fasta, false)
-        .map_err(|e| Error::io(fasta.path(), e))?;
-    let json = json_file(prefixed(prefix, "neoantigens.json"), &result.summary)?;
-    let mut files = vec![all, ranked, fasta, json];
-    if !params.format.ours() {
-        files.clear(); // dropped uncommitted: their partial files are removed
-    }
-    if params.format.pvacseq() {
-        files.extend(pvacseq::write(&result, prefix)?);
-    }
-    commit_all(files)?;
-    Ok(result.summary)
 }

@@ -1,6 +1,7 @@
 //! pVACseq 7's output files (`--format pvacseq`), so pVACview and pVACseq-based tooling can load
 //! our candidates: `PREFIX.MHC_I.all_epitopes.tsv`, `PREFIX.MHC_I.filtered.tsv`,
-//! `PREFIX.MHC_I.all_epitopes.aggregated.tsv` and its `.metrics.json`. Columns, their order and
+//! `PREFIX.MHC_I.all_epitopes.aggregated.tsv` and its `.metrics.json`, and the same `MHC_II`
+//! files for class II. Columns, their order and
 //! the aggregated report's best-peptide choice and tiers follow pVACtools'
 //! `docs/pvacseq/output_files.rst` and `pvactools/lib/aggregate_all_epitopes.py`,
 //! `get_best_candidate.py`, `update_tiers.py`; values we do not have are `NA` (README).
@@ -14,7 +15,7 @@ use serde::Serialize;
 
 pub use aggregate::{aggregate, AggregateParams, Aggregated};
 
-use super::{Candidate, NeoantigenResult};
+use super::{Candidate, ClassView, NeoantigenResult};
 use crate::error::{Error, Result};
 use crate::io::output::{fmt_opt, prefixed, AtomicFile};
 use crate::peptides::{VariantEntry, VariantType};
@@ -343,46 +344,63 @@ fn table(
     Ok(file)
 }
 
-/// Writes the four files (uncommitted, for the caller's `commit_all`). `result.all` must hold
-/// every epitope row (`NeoantigenParams::format` asks `compute` to keep them).
+/// Writes the four files of each class (`MHC_I`, and `MHC_II` when class II molecules were
+/// scored), uncommitted, for the caller's `commit_all`. `result.all` (and the class II rows) must
+/// hold every epitope row (`NeoantigenParams::format` asks `compute` to keep them).
 ///
 /// # Errors
-/// Write failures; no rows kept.
+/// Write failures.
 pub fn write(result: &NeoantigenResult, prefix: &Path) -> Result<Vec<AtomicFile>> {
-    let params = &result.summary.params;
-    let method = method_name(&result.summary.predictor).to_string();
-    let alleles: Vec<String> = params.alleles.iter().map(ToString::to_string).collect();
+    let mut files = write_class(&result.class1(), prefix)?;
+    if let Some(v) = result.class2() {
+        files.extend(write_class(&v, prefix)?);
+    }
+    Ok(files)
+}
+
+/// One class's `PREFIX.MHC_I.*` or `PREFIX.MHC_II.*` files. pVACseq 7 writes class II with the
+/// same columns as class I (its example run's `HCC1395_TUMOR_DNA.MHC_II.*`), the binding core
+/// not among them.
+///
+/// # Errors
+/// Write failures.
+pub fn write_class(view: &ClassView, prefix: &Path) -> Result<Vec<AtomicFile>> {
+    let params = view.params;
+    let tag = view.class.pvacseq_tag();
+    let method = method_name(view.predictor).to_string();
     let header = epitope_header(&method);
     let incomplete = params.entries.allow_incomplete;
     let rec = |c: &Candidate| {
         epitope_record(
-            &result.entries[c.entry],
-            &alleles[c.allele],
+            &view.entries[c.entry],
+            &view.pvacseq_alleles[c.allele],
             c,
             &method,
             incomplete,
         )
     };
     let all = table(
-        prefixed(prefix, "MHC_I.all_epitopes.tsv"),
+        prefixed(prefix, &format!("{tag}.all_epitopes.tsv")),
         &header,
-        result.all.iter().map(rec),
+        view.all.iter().map(rec),
     )?;
     let filtered = table(
-        prefixed(prefix, "MHC_I.filtered.tsv"),
+        prefixed(prefix, &format!("{tag}.filtered.tsv")),
         &header,
-        result.ranked.iter().map(|(_, c)| rec(c)),
+        view.ranked.iter().map(|(_, c)| rec(c)),
     )?;
     let agg_params = AggregateParams::from_filters(&params.filters);
-    let agg = aggregate(result, &agg_params, &method);
-    let agg_header: Vec<String> = agg.header.clone();
+    let agg = aggregate(view, &agg_params, &method);
     let aggregated = table(
-        prefixed(prefix, "MHC_I.all_epitopes.aggregated.tsv"),
-        &agg_header,
+        prefixed(prefix, &format!("{tag}.all_epitopes.aggregated.tsv")),
+        &agg.header,
         agg.rows.iter().map(|r| r.record.clone()),
     )?;
     let metrics = crate::io::output::json_file(
-        prefixed(prefix, "MHC_I.all_epitopes.aggregated.metrics.json"),
+        prefixed(
+            prefix,
+            &format!("{tag}.all_epitopes.aggregated.metrics.json"),
+        ),
         &agg.metrics,
     )?;
     Ok(vec![all, filtered, aggregated, metrics])

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::tables::Table;
 use super::{svg, Report, SampleData};
 use crate::io::output::{fmt_num, fmt_opt};
 
@@ -145,6 +146,14 @@ fn headline(out: &mut String, report: &Report) {
             if e == 1 { "" } else { "s" }
         ),
         None => "mutations with at least one candidate passing the filters".to_string(),
+    };
+    let neo_detail = match (h.neoantigens_class2, h.neoantigen_epitopes_class2) {
+        (Some(m), Some(e)) => format!(
+            "{neo_detail} (class I); class II: {m} mutation{}, {e} epitope–molecule candidate{}",
+            if m == 1 { "" } else { "s" },
+            if e == 1 { "" } else { "s" }
+        ),
+        _ => neo_detail,
     };
     card(out, "Neoantigen load", neo, &neo_detail, "neoantigens");
     let hla = stage_ran(report, "hla").then(|| {
@@ -329,6 +338,7 @@ const NEO_COLUMNS: &[&str] = &[
     "length",
     "mt_epitope",
     "wt_epitope",
+    "mt_core",
     "mt_ic50",
     "wt_ic50",
     "mt_percentile",
@@ -353,21 +363,55 @@ fn numeric(col: &str) -> bool {
     )
 }
 
-fn neoantigen_table(out: &mut String, report: &Report, data: &SampleData) {
-    let Some(t) = &data.neoantigens else {
-        return;
-    };
+/// The class I candidates, then the class II ones in their own table when class II ran.
+fn neoantigen_tables(out: &mut String, report: &Report, data: &SampleData) {
+    if let Some(t) = &data.neoantigens {
+        candidate_table(
+            out,
+            "neoantigens",
+            "Top neoantigen candidates",
+            "epitope–allele",
+            t,
+            report.headline.neoantigens.unwrap_or(0),
+            report.params.top,
+        );
+    }
+    if let Some(t) = &data.neoantigens_class2 {
+        candidate_table(
+            out,
+            "neoantigens-class2",
+            "Top class II neoantigen candidates",
+            "class II epitope–molecule",
+            t,
+            report.headline.neoantigens_class2.unwrap_or(0),
+            report.params.top,
+        );
+    }
+}
+
+fn candidate_table(
+    out: &mut String,
+    id: &str,
+    title: &str,
+    what: &str,
+    t: &Table,
+    mutations: u64,
+    top: usize,
+) {
     if t.rows.is_empty() {
         // An empty table with sortable headers says less than one sentence.
-        out.push_str(r#"<section id="neoantigens"><h2>Top neoantigen candidates</h2><p>No candidate passed the filters (the stage's JSON, under provenance, counts what each filter removed).</p></section>"#);
+        let _ = write!(
+            out,
+            r#"<section id="{id}"><h2>{title}</h2><p>No candidate passed the filters (the stage's JSON, under provenance, counts what each filter removed).</p></section>"#
+        );
         return;
     }
     let _ = write!(
         out,
-        r#"<section id="neoantigens"><h2>Top neoantigen candidates</h2><p>{} epitope–allele candidates from {} mutations passed the filters; the top {} by rank are shown (click a column to sort).</p><div class="wide"><table class="sortable"><thead><tr>"#,
+        r#"<section id="{id}"><h2>{title}</h2><p>{} {what} candidates from {} mutations passed the filters; the top {} by rank are shown (click a column to sort).</p><div class="wide"><table class="sortable"><thead><tr>"#,
         t.rows.len(),
-        report.headline.neoantigens.unwrap_or(0),
-        t.rows.len().min(report.params.top)
+        mutations,
+        t.rows.len().min(top)
     );
     let cols: Vec<&str> = NEO_COLUMNS
         .iter()
@@ -378,13 +422,13 @@ fn neoantigen_table(out: &mut String, report: &Report, data: &SampleData) {
         let _ = write!(out, "<th>{}</th>", esc(c));
     }
     out.push_str("</tr></thead><tbody>");
-    for r in t.rows.iter().take(report.params.top) {
+    for r in t.rows.iter().take(top) {
         out.push_str("<tr>");
         for c in &cols {
             let v = t.get(r, c).unwrap_or("");
             let class = if numeric(c) {
                 " class=\"n\""
-            } else if c.ends_with("epitope") {
+            } else if c.ends_with("epitope") || *c == "mt_core" {
                 " class=\"mono\""
             } else if *c == "allele" {
                 " style=\"white-space:nowrap\""
@@ -537,7 +581,7 @@ pub fn render(report: &Report, data: &SampleData) -> String {
     );
     headline(&mut out, report);
     plots(&mut out, report, data);
-    neoantigen_table(&mut out, report, data);
+    neoantigen_tables(&mut out, report, data);
     expression_tables(&mut out, data);
     provenance(&mut out, report);
     out.push_str("</main><footer>Made by immunoprofile from the stage outputs listed above; the SHA-256 of every file read is recorded in the report JSON.</footer><script>");

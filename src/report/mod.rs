@@ -115,6 +115,13 @@ pub struct Headline {
     /// Passing candidates (epitope-allele rows of `neoantigens.tsv`), shown beside the load.
     #[serde(default)]
     pub neoantigen_epitopes: Option<u64>,
+    /// Class II neoantigen load (mutations with a passing class II candidate, from
+    /// `neoantigens.class2.tsv`), when class II molecules were scored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neoantigens_class2: Option<u64>,
+    /// Passing class II candidates (epitope-molecule rows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neoantigen_epitopes_class2: Option<u64>,
     pub cyt: Option<f64>,
     pub gep: Option<f64>,
     /// Class I type from `hla`, per locus `A*01:01/A*02:01` (or `A undetermined`).
@@ -182,6 +189,8 @@ pub struct SampleData {
     pub counted_vafs: Vec<f64>,
     /// `neoantigens.tsv`, ranked candidates.
     pub neoantigens: Option<Table>,
+    /// `neoantigens.class2.tsv`, ranked class II candidates.
+    pub neoantigens_class2: Option<Table>,
     /// `signatures.tsv` rows for this sample: (signature, score, method, genes found, genes).
     pub signatures: Vec<SignatureRow>,
     /// TPM of [`IMMUNE_GENES`] found in `quant.tsv`: (gene, tpm).
@@ -288,6 +297,7 @@ pub fn load_sample(dir: &Path, sample: &str, load: Load) -> Result<SampleData> {
         headline: Headline::default(),
         counted_vafs: Vec::new(),
         neoantigens: None,
+        neoantigens_class2: None,
         signatures: Vec::new(),
         immune_tpm: Vec::new(),
     };
@@ -351,6 +361,13 @@ pub fn load_sample(dir: &Path, sample: &str, load: Load) -> Result<SampleData> {
         h.neoantigens = Some(neoantigen_load(&t));
         h.neoantigen_epitopes = Some(t.rows.len() as u64);
         data.neoantigens = Some(t);
+    }
+    let neo2 = file("neoantigens.class2.tsv");
+    if neo2.is_file() {
+        let t = Table::read(&neo2)?;
+        h.neoantigens_class2 = Some(neoantigen_load(&t));
+        h.neoantigen_epitopes_class2 = Some(t.rows.len() as u64);
+        data.neoantigens_class2 = Some(t);
     }
     let sig = file("signatures.tsv");
     if sig.is_file() {

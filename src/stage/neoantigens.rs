@@ -22,11 +22,19 @@ pub const INFO: StageInfo = StageInfo {
         req("neoantigens.tsv"),
         req("neoantigens.all.tsv"),
         req("neoantigens.fasta"),
+        // Class II molecules.
+        opt("neoantigens.class2.tsv"),
+        opt("neoantigens.class2.all.tsv"),
+        opt("neoantigens.class2.fasta"),
         // pVACseq 7's files, with `format = "both"`.
         opt("MHC_I.all_epitopes.tsv"),
         opt("MHC_I.filtered.tsv"),
         opt("MHC_I.all_epitopes.aggregated.tsv"),
         opt("MHC_I.all_epitopes.aggregated.metrics.json"),
+        opt("MHC_II.all_epitopes.tsv"),
+        opt("MHC_II.filtered.tsv"),
+        opt("MHC_II.all_epitopes.aggregated.tsv"),
+        opt("MHC_II.all_epitopes.aggregated.metrics.json"),
     ],
     reserved: &[
         "vcf",
@@ -48,10 +56,15 @@ pub struct Params {
     pub vcf: Option<PathBuf>,
     pub sample: Option<String>,
     pub normal_sample: Option<String>,
+    /// Class I alleles and class II molecules, mixed.
     pub alleles: Vec<String>,
-    /// `immunoprofile hla`'s summary: its class I calls are used when `alleles` is empty.
+    /// `immunoprofile hla`'s summary: its calls are used when `alleles` is empty.
     pub hla_json: Option<PathBuf>,
     pub lengths: Vec<usize>,
+    /// Class II epitope lengths.
+    pub class2_lengths: Vec<usize>,
+    /// IPD-IMGT/HLA release folder (class II pseudo-sequences are built from it).
+    pub imgt: Option<PathBuf>,
     pub predictor: String,
     pub tumor_bam: Option<PathBuf>,
     pub rna_bam: Option<PathBuf>,
@@ -91,6 +104,8 @@ impl Default for Params {
             alleles: Vec::new(),
             hla_json: None,
             lengths: vec![8, 9, 10, 11],
+            class2_lengths: vec![15],
+            imgt: None,
             predictor: "builtin".into(),
             tumor_bam: None,
             rna_bam: None,
@@ -119,6 +134,15 @@ impl Default for Params {
     }
 }
 
+/// Class II lengths, ascending: the same bounds as `binding --class2-lengths`.
+fn class2_lengths(list: &[usize]) -> Result<Vec<usize>> {
+    crate::binding::stage::check_class2_lengths(list)?;
+    let mut l = list.to_vec();
+    l.sort_unstable();
+    l.dedup();
+    Ok(l)
+}
+
 fn lengths(list: &[usize]) -> Result<Vec<usize>> {
     let mut l = list.to_vec();
     l.sort_unstable();
@@ -137,12 +161,43 @@ impl Params {
     /// # Errors
     /// Unparseable alleles or predictor, out-of-range values.
     pub fn resolve(&self, threads: usize) -> Result<NeoantigenParams> {
+        self.resolve_with(threads, false)
+    }
+
+    /// As [`Params::resolve`]; `typed`: the alleles came from HLA typing (class II molecules the
+    /// release cannot serve are then dropped with a warning, not an error).
+    fn resolve_with(&self, threads: usize, typed: bool) -> Result<NeoantigenParams> {
         Neoantigens::check(self)?;
-        let alleles = super::parse_alleles(&self.alleles)?;
-        if alleles.is_empty() {
-            return Err(Error::usage("neoantigens needs --alleles"));
+        let (class1, class2_names) = super::binding::split_classes(&self.alleles);
+        let alleles = if class1.is_empty() {
+            Vec::new()
+        } else {
+            super::parse_alleles(&class1)?
+        };
+        let molecules = neoantigen::class2::parse_molecules(&class2_names)?;
+        if alleles.is_empty() && molecules.is_empty() {
+            return Err(Error::usage(
+                "neoantigens needs --alleles (class I alleles and/or class II molecules)",
+            ));
         }
+        let class2 = if molecules.is_empty() {
+            None
+        } else {
+            let Some(imgt) = self.imgt.clone() else {
+                return Err(Error::usage(format!(
+                    "class II molecules ({}) need --imgt DIR, an IPD-IMGT/HLA release folder: their pseudo-sequences are built from its protein files, which the program does not ship",
+                    molecules.iter().map(|m| m.given.as_str()).collect::<Vec<_>>().join(", ")
+                )));
+            };
+            Some(neoantigen::Class2Params {
+                alleles: molecules,
+                lengths: class2_lengths(&self.class2_lengths)?,
+                imgt,
+                drop_unservable: typed,
+            })
+        };
         Ok(NeoantigenParams {
+            class2,
             annotation: in_memory(&self.gtf, &self.fasta, self.allow_mismatch)?,
             vcf: need(&self.vcf, "neoantigens", "vcf")?,
             sample: self.sample.clone(),
@@ -188,6 +243,7 @@ impl Stage for Neoantigens {
 
     fn check(p: &Params) -> Result<()> {
         lengths(&p.lengths)?;
+        class2_lengths(&p.class2_lengths)?;
         if !(p.binding_threshold > 0.0 && p.percentile_threshold >= 0.0) {
             return Err(Error::usage(
                 "--binding-threshold must be positive and --percentile-threshold non-negative",
@@ -205,28 +261,16 @@ impl Stage for Neoantigens {
     }
 
     fn run(params: &Params, prefix: &Path, threads: usize) -> Result<NeoantigenSummary> {
-        let typed;
-        let params = match (&params.hla_json, params.alleles.is_empty()) {
-            (Some(path), true) => {
-                let alleles = super::hla::class_i_alleles(path)?;
-                if alleles.is_empty() {
-                    return Err(Error::invalid(
-                        path,
-                        None,
-                        "HLA typing called no class I allele (see its loci[].reason); give --alleles",
-                    ));
-                }
-                log::info!("class I alleles typed by `hla`: {}", alleles.join(", "));
-                let alleles = servable(alleles, &params.predictor, path)?;
-                typed = Params {
-                    alleles,
-                    ..params.clone()
-                };
-                &typed
-            }
-            _ => params,
+        let resolved = match (&params.hla_json, params.alleles.is_empty()) {
+            (Some(path), true) => typed_params(params, path)?.resolve_with(threads, true)?,
+            _ => params.resolve(threads)?,
         };
-        let s = neoantigen::run(&params.resolve(threads)?, prefix)?;
+        if resolved.class2.is_none() {
+            log::info!(
+                "no HLA class II molecule given or typed (DRB1, DQA1/DQB1, DPA1/DPB1): class II epitopes are not predicted"
+            );
+        }
+        let s = neoantigen::run(&resolved, prefix)?;
         log::info!(
             "{}: {} epitopes, {} candidates pass the filters ({} Pass tier); neoantigen load {}",
             s.sample,
@@ -235,14 +279,65 @@ impl Stage for Neoantigens {
             s.by_tier.get("Pass").copied().unwrap_or(0),
             s.neoantigen_load
         );
+        if let Some(c) = &s.class2 {
+            log::info!(
+                "{}: class II: {} epitopes, {} candidates pass the filters ({} Pass tier); neoantigen load {}",
+                s.sample,
+                c.epitopes,
+                c.candidates,
+                c.by_tier.get("Pass").copied().unwrap_or(0),
+                c.neoantigen_load
+            );
+        }
         Ok(s)
     }
+}
+
+/// The parameters with `hla`'s calls as alleles: class I ones the built-in model serves, and
+/// the class II molecules of the class II calls ([`neoantigen::class2::typed_molecules`]) when
+/// `--imgt` is given (without it they are skipped with a warning).
+fn typed_params(params: &Params, path: &Path) -> Result<Params> {
+    let class1 = super::hla::class_i_alleles(path)?;
+    let mut class2 = neoantigen::class2::typed_molecules(path)?;
+    if !class2.is_empty() && params.imgt.is_none() {
+        log::warn!(
+            "{}: the typed class II molecules ({}) are not scored: give --imgt DIR (the IPD-IMGT/HLA release) to score them",
+            path.display(),
+            class2.join(", ")
+        );
+        class2.clear();
+    }
+    if class1.is_empty() && class2.is_empty() {
+        return Err(Error::invalid(
+            path,
+            None,
+            "HLA typing called no class I allele and no class II molecule (see its loci[].reason); give --alleles",
+        ));
+    }
+    let class1 = if class1.is_empty() {
+        class1
+    } else {
+        log::info!("class I alleles typed by `hla`: {}", class1.join(", "));
+        servable(class1, &params.predictor, path, !class2.is_empty())?
+    };
+    if !class2.is_empty() {
+        log::info!("class II molecules typed by `hla`: {}", class2.join(", "));
+    }
+    Ok(Params {
+        alleles: class1.into_iter().chain(class2).collect(),
+        ..params.clone()
+    })
 }
 
 /// Typed alleles the built-in model cannot score (not in its pseudo-sequence table) are left out
 /// with a warning naming them; none left is an error. Imported predictions are checked later,
 /// as for given alleles.
-fn servable(typed: Vec<String>, predictor: &str, hla_json: &Path) -> Result<Vec<String>> {
+fn servable(
+    typed: Vec<String>,
+    predictor: &str,
+    hla_json: &Path,
+    class2_left: bool,
+) -> Result<Vec<String>> {
     if predictor != "builtin" {
         return Ok(typed);
     }
@@ -262,7 +357,7 @@ fn servable(typed: Vec<String>, predictor: &str, hla_json: &Path) -> Result<Vec<
             dropped.join(", ")
         );
     }
-    if kept.is_empty() {
+    if kept.is_empty() && !class2_left {
         return Err(Error::invalid(
             hla_json,
             None,

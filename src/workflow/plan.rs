@@ -210,12 +210,18 @@ fn build(name: &str, c: &Ctx) -> Plan {
             let Some(vcf) = c.vcf() else {
                 return missing("vcf");
             };
-            // Alleles given in the samplesheet win; else the typed class I alleles.
+            // Alleles given in the samplesheet (class I and II mixed) win; else the typed ones.
             let hla_json =
                 (c.sample.hla_alleles.is_empty() && c.has("hla")).then(|| c.out("hla.json"));
             if c.sample.hla_alleles.is_empty() && hla_json.is_none() {
                 return missing("hla_alleles (or HLA typing: reference.imgt and reads)");
             }
+            // Class II pseudo-sequences come from the release: passed when class II molecules
+            // may be scored (given in the samplesheet, or typed).
+            let (_, given_class2) = stage::binding::split_classes(&c.sample.hla_alleles);
+            let imgt = (hla_json.is_some() || !given_class2.is_empty())
+                .then(|| m.reference.imgt.clone())
+                .flatten();
             let mut inputs = vec![vcf.clone()];
             inputs.extend(hla_json.clone());
             let (tumor_bam, rna_bam, expression) = (
@@ -228,6 +234,7 @@ fn build(name: &str, c: &Ctx) -> Plan {
                 vcf: Some(vcf),
                 alleles: c.sample.hla_alleles.clone(),
                 hla_json,
+                imgt,
                 tumor_bam,
                 rna_bam,
                 expression: expression.into_iter().collect(),

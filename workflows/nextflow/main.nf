@@ -100,7 +100,14 @@ workflow {
         ch_alleles  = ch_alleles.mix(
             IMMUNOPROFILE_HLA.out.json.map { meta, json ->
                 def called = new groovy.json.JsonSlurper().parse(json).alleles ?: [:]
-                [ meta, [ 'A', 'B', 'C' ].collectMany { called[it] ?: [] }.unique() ]
+                def calls = { locus -> (called[locus] ?: []).findAll { !it.endsWith('N') }.unique() }
+                // Class II as `neoantigens --hla-json` pairs them: each DRB alone (DRA*01:01
+                // implied), every DQA1 x DQB1 and DPA1 x DPB1 pairing (typing is unphased).
+                def class2 = [ 'DRB1', 'DRB3', 'DRB4', 'DRB5' ].collectMany { calls(it).collect { "HLA-${it}" } } +
+                    [ [ 'DQA1', 'DQB1' ], [ 'DPA1', 'DPB1' ] ].collectMany { ab ->
+                        calls(ab[0]).collectMany { a -> calls(ab[1]).collect { b -> "HLA-${a}/${b}" } }
+                    }
+                [ meta, ([ 'A', 'B', 'C' ].collectMany { called[it] ?: [] } + class2).unique() ]
             }.filter { it[1] }
         )
     }
@@ -110,7 +117,7 @@ workflow {
             .join(ch_expression, remainder: true)
             .join(ch_alleles)
             .map { meta, vcf, t, ti, r, ri, e, alleles -> [ meta, vcf, t, ti, r, ri, e ?: [], alleles ] }
-        IMMUNOPROFILE_NEOANTIGENS(ch_neo)
+        IMMUNOPROFILE_NEOANTIGENS(ch_neo, imgt)
         ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_NEOANTIGENS.out.tsv, IMMUNOPROFILE_NEOANTIGENS.out.all)
     }
     if (stageOn('msi') && fasta) {

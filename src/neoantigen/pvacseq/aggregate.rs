@@ -12,7 +12,7 @@ use super::metrics::{transcript_sets, val, Metrics, VariantMetrics};
 use super::{mutation_position, start_stop};
 use crate::binding::Prediction;
 use crate::neoantigen::filters::{self, BindingRule, FilterParams};
-use crate::neoantigen::{Candidate, NeoantigenResult};
+use crate::neoantigen::{Candidate, ClassView};
 use crate::peptides::{VariantEntry, VariantType};
 
 /// The aggregated report's thresholds (written into metrics.json).
@@ -302,21 +302,15 @@ fn aa_change(e: &VariantEntry) -> String {
     format!("{w}{}{m}", e.protein_position)
 }
 
-/// Builds the aggregated report and metrics from every epitope row in `result.all`.
-pub fn aggregate(result: &NeoantigenResult, p: &AggregateParams, method: &str) -> Aggregated {
-    let alleles: Vec<String> = result
-        .summary
-        .params
-        .alleles
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let rows: Vec<Row> = result
+/// Builds the aggregated report and metrics from every epitope row of one class.
+pub fn aggregate(view: &ClassView, p: &AggregateParams, method: &str) -> Aggregated {
+    let alleles = &view.pvacseq_alleles;
+    let rows: Vec<Row> = view
         .all
         .iter()
         .enumerate()
         .map(|(n, c)| Row {
-            e: &result.entries[c.entry],
+            e: &view.entries[c.entry],
             c,
             allele: &alleles[c.allele],
             n,

@@ -108,6 +108,7 @@ fn cand(
             .zip(values.rna_vaf)
             .map(|(g, r)| g * r),
         values,
+        core: None,
         order: 0,
     }
 }
@@ -186,11 +187,13 @@ fn hand_made() -> NeoantigenResult {
             skipped: BTreeMap::new(),
             ref_check: None,
             read_support: Default::default(),
+            class2: None,
             params,
         },
         entries,
         ranked,
         all,
+        class2: None,
     }
 }
 
@@ -198,7 +201,7 @@ fn hand_made() -> NeoantigenResult {
 fn aggregated_best_peptides_counts_and_tiers_follow_pvacseq() {
     let r = hand_made();
     let p = AggregateParams::from_filters(&r.summary.params.filters);
-    let agg = aggregate(&r, &p, "NetMHCpan");
+    let agg = aggregate(&r.class1(), &p, "NetMHCpan");
     assert_eq!(
         agg.header[..5].join("\t"),
         "ID\tIndex\tA*02:01\tB*07:02\tGene"
@@ -257,7 +260,7 @@ fn aggregated_best_peptides_counts_and_tiers_follow_pvacseq() {
 fn metrics_json_has_the_keys_pvacview_reads() {
     let r = hand_made();
     let p = AggregateParams::from_filters(&r.summary.params.filters);
-    let agg = aggregate(&r, &p, "NetMHCpan");
+    let agg = aggregate(&r.class1(), &p, "NetMHCpan");
     let text = serde_json::to_string_pretty(&agg.metrics).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     // pVACview (server.R) reads these run settings, and passes the first 21 keys to its tier().

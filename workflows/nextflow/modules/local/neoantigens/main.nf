@@ -9,6 +9,7 @@ process IMMUNOPROFILE_NEOANTIGENS {
 
     input:
     tuple val(meta), path(vcf), path(tumor_bam), path(tumor_bai), path(rna_bam), path(rna_bai), path(expression), val(alleles)
+    path imgt   // IPD-IMGT/HLA release folder for class II molecules (optional: `[]`)
 
     output:
     tuple val(meta), path("*.neoantigens.tsv")     , emit: tsv
@@ -26,6 +27,7 @@ process IMMUNOPROFILE_NEOANTIGENS {
         tumor_bam  ? "--tumor-bam ${tumor_bam}"   : '',
         rna_bam    ? "--rna-bam ${rna_bam}"       : '',
         expression ? "--expression ${expression}" : '',
+        imgt       ? "--imgt ${imgt}"             : '',
     ].join(' ')
     """
     immunoprofile neoantigens \\
