@@ -3,14 +3,14 @@
 //! ensemble on everything, and write `model.bin` and `EVALUATION.md`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::report::report;
 use crate::binding::class2::encoding::Peptide2;
-use crate::binding::class2::model::{Model2, MoleculeRecord, Projections2};
+use crate::binding::class2::model::{Combine, Model2, MoleculeRecord, Net2, Projections2};
 use crate::binding::class2::pseudo::Class2Sequences;
 use crate::binding::class2::train::{train_network2, Example2, Train2Config};
 use crate::binding::class2::Class2Molecule;
@@ -26,6 +26,8 @@ pub const DATA_FILE: &str = "classII_BD2013_binding_affinity.tsv";
 pub const FOLDS: usize = 5;
 /// Molecules entering the means: at least this many binders and non-binders.
 pub const MIN_CLASS: usize = 10;
+/// The settings-comparison table in the output folder (see [`super::select`]).
+pub const SELECTION_FILE: &str = "SELECTION.md";
 /// Binder threshold (nM).
 pub const BINDER_NM: f64 = 500.0;
 
@@ -115,27 +117,54 @@ impl Dataset2 {
         })
     }
 
-    fn fit(&self, keep: impl Fn(usize) -> bool, config: &Train2Config, seed: u64) -> Model2 {
-        let ex: Vec<Example2> = (0..self.examples.len())
-            .filter(|&i| keep(i))
-            .map(|i| self.examples[i].clone())
-            .collect();
+    /// Fits an ensemble on the examples `keep` selects. With inner folds, member k stops early
+    /// on inner fold k mod `inner_folds` of those examples' peptides (9-mer-grouped, like the
+    /// outer folds) and trains on the rest. Returns the model and each member's (kept epoch, epochs run).
+    pub fn fit(
+        &self,
+        keep: impl Fn(usize) -> bool,
+        config: &Train2Config,
+        seed: u64,
+    ) -> (Model2, Vec<(usize, usize)>) {
+        let kept: Vec<usize> = (0..self.examples.len()).filter(|&i| keep(i)).collect();
         let mut counts = vec![0u32; self.molecules.len()];
-        for e in &ex {
-            counts[e.molecule as usize] += 1;
+        for &i in &kept {
+            counts[self.examples[i].molecule as usize] += 1;
         }
-        let networks = (0..config.ensemble)
+        let inner: Vec<usize> = if config.inner_folds > 0 {
+            let (f, _) = peptide_folds_salted(
+                kept.iter().map(|&i| self.peptides[i].as_str()),
+                config.inner_folds,
+                seed,
+            );
+            kept.iter().map(|&i| f[&self.peptides[i]]).collect()
+        } else {
+            vec![0; kept.len()]
+        };
+        let fits: Vec<(Net2, (usize, usize))> = (0..config.ensemble)
             .into_par_iter()
             .map(|k| {
-                train_network2(
-                    &ex,
+                let (mut train, mut valid) = (Vec::new(), Vec::new());
+                for (&i, &f) in kept.iter().zip(&inner) {
+                    let e = self.examples[i].clone();
+                    if config.inner_folds > 0 && f == k % config.inner_folds {
+                        valid.push(e);
+                    } else {
+                        train.push(e);
+                    }
+                }
+                let fit = train_network2(
+                    &train,
+                    &valid,
                     &self.mhc_inputs,
                     config,
                     seed.wrapping_add(k as u64 * 7919),
-                )
+                );
+                (fit.net, (fit.epoch, fit.epochs_run))
             })
             .collect();
-        Model2 {
+        let (networks, epochs) = fits.into_iter().unzip();
+        let model = Model2 {
             networks,
             molecules: self
                 .molecules
@@ -148,11 +177,23 @@ impl Dataset2 {
                 })
                 .collect(),
             provenance: String::new(),
-        }
+        };
+        (model, epochs)
     }
 
     /// Scores of the examples `which` selects under `model`.
-    fn predict(&self, model: &Model2, which: &[usize]) -> Vec<f64> {
+    pub fn predict(&self, model: &Model2, which: &[usize]) -> Vec<f64> {
+        self.predict_with(model, which, model.networks.len(), Combine::MeanOfBest)
+    }
+
+    /// As [`Self::predict`] with the first `n_networks` networks combined by `rule`.
+    pub fn predict_with(
+        &self,
+        model: &Model2,
+        which: &[usize],
+        n_networks: usize,
+        rule: Combine,
+    ) -> Vec<f64> {
         let projections: Vec<Projections2> = self
             .pseudo
             .iter()
@@ -164,7 +205,7 @@ impl Dataset2 {
                 let e = &self.examples[i];
                 f64::from(
                     projections[e.molecule as usize]
-                        .score(model, &e.peptide)
+                        .score_with(model, &e.peptide, n_networks, rule)
                         .score,
                 )
             })
@@ -178,6 +219,16 @@ impl Dataset2 {
 /// of peptides that still share a 9-mer with a peptide of another fold (chains of overlapping
 /// peptides can bridge two folds).
 pub fn peptide_folds<'a>(peptides: impl Iterator<Item = &'a str>) -> (HashMap<String, usize>, f64) {
+    peptide_folds_salted(peptides, FOLDS, 0)
+}
+
+/// [`peptide_folds`] into `folds` folds, with `salt` (0: the outer folds) mixed into the hash
+/// that places a peptide without an already-placed 9-mer.
+pub fn peptide_folds_salted<'a>(
+    peptides: impl Iterator<Item = &'a str>,
+    folds: usize,
+    salt: u64,
+) -> (HashMap<String, usize>, f64) {
     let mut unique: Vec<&str> = peptides.collect();
     unique.sort_unstable();
     unique.dedup();
@@ -186,7 +237,14 @@ pub fn peptide_folds<'a>(peptides: impl Iterator<Item = &'a str>) -> (HashMap<St
     for p in &unique {
         let f = (0..=p.len().saturating_sub(9))
             .find_map(|i| kmer_fold.get(&p[i..i + 9]).copied())
-            .unwrap_or((fnv1a(p.as_bytes()) % FOLDS as u64) as usize);
+            .unwrap_or({
+                let h = if salt == 0 {
+                    fnv1a(p.as_bytes())
+                } else {
+                    fnv1a(&[&salt.to_le_bytes()[..], p.as_bytes()].concat())
+                };
+                (h % folds as u64) as usize
+            });
         for i in 0..=p.len().saturating_sub(9) {
             kmer_fold.entry(&p[i..i + 9]).or_insert(f);
         }
@@ -241,11 +299,39 @@ fn molecule_groups(data: &Dataset2) -> Vec<usize> {
     group
 }
 
-/// Cross-validates (when `evaluate`) and fits the shipped ensemble.
-pub fn run_pipeline2(data: &Dataset2, config: &Train2Config, evaluate: bool) -> Outcome2 {
+/// Mean over molecules (with at least [`MIN_CLASS`] binders and non-binders among them) of
+/// the AUC of `scores` on the examples `which`; and the number of molecules.
+pub fn mean_auc(data: &Dataset2, which: &[usize], scores: &[f64]) -> (f64, usize) {
+    let threshold = ic50_to_score(BINDER_NM) as f32;
+    let mut by_mol: BTreeMap<u32, (Vec<f64>, Vec<bool>)> = BTreeMap::new();
+    for (&i, &s) in which.iter().zip(scores) {
+        let e = &data.examples[i];
+        let entry = by_mol.entry(e.molecule).or_default();
+        entry.0.push(s);
+        entry.1.push(e.target > threshold);
+    }
+    mean(by_mol.values().map(|(s, l)| {
+        let pos = l.iter().filter(|&&x| x).count();
+        if pos >= MIN_CLASS && l.len() - pos >= MIN_CLASS {
+            auc(s, l)
+        } else {
+            None
+        }
+    }))
+}
+
+/// Cross-validates (when `evaluate`) and fits the shipped ensemble. `selection` is the
+/// settings-comparison table to embed in the report.
+pub fn run_pipeline2(
+    data: &Dataset2,
+    config: &Train2Config,
+    evaluate: bool,
+    selection: &str,
+) -> Outcome2 {
     let threshold = ic50_to_score(BINDER_NM) as f32;
     let n = data.examples.len();
     let mut rows = Vec::new();
+    let mut extra = Extra::default();
     if evaluate {
         let mut cv = vec![0f64; n];
         let mut held = vec![0f64; n];
@@ -255,7 +341,7 @@ pub fn run_pipeline2(data: &Dataset2, config: &Train2Config, evaluate: bool) -> 
             .map(|f| (true, f))
             .chain((0..FOLDS).map(|g| (false, g)))
             .collect();
-        let results: Vec<(bool, Vec<usize>, Vec<f64>)> = jobs
+        let results: Vec<(bool, usize, Vec<usize>, Vec<f64>, Vec<(usize, usize)>)> = jobs
             .par_iter()
             .map(|&(peptide_cv, k)| {
                 let test: Vec<usize> = (0..n)
@@ -267,7 +353,7 @@ pub fn run_pipeline2(data: &Dataset2, config: &Train2Config, evaluate: bool) -> 
                         }
                     })
                     .collect();
-                let model = data.fit(
+                let (model, epochs) = data.fit(
                     |i| {
                         if peptide_cv {
                             data.fold[i] != k
@@ -290,10 +376,11 @@ pub fn run_pipeline2(data: &Dataset2, config: &Train2Config, evaluate: bool) -> 
                     },
                     test.len()
                 );
-                (peptide_cv, test, scores)
+                (peptide_cv, k, test, scores, epochs)
             })
             .collect();
-        for (peptide_cv, test, scores) in results {
+        for (peptide_cv, k, test, scores, epochs) in results {
+            extra.epochs.push((peptide_cv, k, epochs));
             let out = if peptide_cv { &mut cv } else { &mut held };
             for (i, s) in test.into_iter().zip(scores) {
                 out[i] = s;
@@ -303,6 +390,11 @@ pub fn run_pipeline2(data: &Dataset2, config: &Train2Config, evaluate: bool) -> 
         for (i, e) in data.examples.iter().enumerate() {
             by_mol.entry(e.molecule as usize).or_default().push(i);
         }
+        let later: Vec<usize> = (0..n)
+            .filter(|&i| data.fold[i] != crate::binding::class2::select::SELECTION_FOLD)
+            .collect();
+        let later_scores: Vec<f64> = later.iter().map(|&i| cv[i]).collect();
+        extra.cv_later = mean_auc(data, &later, &later_scores);
         for (m, idx) in by_mol {
             let labels: Vec<bool> = idx
                 .iter()
@@ -324,7 +416,9 @@ pub fn run_pipeline2(data: &Dataset2, config: &Train2Config, evaluate: bool) -> 
             });
         }
     }
-    let mut model = data.fit(|_| true, config, config.seed);
+    let (mut model, epochs) = data.fit(|_| true, config, config.seed);
+    extra.shipped_epochs = epochs;
+    extra.selection = selection.to_string();
     model.provenance = serde_json::json!({
         "data": DATA_FILE,
         "data_fnv1a": format!("{:016x}", data.data_checksum),
@@ -333,7 +427,7 @@ pub fn run_pipeline2(data: &Dataset2, config: &Train2Config, evaluate: bool) -> 
     })
     .to_string();
     let report = if evaluate {
-        report(data, config, &rows, &model)
+        report(data, config, &rows, &model, &extra)
     } else {
         String::new()
     };
@@ -344,108 +438,20 @@ pub fn run_pipeline2(data: &Dataset2, config: &Train2Config, evaluate: bool) -> 
     }
 }
 
-fn fmt(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".to_string(), |x| format!("{x:.3}"))
+/// Figures of the evaluation beyond the per-molecule table.
+#[derive(Default)]
+pub struct Extra {
+    /// (peptide CV?, fold or group, per member (kept epoch, epochs run)).
+    pub epochs: Vec<(bool, usize, Vec<(usize, usize)>)>,
+    pub shipped_epochs: Vec<(usize, usize)>,
+    /// Mean CV AUC over the folds other than the selection fold, and its molecule count.
+    pub cv_later: (f64, usize),
+    pub selection: String,
 }
 
-fn mean(v: impl Iterator<Item = Option<f64>>) -> (f64, usize) {
+pub(crate) fn mean(v: impl Iterator<Item = Option<f64>>) -> (f64, usize) {
     let xs: Vec<f64> = v.flatten().collect();
     (xs.iter().sum::<f64>() / xs.len().max(1) as f64, xs.len())
-}
-
-fn report(
-    data: &Dataset2,
-    config: &Train2Config,
-    rows: &[MoleculeEvaluation],
-    model: &Model2,
-) -> String {
-    let mut s = String::new();
-    let eligible: Vec<&MoleculeEvaluation> = rows
-        .iter()
-        .filter(|r| r.binders >= MIN_CLASS && r.n - r.binders >= MIN_CLASS)
-        .collect();
-    let (cv, ncv) = mean(eligible.iter().map(|r| r.cv_auc));
-    let (ho, nho) = mean(eligible.iter().map(|r| r.held_out_auc));
-    let (sp, _) = mean(eligible.iter().map(|r| r.cv_spearman));
-    let _ = writeln!(s, "# Built-in HLA class II binding model: evaluation\n");
-    let _ = writeln!(
-        s,
-        "Written by `cargo run --release --example train-binding-class2` (do not edit). Data: \
-`{DATA_FILE}` (BD2013, Jensen et al. 2018; {} measurements, {} distinct peptides, {} molecules; \
-FNV-1a {:016x}); pseudo-sequences from the IPD-IMGT/HLA folder `{}`. Binder: IC50 < {BINDER_NM} nM.\n",
-        data.examples.len(),
-        {
-            let mut p: Vec<&String> = data.peptides.iter().collect();
-            p.sort();
-            p.dedup();
-            p.len()
-        },
-        data.molecules.len(),
-        data.data_checksum,
-        data.imgt
-    );
-    let _ = writeln!(
-        s,
-        "Model: ensemble of {} networks ({}-{}-1, ReLU, sigmoid output), {} epochs, batch {}, Adam \
-learning rate {} with linear decay, L2 {}, seed {}; NN-align core search (9 residues, 3-residue flank \
-composition, flank and peptide lengths); 34-residue alpha+beta pseudo-sequences (NetMHCIIpan-3.x \
-positions). Shipped model: {} bytes, trained on every measurement.\n",
-        config.ensemble,
-        model.networks.first().map_or(0, |n| n.hidden1),
-        config.hidden2,
-        config.epochs,
-        config.batch_size,
-        config.learning_rate,
-        config.l2,
-        config.seed,
-        model.to_bytes().len()
-    );
-    let _ = writeln!(s, "## Summary\n");
-    let _ = writeln!(s, "| evaluation | molecules | mean AUC | mean Spearman |");
-    let _ = writeln!(s, "|---|---:|---:|---:|");
-    let _ = writeln!(
-        s,
-        "| peptide-disjoint {FOLDS}-fold CV | {ncv} | {cv:.3} | {sp:.3} |"
-    );
-    let _ = writeln!(
-        s,
-        "| molecule held out ({FOLDS} molecule-disjoint groups) | {nho} | {ho:.3} | – |\n"
-    );
-    let _ = writeln!(
-        s,
-        "Means over molecules with at least {MIN_CLASS} binders and {MIN_CLASS} non-binders. Peptide \
-folds follow common 9-mers (a peptide joins the fold of an earlier peptide it shares a 9-mer with); \
-{:.1}% of peptides still share a 9-mer with a peptide of another fold through chains of overlapping \
-peptides. In the molecule-held-out evaluation every measurement of a fifth of the molecules is \
-removed from training at once (harsher than leave-one-molecule-out).\n",
-        100.0 * data.fold_overlap
-    );
-    let _ = writeln!(
-        s,
-        "Anchors (published, not rerun here): NetMHCIIpan-3.x reaches a cross-validated AUC of about \
-0.85 on the BD2013 data (Jensen et al., Immunology 2018;154:394); NN-align (Nielsen & Lund 2009) is \
-the allele-specific method NetMHCIIpan extends, and its figures are per allele. Those are \
-cross-validations on their own partitions, so the comparison is indicative.\n"
-    );
-    let _ = writeln!(s, "## Per molecule\n");
-    let _ = writeln!(
-        s,
-        "| molecule | measurements | binders | CV AUC | CV Spearman | held-out AUC |"
-    );
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
-    for r in rows {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {} | {} |",
-            r.molecule,
-            r.n,
-            r.binders,
-            fmt(r.cv_auc),
-            fmt(r.cv_spearman),
-            fmt(r.held_out_auc)
-        );
-    }
-    s
 }
 
 /// Trains, writes `OUT/model.bin` and (when `evaluate`) `OUT/EVALUATION.md`.
@@ -465,7 +471,9 @@ pub fn train_to_dir2(
         data.examples.len(),
         data.molecules.len()
     );
-    let outcome = run_pipeline2(&data, config, evaluate);
+    // The settings comparison (written by `--select`) goes into the report.
+    let selection = std::fs::read_to_string(out_dir.join(SELECTION_FILE)).unwrap_or_default();
+    let outcome = run_pipeline2(&data, config, evaluate, &selection);
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let model_path = out_dir.join("model.bin");
     let mut f = AtomicFile::create(&model_path)?;

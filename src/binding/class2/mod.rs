@@ -9,6 +9,10 @@ pub mod model;
 pub mod predictor;
 pub mod pseudo;
 #[cfg(feature = "train")]
+mod report;
+#[cfg(feature = "train")]
+pub mod select;
+#[cfg(feature = "train")]
 pub mod train;
 
 pub use allele::{looks_class2, Class2Molecule};

@@ -9,8 +9,8 @@
 //! s  = sigmoid(w3 · h2 + b3)        s = 1 - ln(IC50)/ln(50000)
 //! ```
 //!
-//! The ensemble's score of a core is the mean of its networks'; the peptide's score is its best
-//! core's, and that core is reported as the binding core.
+//! The ensemble's score of a peptide is the mean over networks of each network's best-core
+//! score (as NetMHCIIpan); the reported binding core is the one most networks choose.
 //!
 //! File format (little-endian), version 1:
 //!
@@ -162,33 +162,82 @@ impl Projections2 {
         Self(model.networks.iter().map(|n| n.projection(&x)).collect())
     }
 
-    /// The best core of `pep` and its ensemble score (first offset among equal scores).
+    /// The peptide's ensemble score and binding core (see [`Combine::MeanOfBest`]).
     pub fn score(&self, model: &Model2, pep: &Peptide2) -> CoreScore {
+        self.score_with(model, pep, model.networks.len(), Combine::MeanOfBest)
+    }
+
+    /// Scores `pep` with the first `n_networks` networks combined by `rule`.
+    pub fn score_with(
+        &self,
+        model: &Model2,
+        pep: &Peptide2,
+        n_networks: usize,
+        rule: Combine,
+    ) -> CoreScore {
         let n_cores = pep.n_cores();
+        let mut sum_core = [0f32; 32];
+        let mut votes = [0u32; 32];
+        let mut sum_best = 0f32;
         let mut per_core = [0f32; 32];
         let mut h1 = [0f32; 256];
         let mut h2 = [0f32; 256];
-        for (net, proj) in model.networks.iter().zip(&self.0) {
+        let n = n_networks.min(model.networks.len());
+        for (net, proj) in model.networks.iter().zip(&self.0).take(n) {
             let (a, b) = (&mut h1[..net.hidden1], &mut h2[..net.hidden2]);
-            for (o, c) in per_core[..n_cores].iter_mut().zip(0..) {
-                *o += net.score_core(proj, pep, c, a, b);
+            let mut best = (f32::MIN, 0usize);
+            for (c, o) in per_core[..n_cores].iter_mut().enumerate() {
+                *o = net.score_core(proj, pep, c, a, b);
+                if *o > best.0 {
+                    best = (*o, c);
+                }
             }
+            for (t, s) in sum_core.iter_mut().zip(&per_core[..n_cores]) {
+                *t += s;
+            }
+            votes[best.1] += 1;
+            sum_best += best.0;
         }
         let mut best = CoreScore {
             score: f32::MIN,
             offset: 0,
         };
-        for (c, &s) in per_core[..n_cores].iter().enumerate() {
-            if s > best.score {
-                best = CoreScore {
-                    score: s,
-                    offset: c,
-                };
+        match rule {
+            Combine::BestOfMean => {
+                for (c, &s) in sum_core[..n_cores].iter().enumerate() {
+                    if s > best.score {
+                        best = CoreScore {
+                            score: s,
+                            offset: c,
+                        };
+                    }
+                }
+            }
+            Combine::MeanOfBest => {
+                let mut key = (0u32, f32::MIN);
+                for c in 0..n_cores {
+                    if (votes[c], sum_core[c]) > key {
+                        key = (votes[c], sum_core[c]);
+                        best.offset = c;
+                    }
+                }
+                best.score = sum_best;
             }
         }
-        best.score /= model.networks.len().max(1) as f32;
+        best.score /= n.max(1) as f32;
         best
     }
+}
+
+/// How the ensemble's networks are combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// Mean over networks of each network's best-core score (NetMHCIIpan); the binding core is
+    /// the offset most networks choose (ties: the higher summed score, then the first). Networks
+    /// that learned the motif one register apart still agree on the score.
+    MeanOfBest,
+    /// The best core of the networks' mean per-core score.
+    BestOfMean,
 }
 
 impl Model2 {
@@ -348,6 +397,34 @@ mod tests {
         let s = proj.score(&m, &Peptide2::new(b"AAAAAAAAAAAAAAA").unwrap());
         assert_eq!(s.offset, 0);
         assert!((s.score - 1.0 / (1.0 + 2f32.exp())).abs() < 1e-6);
+    }
+
+    /// Two networks that learned the W anchor one register apart: the mean of their best cores
+    /// keeps the full score, the best core of their mean halves it.
+    #[test]
+    fn ensemble_rules_by_hand() {
+        let mut m = toy();
+        let mut b = m.networks[0].clone();
+        // Network B: W at core position 1 (row 20 + 18), weight 3, so its z = 3 - 2 = 1.
+        b.w_pep = vec![0.0; b.w_pep.len()];
+        b.w_pep[38 * 2] = 3.0;
+        b.finish();
+        m.networks.push(b);
+        let proj = Projections2::new(&m, &[b'X'; 34]);
+        let pep = Peptide2::new(b"AAAAWAAAAAAAAAA").unwrap();
+        let sig = |z: f32| 1.0 / (1.0 + (-z).exp());
+        // A's best core starts at the W (offset 4, z = 2); B's one residue earlier (offset 3,
+        // z = 1). Tied votes go to the larger summed score: offset 4 (sig 2 + sig -2 = 1.0)
+        // beats offset 3 (sig -2 + sig 1 = 0.85).
+        let s = proj.score_with(&m, &pep, 2, Combine::MeanOfBest);
+        assert_eq!(s.offset, 4);
+        assert!((s.score - (sig(2.0) + sig(1.0)) / 2.0).abs() < 1e-6);
+        let s = proj.score_with(&m, &pep, 2, Combine::BestOfMean);
+        assert_eq!(s.offset, 4);
+        assert!((s.score - 0.5).abs() < 1e-6);
+        // The first network alone.
+        let s = proj.score_with(&m, &pep, 1, Combine::MeanOfBest);
+        assert!((s.score - sig(2.0)).abs() < 1e-6);
     }
 
     #[test]
