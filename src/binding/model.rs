@@ -567,7 +567,7 @@ mod tests {
         for (i, v) in n.w_embed.iter_mut().enumerate() {
             *v = ((i * 3 % 7) as f32 - 3.0) / 50.0;
         }
-        n.b_embed = vec![0.3, -0.1];
+        n.b_embed = vec![0.9, -0.6];
         for (i, v) in n.u_pep.iter_mut().enumerate() {
             *v = ((i * 11 % 17) as f32 - 8.0) / 20.0;
         }
