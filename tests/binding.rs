@@ -305,3 +305,33 @@ fn cli_output_is_the_same_for_any_thread_count() {
     let rows = outputs[0].iter().filter(|&&c| c == b'\n').count() - 1;
     assert_eq!(rows, (106 + 158) * 3);
 }
+
+/// The shipped class I model is what its training program makes (the final fit only, a few
+/// minutes in a release build: `cargo test --release --features train --test binding --
+/// --ignored`).
+#[cfg(feature = "train")]
+#[test]
+#[ignore = "retrains the class I model"]
+fn shipped_model_is_reproduced_byte_for_byte() {
+    use immunoprofile::binding::evaluate::train_to_dir;
+    use immunoprofile::binding::train::TrainConfig;
+    let data = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/binding"
+    ));
+    if !data.join("hla_class1_binding_train.tsv.gz").is_file() {
+        util::skip("skipping: the class I training data is absent");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = train_to_dir(&data, dir.path(), &TrainConfig::default(), false).unwrap();
+    let shipped = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/reference/binding/model.bin"
+    ))
+    .unwrap();
+    assert!(
+        std::fs::read(path).unwrap() == shipped,
+        "reference/binding/model.bin is not what `train-binding` makes with the default settings"
+    );
+}

@@ -101,6 +101,14 @@ impl EncodedPeptide {
     /// layer: rows are `slot * 20 + aa` for the 9 slots, then `N_SLOTS * 20 + length_index`.
     #[inline]
     pub fn for_each_input(&self, mut f: impl FnMut(usize, f32)) {
+        self.for_each_residue_input(&mut f);
+        f(LENGTH_ROW + usize::from(self.length_index), 1.0);
+    }
+
+    /// Like [`Self::for_each_input`] without the length row (inference folds it into the
+    /// allele's per-length base).
+    #[inline]
+    pub fn for_each_residue_input(&self, mut f: impl FnMut(usize, f32)) {
         for s in 0..N_SLOTS {
             if s == MIDDLE_SLOT {
                 if self.n_middle > 0 {
@@ -113,9 +121,11 @@ impl EncodedPeptide {
                 f(s * 20 + usize::from(self.slots[s]), 1.0);
             }
         }
-        f(N_SLOTS * 20 + usize::from(self.length_index), 1.0);
     }
 }
+
+/// First row of the length one-hot in the peptide part of the first layer.
+pub const LENGTH_ROW: usize = N_SLOTS * 20;
 
 /// Rows of the peptide part of the first layer.
 pub const PEPTIDE_INPUTS: usize = N_SLOTS * 20 + N_LENGTHS;

@@ -24,6 +24,21 @@ pub const BINDER_NM: f64 = 500.0;
 pub const FOLDS: usize = 5;
 /// Alleles entering the headline means: at least this many binders and non-binders.
 pub const MIN_CLASS: usize = 50;
+/// The peptide fold (and allele group) on which model settings were chosen; the report also
+/// gives the means over the other folds, which played no part in the choice.
+pub const SELECTION_FOLD: usize = 0;
+/// HLA-C summary row: alleles with at least this many binders and non-binders.
+pub const MIN_CLASS_C: usize = 20;
+/// Replaced by the selection table when the report is written.
+const SELECTION_PLACEHOLDER: &str = "<!-- selection runs -->";
+
+/// How the shipped settings were chosen (EVALUATION.md); the table rows are the
+/// `selection.log` of the output folder, written by `train-binding --select`.
+const SELECTION_TEXT: &str = "**How the settings were chosen**: only on peptide fold 0 (CV: trained on folds 1–4, \
+scored on fold 0) and allele group 0 (allele-out: trained without group 0's alleles and without fold 0's \
+peptides, scored on group 0's pairs in fold 0), with `train-binding --select` (the seconds column is wall \
+time on a shared, heavily loaded 2-core machine). The CV rows above include fold 0 and are therefore partly the selection data; \
+the rows without fold 0 / group 0 are untouched by the choice. Every configuration tried:";
 
 /// Area under the ROC curve of `scores` (higher = positive) for `labels`, ties counted half
 /// (Mann–Whitney). `None` without both classes.
@@ -249,6 +264,9 @@ pub struct AlleleEvaluation {
     pub allele_out_binders: usize,
     pub allele_out_auc: Option<f64>,
     pub allele_out_spearman: Option<f64>,
+    /// The CV and allele-out AUCs without the selection fold.
+    pub cv_auc_rest: Option<f64>,
+    pub allele_out_auc_rest: Option<f64>,
 }
 
 /// What the pipeline produced.
@@ -275,8 +293,11 @@ pub enum Mode {
     Full,
     /// The final fit only.
     FitOnly,
-    /// The allele-out evaluation only (for choosing settings; no model is fitted).
+    /// The allele-out evaluation only (no model is fitted).
     AlleleOutOnly,
+    /// Selection run: peptide fold 0 and allele group 0 only (the folds settings are chosen
+    /// on; no model is fitted).
+    Select,
 }
 
 /// See [`Mode`].
@@ -306,13 +327,14 @@ pub fn run_pipeline_with(data: &Dataset, config: &TrainConfig, mode: Mode) -> Tr
     if evaluate {
         // Jobs 0..FOLDS: peptide folds; FOLDS..2*FOLDS: allele groups. Each job is one
         // deterministic single-threaded fit; jobs run in parallel and are merged in order.
-        let first = if mode == Mode::AlleleOutOnly {
-            FOLDS
-        } else {
-            0
+        let job_ids: Vec<usize> = match mode {
+            Mode::AlleleOutOnly => (FOLDS..2 * FOLDS).collect(),
+            Mode::Select => vec![SELECTION_FOLD, FOLDS + SELECTION_FOLD],
+            _ => (0..2 * FOLDS).collect(),
         };
-        let jobs: Vec<Vec<(usize, f64)>> = (first..2 * FOLDS)
-            .into_par_iter()
+        let jobs: Vec<Vec<(usize, f64)>> = job_ids
+            .par_iter()
+            .map(|&job| job)
             .map(|job| {
                 let records = data.training_allele_records();
                 if job < FOLDS {
@@ -342,7 +364,7 @@ pub fn run_pipeline_with(data: &Dataset, config: &TrainConfig, mode: Mode) -> Tr
                 }
             })
             .collect();
-        for (job, preds) in (first..).zip(jobs) {
+        for (&job, preds) in job_ids.iter().zip(jobs) {
             let target = if job < FOLDS {
                 &mut cv
             } else {
@@ -354,6 +376,15 @@ pub fn run_pipeline_with(data: &Dataset, config: &TrainConfig, mode: Mode) -> Tr
         }
     }
 
+    // The same predictions without the selection fold (allele group g is tested on peptide
+    // fold g, so masking the fold also drops the selection group's allele-out test).
+    let mask = |v: &[f64]| -> Vec<f64> {
+        v.iter()
+            .zip(&folds)
+            .map(|(&s, &f)| if f == SELECTION_FOLD { f64::NAN } else { s })
+            .collect()
+    };
+    let (cv_rest, out_rest) = (mask(&cv), mask(&out_of_allele));
     let evaluation: Vec<AlleleEvaluation> = (0..data.alleles.len())
         .map(|a| {
             let idx: Vec<usize> = (0..n)
@@ -386,6 +417,8 @@ pub fn run_pipeline_with(data: &Dataset, config: &TrainConfig, mode: Mode) -> Tr
             let (allele_out_auc, allele_out_spearman, allele_out_pairs, allele_out_binders) =
                 metrics(&out_of_allele);
             let binders = labels.iter().filter(|&&l| l).count();
+            let (cv_auc_rest, ..) = metrics(&cv_rest);
+            let (allele_out_auc_rest, ..) = metrics(&out_rest);
             AlleleEvaluation {
                 allele: data.alleles[a].to_string(),
                 measurements: idx.len(),
@@ -397,12 +430,18 @@ pub fn run_pipeline_with(data: &Dataset, config: &TrainConfig, mode: Mode) -> Tr
                 allele_out_binders,
                 allele_out_auc,
                 allele_out_spearman,
+                cv_auc_rest,
+                allele_out_auc_rest,
             }
         })
         .collect();
 
-    if mode == Mode::AlleleOutOnly {
-        let report = render_report(data, config, &evaluation, true);
+    if matches!(mode, Mode::AlleleOutOnly | Mode::Select) {
+        let report = if mode == Mode::Select {
+            render_selection(config, &evaluation)
+        } else {
+            render_report(data, config, &evaluation, true)
+        };
         return TrainingOutcome {
             model: Model {
                 networks: Vec::new(),
@@ -447,6 +486,34 @@ pub fn run_pipeline_with(data: &Dataset, config: &TrainConfig, mode: Mode) -> Tr
     }
 }
 
+/// One markdown table row for a selection run (appended to `selection.log` by
+/// `train-binding --select`): means over the qualifying alleles of fold 0's CV AUC and group
+/// 0's allele-out AUC, over every allele-out allele, and over the HLA-C alleles' fold 0 CV.
+pub fn render_selection(config: &TrainConfig, ev: &[AlleleEvaluation]) -> String {
+    let q = |e: &&AlleleEvaluation| e.binders >= MIN_CLASS && e.non_binders >= MIN_CLASS;
+    let qc = |e: &&AlleleEvaluation| {
+        e.allele.starts_with("HLA-C") && e.binders >= MIN_CLASS_C && e.non_binders >= MIN_CLASS_C
+    };
+    let (cv, k) = mean(ev.iter().filter(q).filter_map(|e| e.cv_auc));
+    let (ao, k2) = mean(ev.iter().filter(q).filter_map(|e| e.allele_out_auc));
+    let (cvc, k3) = mean(ev.iter().filter(qc).filter_map(|e| e.cv_auc));
+    let (ao_all, k4) = mean(ev.iter().filter_map(|e| e.allele_out_auc));
+    format!(
+        "| {} | {} | {}/{} | {} | {} | {} | {cv:.4} ({k}) | {ao:.4} ({k2}) | {ao_all:.4} ({k4}) | {cvc:.4} ({k3}) |",
+        config.embed,
+        config.ensemble,
+        config.hidden1,
+        config.hidden2,
+        config.epochs,
+        config.learning_rate,
+        if config.allele_batches { "one allele" } else { "mixed" },
+    )
+}
+
+/// The header of the selection table (EVALUATION.md), matching [`render_selection`] rows after
+/// the leading run-time column the training program adds.
+pub const SELECTION_HEADER: &str = "| seconds | embedding | networks | hidden | epochs | lr | batches | fold 0 CV AUC (alleles) | group 0 allele-out AUC, same criterion | group 0 allele-out AUC, all alleles with both classes | fold 0 CV AUC, HLA-C ≥ 20/20 |\n|---|---|---|---|---|---|---|---|---|---|---|";
+
 fn mean(v: impl Iterator<Item = f64>) -> (f64, usize) {
     let (s, c) = v.fold((0.0, 0), |(s, c), x| (s + x, c + 1));
     (if c > 0 { s / c as f64 } else { f64::NAN }, c)
@@ -483,8 +550,8 @@ fn render_report(
     );
     let _ = writeln!(
         s,
-        "Model: ensemble of {} network(s), hidden layers {}/{}, {} epochs, batch {}, Adam lr {} (linear decay to 10%), L2 {}, seed {}.\n",
-        config.ensemble, config.hidden1, config.hidden2, config.epochs, config.batch_size, config.learning_rate, config.l2, config.seed
+        "Model: ensemble of {} network(s), hidden layers {}/{}, allele embedding of {} values modulating the peptide rows of the first layer, {} epochs, batch {}, Adam lr {} (linear decay to 10%), L2 {}, seed {}.\n",
+        config.ensemble, config.hidden1, config.hidden2, config.embed, config.epochs, config.batch_size, config.learning_rate, config.l2, config.seed
     );
     if !evaluated {
         let _ = writeln!(s, "Cross-validation was skipped for this build.");
@@ -500,6 +567,17 @@ fn render_report(
             .filter_map(|e| e.allele_out_spearman),
     );
     let (ao_all, k3) = mean(ev.iter().filter_map(|e| e.allele_out_auc));
+    let (cv_rest, k4) = mean(ev.iter().filter(qualifies).filter_map(|e| e.cv_auc_rest));
+    let (ao_rest, k5) = mean(
+        ev.iter()
+            .filter(qualifies)
+            .filter_map(|e| e.allele_out_auc_rest),
+    );
+    let hla_c = |e: &&AlleleEvaluation| {
+        e.allele.starts_with("HLA-C") && e.binders >= MIN_CLASS_C && e.non_binders >= MIN_CLASS_C
+    };
+    let (c_cv, k6) = mean(ev.iter().filter(hla_c).filter_map(|e| e.cv_auc));
+    let (c_ao, k7) = mean(ev.iter().filter(hla_c).filter_map(|e| e.allele_out_auc));
     let _ = writeln!(s, "## Summary\n");
     let _ = writeln!(
         s,
@@ -512,8 +590,21 @@ fn render_report(
     );
     let _ = writeln!(
         s,
-        "| allele held out, every allele with both classes | {k3} | {ao_all:.4} | |\n"
+        "| allele held out, every allele with both classes | {k3} | {ao_all:.4} | |"
     );
+    let _ = writeln!(
+        s,
+        "| peptide-disjoint CV without fold {SELECTION_FOLD} (folds 1–4: never used to choose settings), alleles as above | {k4} | {cv_rest:.4} | |"
+    );
+    let _ = writeln!(
+        s,
+        "| allele held out without group {SELECTION_FOLD} (groups 1–4), alleles as above | {k5} | {ao_rest:.4} | |"
+    );
+    let _ = writeln!(
+        s,
+        "| HLA-C alleles with ≥ {MIN_CLASS_C} binders and ≥ {MIN_CLASS_C} non-binders: CV / allele held out | {k6} / {k7} | {c_cv:.4} / {c_ao:.4} | |\n"
+    );
+    let _ = writeln!(s, "{SELECTION_TEXT}\n\n{SELECTION_PLACEHOLDER}\n");
     let _ = writeln!(
         s,
         "**Peptide-disjoint CV**: each peptide is assigned to one of {FOLDS} folds by a hash of its sequence, \
@@ -571,9 +662,18 @@ pub fn train_to_dir(
         .map_err(|e| Error::io(&model_path, e))?;
     f.commit()?;
     if evaluate {
+        // The selection runs logged next to the model (none: say so).
+        let log = out_dir.join("selection.log");
+        let rows = std::fs::read_to_string(&log).unwrap_or_default();
+        let table = if rows.trim().is_empty() {
+            "(no selection runs logged in selection.log)".to_string()
+        } else {
+            format!("{SELECTION_HEADER}\n{}", rows.trim_end())
+        };
+        let report = outcome.report.replace(SELECTION_PLACEHOLDER, &table);
         let p = out_dir.join("EVALUATION.md");
         let mut f = AtomicFile::create(&p)?;
-        f.write_all(outcome.report.as_bytes())
+        f.write_all(report.as_bytes())
             .map_err(|e| Error::io(&p, e))?;
         f.commit()?;
     }

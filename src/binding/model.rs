@@ -4,31 +4,42 @@
 //! `y = 1 - ln(IC50) / ln(50000)` in [0, 1]:
 //!
 //! ```text
-//! h1 = ReLU(W_pep · onehot(peptide layout) + W_allele · BLOSUM(pseudo-sequence) + b1)
+//! e  = tanh(W_e · BLOSUM(pseudo-sequence) + b_e)            (allele embedding, `embed` values)
+//! h1 = ReLU(Σ_r x_r · (W_pep[r] + Σ_k e_k · U[r,k]) + W_allele · BLOSUM(pseudo) + b1)
 //! h2 = ReLU(W2 · h1 + b2)            (absent when hidden2 = 0)
 //! y  = sigmoid(w3 · h + b3)
 //! ```
 //!
-//! The allele term of the first layer is the same for every peptide of an allele, so inference
-//! computes it once per allele ([`AlleleScorer`]) and each peptide then costs a handful of row
-//! additions plus the small dense layers. An ensemble averages `y` over its networks.
+//! where `x_r` are the active peptide inputs (one-hot residues of the peptide layout and the
+//! length). The `U` term lets the allele change what each peptide residue contributes (a
+//! peptide × allele interaction before the first ReLU, of rank `embed`); with `embed = 0` the
+//! first layer is additive.
 //!
-//! File format (all integers and floats little-endian), version 1:
+//! Everything that depends on the allele only (the embedding, the allele term of the first
+//! layer and the allele's own peptide-row table `W_pep + Σ_k e_k U[·,k]`) is computed once per
+//! allele ([`AlleleProjections`]), so each peptide then costs a handful of row additions plus
+//! the small dense layers, whatever `embed` is. An ensemble averages `y` over its networks.
+//!
+//! File format (all integers and floats little-endian), version 2:
 //!
 //! ```text
-//! magic "IMPBIND\0" | u32 version | u32 n_networks | u32 hidden1 | u32 hidden2
+//! magic "IMPBIND\0" | u32 version | u32 n_networks | u32 hidden1 | u32 hidden2 | u32 embed
 //! | u32 peptide_inputs | u32 allele_inputs
 //! | per network: f32 w_pep[peptide_inputs*hidden1] f32 w_allele[allele_inputs*hidden1]
 //!                f32 b1[hidden1] f32 w2[hidden2*hidden1] f32 b2[hidden2]
 //!                f32 w3[hidden2 or hidden1] f32 b3
+//!                f32 w_embed[embed*allele_inputs] f32 b_embed[embed]
+//!                f32 u_pep[peptide_inputs*embed*hidden1]   (row r, then k, then unit)
 //! | u32 n_alleles | per allele: u8 name_len, name (e.g. HLA-A*02:01), 34 bytes pseudo-sequence,
 //!                               u32 training measurements
 //! | u32 provenance_len | provenance (UTF-8 JSON: data checksums, seed, settings)
 //! | u64 FNV-1a of every preceding byte
 //! ```
+//!
+//! Version 1 (no embedding) is refused with a message to retrain.
 
 use crate::binding::encoding::{
-    encode_pseudo, EncodedPeptide, ALLELE_INPUTS, PEPTIDE_INPUTS, PSEUDO_LEN,
+    encode_pseudo, EncodedPeptide, ALLELE_INPUTS, LENGTH_ROW, N_LENGTHS, PEPTIDE_INPUTS, PSEUDO_LEN,
 };
 use crate::binding::HlaAllele;
 
@@ -36,7 +47,7 @@ use crate::binding::HlaAllele;
 pub const MAX_IC50: f64 = 50_000.0;
 
 pub const MAGIC: &[u8; 8] = b"IMPBIND\0";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Score in [0, 1] to IC50 in nM.
 pub fn score_to_ic50(y: f64) -> f64 {
@@ -53,6 +64,8 @@ pub fn ic50_to_score(ic50: f64) -> f64 {
 pub struct Network {
     pub hidden1: usize,
     pub hidden2: usize,
+    /// Size of the allele embedding `e` (0: additive first layer).
+    pub embed: usize,
     /// `PEPTIDE_INPUTS` rows of `hidden1`.
     pub w_pep: Vec<f32>,
     /// `ALLELE_INPUTS` rows of `hidden1`.
@@ -63,18 +76,34 @@ pub struct Network {
     pub b2: Vec<f32>,
     pub w3: Vec<f32>,
     pub b3: f32,
+    /// `embed` rows of `ALLELE_INPUTS`.
+    pub w_embed: Vec<f32>,
+    pub b_embed: Vec<f32>,
+    /// `PEPTIDE_INPUTS × embed` rows of `hidden1` (row r, embedding value k at `r*embed + k`).
+    pub u_pep: Vec<f32>,
     /// `w2` transposed (`hidden1` rows of `hidden2`), derived by [`Network::finish`]: inference
     /// adds one row per active unit, which vectorises, instead of 32 serial dot products.
     pub w2t: Vec<f32>,
 }
 
+/// One network's allele-dependent part for one allele: the first-layer allele term plus bias
+/// plus the length row, per peptide length, and the allele's peptide-row table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoldedAllele {
+    /// `N_LENGTHS` rows of `hidden1`.
+    pub base: Vec<f32>,
+    /// `PEPTIDE_INPUTS` rows of `hidden1`: `W_pep + Σ_k e_k U[·,k]`.
+    pub table: Vec<f32>,
+}
+
 impl Network {
     /// Zero weights of the given shape.
-    pub fn zeros(hidden1: usize, hidden2: usize) -> Self {
+    pub fn zeros(hidden1: usize, hidden2: usize, embed: usize) -> Self {
         let last = if hidden2 > 0 { hidden2 } else { hidden1 };
         Self {
             hidden1,
             hidden2,
+            embed,
             w_pep: vec![0.0; PEPTIDE_INPUTS * hidden1],
             w_allele: vec![0.0; ALLELE_INPUTS * hidden1],
             b1: vec![0.0; hidden1],
@@ -82,6 +111,9 @@ impl Network {
             b2: vec![0.0; hidden2],
             w3: vec![0.0; last],
             b3: 0.0,
+            w_embed: vec![0.0; embed * ALLELE_INPUTS],
+            b_embed: vec![0.0; embed],
+            u_pep: vec![0.0; PEPTIDE_INPUTS * embed * hidden1],
             w2t: vec![0.0; hidden2 * hidden1],
         }
     }
@@ -95,6 +127,16 @@ impl Network {
                 self.w2t[j * h2 + k] = self.w2[k * h1 + j];
             }
         }
+    }
+
+    /// The allele embedding `tanh(W_e · x + b_e)` for an encoded pseudo-sequence.
+    pub fn embedding(&self, allele_input: &[f32]) -> Vec<f32> {
+        (0..self.embed)
+            .map(|k| {
+                let row = &self.w_embed[k * ALLELE_INPUTS..(k + 1) * ALLELE_INPUTS];
+                (self.b_embed[k] + dot(row, allele_input)).tanh()
+            })
+            .collect()
     }
 
     /// `b1 + W_allele · x` for an encoded pseudo-sequence.
@@ -112,19 +154,57 @@ impl Network {
         out
     }
 
-    /// Score in [0, 1] given the allele projection; `h1`/`h2` are scratch buffers.
+    /// Everything that depends on the allele only, for an encoded pseudo-sequence.
+    pub fn fold(&self, allele_input: &[f32]) -> FoldedAllele {
+        let h = self.hidden1;
+        let e = self.embedding(allele_input);
+        let mut table = self.w_pep.clone();
+        for r in 0..PEPTIDE_INPUTS {
+            let out = &mut table[r * h..(r + 1) * h];
+            for (k, &ek) in e.iter().enumerate() {
+                let u = &self.u_pep[(r * self.embed + k) * h..(r * self.embed + k + 1) * h];
+                for (o, w) in out.iter_mut().zip(u) {
+                    *o += ek * w;
+                }
+            }
+        }
+        let proj = self.allele_projection(allele_input);
+        let mut base = Vec::with_capacity(N_LENGTHS * h);
+        for l in 0..N_LENGTHS {
+            let row = &table[(LENGTH_ROW + l) * h..(LENGTH_ROW + l + 1) * h];
+            base.extend(proj.iter().zip(row).map(|(a, b)| a + b));
+        }
+        FoldedAllele { base, table }
+    }
+
+    /// Score in [0, 1] given the folded allele; `h1`/`h2` are scratch buffers.
     #[inline]
     pub fn score(
         &self,
-        projection: &[f32],
+        folded: &FoldedAllele,
         pep: &EncodedPeptide,
         h1: &mut [f32],
         h2: &mut [f32],
     ) -> f32 {
+        let mut active = vec![0u16; self.hidden1];
+        self.score_with(folded, pep, h1, h2, &mut active)
+    }
+
+    /// [`Self::score`] with a caller-owned index buffer of `hidden1` entries.
+    #[inline(always)]
+    fn score_with(
+        &self,
+        folded: &FoldedAllele,
+        pep: &EncodedPeptide,
+        h1: &mut [f32],
+        h2: &mut [f32],
+        active: &mut [u16],
+    ) -> f32 {
         let h = self.hidden1;
-        h1.copy_from_slice(projection);
-        pep.for_each_input(|row, x| {
-            let w = &self.w_pep[row * h..(row + 1) * h];
+        let l = usize::from(pep.length_index);
+        h1.copy_from_slice(&folded.base[l * h..(l + 1) * h]);
+        pep.for_each_residue_input(|row, x| {
+            let w = &folded.table[row * h..(row + 1) * h];
             if x == 1.0 {
                 for (a, b) in h1.iter_mut().zip(w) {
                     *a += b;
@@ -140,14 +220,21 @@ impl Network {
         }
         let z = if self.hidden2 > 0 {
             let h2n = self.hidden2;
-            h2.copy_from_slice(&self.b2);
+            // About half the units are zero after ReLU: list the others without a branch per
+            // unit (a data-dependent branch mispredicts half the time), then add their rows in
+            // unit order (the same sums as a dense pass that skips zeros).
+            let mut n = 0;
             for (j, &a) in h1.iter().enumerate() {
-                // About half the units are zero after ReLU.
-                if a != 0.0 {
-                    let row = &self.w2t[j * h2n..(j + 1) * h2n];
-                    for (o, w) in h2.iter_mut().zip(row) {
-                        *o += a * w;
-                    }
+                active[n] = j as u16;
+                n += usize::from(a > 0.0);
+            }
+            h2.copy_from_slice(&self.b2);
+            for &j in &active[..n] {
+                let j = usize::from(j);
+                let a = h1[j];
+                let row = &self.w2t[j * h2n..(j + 1) * h2n];
+                for (o, w) in h2.iter_mut().zip(row) {
+                    *o += a * w;
                 }
             }
             for v in h2.iter_mut() {
@@ -161,7 +248,7 @@ impl Network {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     // Eight independent partial sums so the compiler can vectorise the reduction.
     let mut acc = [0f32; 8];
@@ -176,7 +263,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-#[inline]
+#[inline(always)]
 pub fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
@@ -198,28 +285,22 @@ pub struct Model {
     pub provenance: String,
 }
 
-/// The per-allele part of the model (each network's first-layer allele term), computed once
+/// The per-allele part of the model (each network's folded allele terms), computed once
 /// per allele.
 #[derive(Debug, Clone)]
 pub struct AlleleScorer<'m> {
     model: &'m Model,
-    projections: &'m [Vec<f32>],
+    projections: &'m [FoldedAllele],
 }
 
 /// Owned allele projections, for caching across calls.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AlleleProjections(Vec<Vec<f32>>);
+pub struct AlleleProjections(Vec<FoldedAllele>);
 
 impl AlleleProjections {
     pub fn new(model: &Model, pseudo: &[u8]) -> Self {
         let x = encode_pseudo(pseudo);
-        Self(
-            model
-                .networks
-                .iter()
-                .map(|n| n.allele_projection(&x))
-                .collect(),
-        )
+        Self(model.networks.iter().map(|n| n.fold(&x)).collect())
     }
 
     pub fn scorer<'m>(&'m self, model: &'m Model) -> AlleleScorer<'m> {
@@ -233,14 +314,34 @@ impl AlleleProjections {
 impl AlleleScorer<'_> {
     /// Ensemble score in [0, 1] for each peptide, written into `out`.
     pub fn score_into(&self, peptides: &[EncodedPeptide], out: &mut Vec<f32>) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above). The AVX2 build of the same
+            // code gives the same bits: only element-wise adds and multiplies and fixed-order
+            // sums are vectorised, and no fused multiply-add is enabled.
+            unsafe { self.score_into_avx2(peptides, out) };
+            return;
+        }
+        self.score_into_portable(peptides, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn score_into_avx2(&self, peptides: &[EncodedPeptide], out: &mut Vec<f32>) {
+        self.score_into_portable(peptides, out);
+    }
+
+    #[inline(always)]
+    fn score_into_portable(&self, peptides: &[EncodedPeptide], out: &mut Vec<f32>) {
         out.clear();
         out.resize(peptides.len(), 0.0);
         let n = self.model.networks.len() as f32;
         for (net, proj) in self.model.networks.iter().zip(self.projections) {
             let mut h1 = vec![0f32; net.hidden1];
             let mut h2 = vec![0f32; net.hidden2];
+            let mut active = vec![0u16; net.hidden1];
             for (o, p) in out.iter_mut().zip(peptides) {
-                *o += net.score(proj, p, &mut h1, &mut h2);
+                *o += net.score_with(proj, p, &mut h1, &mut h2, &mut active);
             }
         }
         if n > 1.0 {
@@ -266,15 +367,16 @@ impl Model {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut b = Vec::new();
         b.extend_from_slice(MAGIC);
-        let (h1, h2) = self
+        let (h1, h2, d) = self
             .networks
             .first()
-            .map_or((0, 0), |n| (n.hidden1, n.hidden2));
+            .map_or((0, 0, 0), |n| (n.hidden1, n.hidden2, n.embed));
         for v in [
             FORMAT_VERSION,
             self.networks.len() as u32,
             h1 as u32,
             h2 as u32,
+            d as u32,
         ] {
             b.extend_from_slice(&v.to_le_bytes());
         }
@@ -287,6 +389,11 @@ impl Model {
                 }
             }
             b.extend_from_slice(&n.b3.to_le_bytes());
+            for arr in [&n.w_embed, &n.b_embed, &n.u_pep] {
+                for v in arr.iter() {
+                    b.extend_from_slice(&v.to_le_bytes());
+                }
+            }
         }
         b.extend_from_slice(&(self.alleles.len() as u32).to_le_bytes());
         for a in &self.alleles {
@@ -318,19 +425,27 @@ impl Model {
         let version = r.u32()?;
         if version != FORMAT_VERSION {
             return Err(format!(
-                "binding model format version {version}, this build reads {FORMAT_VERSION}"
+                "binding model format version {version}, this build reads {FORMAT_VERSION} \
+                 (retrain it with `cargo run --release --features train --example train-binding`, \
+                 or use the model shipped with this build)"
             ));
         }
         let n_networks = r.u32()? as usize;
         let h1 = r.u32()? as usize;
         let h2 = r.u32()? as usize;
+        let d = r.u32()? as usize;
         let (pi, ai) = (r.u32()? as usize, r.u32()? as usize);
-        if pi != PEPTIDE_INPUTS || ai != ALLELE_INPUTS || h1 == 0 {
+        if h1 == 0 || h1 > 4096 || h2 > 4096 || d > 256 || n_networks > 256 {
+            return Err(format!(
+                "binding model shape {n_networks} networks of {h1}/{h2} units, embedding {d}: not a model this build can use"
+            ));
+        }
+        if pi != PEPTIDE_INPUTS || ai != ALLELE_INPUTS {
             return Err(format!("binding model input sizes {pi}/{ai} do not match this build ({PEPTIDE_INPUTS}/{ALLELE_INPUTS})"));
         }
         let mut networks = Vec::with_capacity(n_networks);
         for _ in 0..n_networks {
-            let mut n = Network::zeros(h1, h2);
+            let mut n = Network::zeros(h1, h2, d);
             for arr in [
                 &mut n.w_pep,
                 &mut n.w_allele,
@@ -344,6 +459,11 @@ impl Model {
                 }
             }
             n.b3 = r.f32()?;
+            for arr in [&mut n.w_embed, &mut n.b_embed, &mut n.u_pep] {
+                for v in arr.iter_mut() {
+                    *v = r.f32()?;
+                }
+            }
             n.finish();
             networks.push(n);
         }
@@ -435,14 +555,21 @@ mod tests {
     #[test]
     #[allow(clippy::needless_range_loop)]
     fn score_matches_the_formula_written_out() {
-        // A 3-unit/2-unit network with hand-set weights, evaluated by the formula in the
-        // module docs with plain loops.
-        let mut n = Network::zeros(3, 2);
+        // A 3-unit/2-unit network with a 2-value allele embedding and hand-set weights,
+        // evaluated by the formula in the module docs with plain loops.
+        let mut n = Network::zeros(3, 2, 2);
         for (i, v) in n.w_pep.iter_mut().enumerate() {
             *v = ((i * 7 % 11) as f32 - 5.0) / 10.0;
         }
         for (i, v) in n.w_allele.iter_mut().enumerate() {
             *v = ((i * 5 % 13) as f32 - 6.0) / 100.0;
+        }
+        for (i, v) in n.w_embed.iter_mut().enumerate() {
+            *v = ((i * 3 % 7) as f32 - 3.0) / 50.0;
+        }
+        n.b_embed = vec![0.9, -0.6];
+        for (i, v) in n.u_pep.iter_mut().enumerate() {
+            *v = ((i * 11 % 17) as f32 - 8.0) / 20.0;
         }
         n.b1 = vec![0.1, -0.2, 0.3];
         n.w2 = vec![0.5, -0.4, 0.3, -0.2, 0.6, 0.1];
@@ -452,6 +579,15 @@ mod tests {
         n.finish();
         let pseudo = b"YFAMYGEKVAHTHVDTLYVRYHYYTWAVLAYTWY";
         let x = encode_pseudo(pseudo);
+        let e: Vec<f32> = (0..2)
+            .map(|k| {
+                let mut z = n.b_embed[k];
+                for (i, xi) in x.iter().enumerate() {
+                    z += n.w_embed[k * ALLELE_INPUTS + i] * xi;
+                }
+                z.tanh()
+            })
+            .collect();
         let pep = EncodedPeptide::new(b"NLVPMVATVL").unwrap();
         let mut pre = n.b1.clone();
         for (i, xi) in x.iter().enumerate() {
@@ -460,8 +596,12 @@ mod tests {
             }
         }
         pep.for_each_input(|row, w| {
-            for k in 0..3 {
-                pre[k] += w * n.w_pep[row * 3 + k];
+            for j in 0..3 {
+                let mut weight = n.w_pep[row * 3 + j];
+                for k in 0..2 {
+                    weight += e[k] * n.u_pep[(row * 2 + k) * 3 + j];
+                }
+                pre[j] += w * weight;
             }
         });
         let a1: Vec<f32> = pre.iter().map(|v| v.max(0.0)).collect();
@@ -470,15 +610,23 @@ mod tests {
             .collect();
         let z = n.b3 + n.w3[0] * a2[0] + n.w3[1] * a2[1];
         let expected = 1.0 / (1.0 + (-z).exp());
-        let proj = n.allele_projection(&x);
-        let got = n.score(&proj, &pep, &mut [0.0; 3], &mut [0.0; 2]);
+        // The weights make the embedding matter: without it the score differs.
+        assert!(e.iter().all(|v| v.abs() > 0.05), "{e:?}");
+        let folded = n.fold(&x);
+        let got = n.score(&folded, &pep, &mut [0.0; 3], &mut [0.0; 2]);
         assert!((got - expected).abs() < 1e-6, "{got} vs {expected}");
+        let mut additive = n.clone();
+        additive.u_pep.fill(0.0);
+        let plain = additive.score(&additive.fold(&x), &pep, &mut [0.0; 3], &mut [0.0; 2]);
+        assert!((plain - expected).abs() > 1e-3, "{plain} vs {expected}");
     }
 
     #[test]
     fn round_trip_and_corruption_detected() {
-        let mut n = Network::zeros(4, 2);
+        let mut n = Network::zeros(4, 2, 3);
         n.w_pep[3] = 0.5;
+        n.u_pep[7] = -0.75;
+        n.w_embed[5] = 0.125;
         n.b3 = -1.25;
         n.w2[1] = 0.25;
         n.finish();
@@ -497,5 +645,12 @@ mod tests {
         bad[40] ^= 1;
         assert!(Model::from_bytes(&bad).unwrap_err().contains("checksum"));
         assert!(Model::from_bytes(b"nonsense").is_err());
+        // A version 1 file (header and checksum otherwise valid) is refused with a clear reason.
+        let mut old = bytes[..bytes.len() - 8].to_vec();
+        old[8..12].copy_from_slice(&1u32.to_le_bytes());
+        let sum = fnv1a(&old);
+        old.extend_from_slice(&sum.to_le_bytes());
+        let e = Model::from_bytes(&old).unwrap_err();
+        assert!(e.contains("version 1") && e.contains("retrain"), "{e}");
     }
 }

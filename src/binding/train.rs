@@ -12,6 +12,9 @@ use crate::binding::model::{sigmoid, Network};
 pub struct TrainConfig {
     pub hidden1: usize,
     pub hidden2: usize,
+    /// Size of the allele embedding that modulates the peptide rows of the first layer (0:
+    /// additive first layer, the version 1 model).
+    pub embed: usize,
     pub epochs: usize,
     pub batch_size: usize,
     pub learning_rate: f32,
@@ -22,6 +25,9 @@ pub struct TrainConfig {
     pub l2_allele: f32,
     /// Networks in the ensemble, each trained from its own seed.
     pub ensemble: usize,
+    /// Minibatches of one allele each (shuffled within the allele, batch order shuffled),
+    /// instead of uniformly mixed ones: the folded allele table is then built once per batch.
+    pub allele_batches: bool,
     pub seed: u64,
 }
 
@@ -29,13 +35,15 @@ impl Default for TrainConfig {
     fn default() -> Self {
         Self {
             hidden1: 64,
-            hidden2: 32,
+            hidden2: 16,
+            embed: 0,
             epochs: 30,
             batch_size: 256,
             learning_rate: 2e-3,
             l2: 1e-6,
             l2_allele: 1e-6,
-            ensemble: 1,
+            ensemble: 4,
+            allele_batches: false,
             seed: 20_240_501,
         }
     }
@@ -53,6 +61,7 @@ pub struct Example {
 struct Layout {
     h1: usize,
     h2: usize,
+    d: usize,
     w_pep: usize,
     w_allele: usize,
     b1: usize,
@@ -60,11 +69,14 @@ struct Layout {
     b2: usize,
     w3: usize,
     b3: usize,
+    w_embed: usize,
+    b_embed: usize,
+    u_pep: usize,
     len: usize,
 }
 
 impl Layout {
-    fn new(h1: usize, h2: usize) -> Self {
+    fn new(h1: usize, h2: usize, d: usize) -> Self {
         let last = if h2 > 0 { h2 } else { h1 };
         let w_pep = 0;
         let w_allele = w_pep + PEPTIDE_INPUTS * h1;
@@ -73,9 +85,13 @@ impl Layout {
         let b2 = w2 + h2 * h1;
         let w3 = b2 + h2;
         let b3 = w3 + last;
+        let w_embed = b3 + 1;
+        let b_embed = w_embed + d * ALLELE_INPUTS;
+        let u_pep = b_embed + d;
         Self {
             h1,
             h2,
+            d,
             w_pep,
             w_allele,
             b1,
@@ -83,18 +99,25 @@ impl Layout {
             b2,
             w3,
             b3,
-            len: b3 + 1,
+            w_embed,
+            b_embed,
+            u_pep,
+            len: u_pep + PEPTIDE_INPUTS * d * h1,
         }
     }
 
     fn is_bias(&self, i: usize) -> bool {
-        (self.b1..self.w2).contains(&i) || (self.b2..self.w3).contains(&i) || i == self.b3
+        (self.b1..self.w2).contains(&i)
+            || (self.b2..self.w3).contains(&i)
+            || i == self.b3
+            || (self.b_embed..self.u_pep).contains(&i)
     }
 
     fn to_network(&self, p: &[f32]) -> Network {
         let mut n = Network {
             hidden1: self.h1,
             hidden2: self.h2,
+            embed: self.d,
             w_pep: p[self.w_pep..self.w_allele].to_vec(),
             w_allele: p[self.w_allele..self.b1].to_vec(),
             b1: p[self.b1..self.w2].to_vec(),
@@ -102,6 +125,9 @@ impl Layout {
             b2: p[self.b2..self.w3].to_vec(),
             w3: p[self.w3..self.b3].to_vec(),
             b3: p[self.b3],
+            w_embed: p[self.w_embed..self.b_embed].to_vec(),
+            b_embed: p[self.b_embed..self.u_pep].to_vec(),
+            u_pep: p[self.u_pep..self.len].to_vec(),
             w2t: Vec::new(),
         };
         n.finish();
@@ -116,14 +142,20 @@ fn uniform(rng: &mut SplitMix64, a: f32) -> f32 {
 
 /// Trains one network on `examples`; `allele_inputs[i]` is the encoded pseudo-sequence of
 /// allele index `i`.
+///
+/// Each minibatch folds, for every allele it contains, the allele's peptide-row table
+/// `W_pep + Σ_k e_k U[·,k]` once; the examples then use it as inference does, and the
+/// gradient of the table is passed back to `W_pep`, `U` and the embedding once per batch.
+/// With [`TrainConfig::allele_batches`] each batch holds one allele's examples, so the fold
+/// costs about as much as a few examples.
 pub fn train_network(
     examples: &[Example],
     allele_inputs: &[Vec<f32>],
     config: &TrainConfig,
     seed: u64,
 ) -> Network {
-    let (h1, h2) = (config.hidden1, config.hidden2);
-    let lay = Layout::new(h1, h2);
+    let (h1, h2, d) = (config.hidden1, config.hidden2, config.embed);
+    let lay = Layout::new(h1, h2, d);
     let mut rng = SplitMix64::new(seed);
     let mut p = vec![0f32; lay.len];
     // Scales chosen so each first-layer pre-activation starts with variance near 1: about ten
@@ -140,6 +172,14 @@ pub fn train_network(
     let last = if h2 > 0 { h2 } else { h1 };
     for v in &mut p[lay.w3..lay.b3] {
         *v = uniform(&mut rng, (3.0 / last as f32).sqrt());
+    }
+    // Embedding pre-activations start near unit variance; the modulation U starts at half the
+    // scale of the peptide rows, spread over the embedding values.
+    for v in &mut p[lay.w_embed..lay.b_embed] {
+        *v = uniform(&mut rng, (3.0 / (ALLELE_INPUTS as f32 * 0.3)).sqrt());
+    }
+    for v in &mut p[lay.u_pep..lay.len] {
+        *v = uniform(&mut rng, 0.5 * (3.0f32 / 10.0 / d.max(1) as f32).sqrt());
     }
     let mut g = vec![0f32; lay.len];
     let mut m = vec![0f32; lay.len];
@@ -159,27 +199,66 @@ pub fn train_network(
     let mut step = 0i32;
 
     let n_alleles = allele_inputs.len();
+    let table_len = PEPTIDE_INPUTS * h1;
     let mut slot_of = vec![u32::MAX; n_alleles];
     let mut present: Vec<u32> = Vec::new();
     let mut proj: Vec<f32> = Vec::new();
     let mut gproj: Vec<f32> = Vec::new();
+    // Per present allele: embedding e (after tanh), its gradient, the folded peptide-row
+    // table and the table's gradient (only when d > 0; otherwise W_pep is used directly).
+    let mut emb: Vec<f32> = Vec::new();
+    let mut gemb: Vec<f32> = Vec::new();
+    let mut tables: Vec<f32> = Vec::new();
+    let mut gtables: Vec<f32> = Vec::new();
     let mut pre = vec![0f32; h1];
     let mut a1 = vec![0f32; h1];
     let mut a2 = vec![0f32; h2];
     let mut d1 = vec![0f32; h1];
     let mut d2 = vec![0f32; h2];
     let mut order: Vec<usize> = (0..examples.len()).collect();
+    // Examples of each allele, in input order (for allele batches).
+    let mut by_allele: Vec<Vec<usize>> = vec![Vec::new(); n_alleles];
+    for (i, ex) in examples.iter().enumerate() {
+        by_allele[ex.allele as usize].push(i);
+    }
+    let mut batches: Vec<std::ops::Range<usize>> = Vec::new();
 
     for epoch in 0..config.epochs {
-        // Fisher–Yates with the seeded generator.
-        for i in (1..order.len()).rev() {
-            let j = rng.below(i + 1);
-            order.swap(i, j);
+        batches.clear();
+        if config.allele_batches {
+            // Shuffle within each allele, cut into batches, then shuffle the batch order.
+            order.clear();
+            for list in &mut by_allele {
+                for i in (1..list.len()).rev() {
+                    let j = rng.below(i + 1);
+                    list.swap(i, j);
+                }
+                for chunk in list.chunks(config.batch_size) {
+                    batches.push(order.len()..order.len() + chunk.len());
+                    order.extend_from_slice(chunk);
+                }
+            }
+            for i in (1..batches.len()).rev() {
+                let j = rng.below(i + 1);
+                batches.swap(i, j);
+            }
+        } else {
+            // Fisher–Yates with the seeded generator.
+            for i in (1..order.len()).rev() {
+                let j = rng.below(i + 1);
+                order.swap(i, j);
+            }
+            let mut at = 0;
+            while at < order.len() {
+                let end = (at + config.batch_size).min(order.len());
+                batches.push(at..end);
+                at = end;
+            }
         }
         let lr = config.learning_rate * (1.0 - 0.9 * epoch as f32 / config.epochs as f32);
-        for batch in order.chunks(config.batch_size) {
+        for range in &batches {
+            let batch = &order[range.clone()];
             g.fill(0.0);
-            // Allele projections (without bias) for the alleles in this batch.
             for &a in &present {
                 slot_of[a as usize] = u32::MAX;
             }
@@ -191,17 +270,51 @@ pub fn train_network(
                     present.push(a);
                 }
             }
+            let np = present.len();
             proj.clear();
-            proj.resize(present.len() * h1, 0.0);
+            proj.resize(np * h1, 0.0);
             gproj.clear();
-            gproj.resize(present.len() * h1, 0.0);
+            gproj.resize(np * h1, 0.0);
+            emb.clear();
+            gemb.clear();
+            gemb.resize(np * d, 0.0);
+            if d > 0 {
+                tables.clear();
+                gtables.clear();
+                gtables.resize(np * table_len, 0.0);
+            }
             for (k, &a) in present.iter().enumerate() {
+                let x = &allele_inputs[a as usize];
                 let out = &mut proj[k * h1..(k + 1) * h1];
-                for (r, &x) in allele_inputs[a as usize].iter().enumerate() {
-                    if x != 0.0 {
+                for (r, &xv) in x.iter().enumerate() {
+                    if xv != 0.0 {
                         let row = &p[lay.w_allele + r * h1..lay.w_allele + (r + 1) * h1];
                         for (o, w) in out.iter_mut().zip(row) {
-                            *o += x * w;
+                            *o += xv * w;
+                        }
+                    }
+                }
+                if d == 0 {
+                    continue;
+                }
+                let e0 = emb.len();
+                for kk in 0..d {
+                    let at = lay.w_embed + kk * ALLELE_INPUTS;
+                    let row = &p[at..at + ALLELE_INPUTS];
+                    let z =
+                        p[lay.b_embed + kk] + row.iter().zip(x).map(|(w, v)| w * v).sum::<f32>();
+                    emb.push(z.tanh());
+                }
+                let t0 = tables.len();
+                tables.extend_from_slice(&p[lay.w_pep..lay.w_allele]);
+                let t = &mut tables[t0..];
+                for r in 0..PEPTIDE_INPUTS {
+                    let out = &mut t[r * h1..(r + 1) * h1];
+                    for kk in 0..d {
+                        let ek = emb[e0 + kk];
+                        let at = lay.u_pep + (r * d + kk) * h1;
+                        for (o, u) in out.iter_mut().zip(&p[at..at + h1]) {
+                            *o += ek * u;
                         }
                     }
                 }
@@ -210,6 +323,11 @@ pub fn train_network(
             for &i in batch {
                 let ex = &examples[i];
                 let k = slot_of[ex.allele as usize] as usize;
+                let (table, tbase) = if d > 0 {
+                    (&tables[k * table_len..(k + 1) * table_len], 0)
+                } else {
+                    (&p[..], lay.w_pep)
+                };
                 // Forward.
                 for ((o, a), b) in pre
                     .iter_mut()
@@ -219,7 +337,7 @@ pub fn train_network(
                     *o = a + b;
                 }
                 ex.peptide.for_each_input(|row, x| {
-                    let w = &p[lay.w_pep + row * h1..lay.w_pep + (row + 1) * h1];
+                    let w = &table[tbase + row * h1..tbase + (row + 1) * h1];
                     for (o, w) in pre.iter_mut().zip(w) {
                         *o += x * w;
                     }
@@ -263,15 +381,15 @@ pub fn train_network(
                     }
                     d1.fill(0.0);
                     for k2 in 0..h2 {
-                        let d = d2[k2];
-                        if d == 0.0 {
+                        let dv = d2[k2];
+                        if dv == 0.0 {
                             continue;
                         }
-                        g[lay.b2 + k2] += d;
+                        g[lay.b2 + k2] += dv;
                         let base = lay.w2 + k2 * h1;
                         for j in 0..h1 {
-                            g[base + j] += d * a1[j];
-                            d1[j] += d * p[base + j];
+                            g[base + j] += dv * a1[j];
+                            d1[j] += dv * p[base + j];
                         }
                     }
                     for j in 0..h1 {
@@ -285,27 +403,67 @@ pub fn train_network(
                         d1[j] = if a1[j] > 0.0 { dz * p[lay.w3 + j] } else { 0.0 };
                     }
                 }
-                for (gb, d) in g[lay.b1..lay.w2].iter_mut().zip(&d1) {
-                    *gb += d;
+                for (gb, dv) in g[lay.b1..lay.w2].iter_mut().zip(&d1) {
+                    *gb += dv;
                 }
-                for (gp, d) in gproj[k * h1..(k + 1) * h1].iter_mut().zip(&d1) {
-                    *gp += d;
+                for (gp, dv) in gproj[k * h1..(k + 1) * h1].iter_mut().zip(&d1) {
+                    *gp += dv;
                 }
+                let (gt, gbase) = if d > 0 {
+                    (&mut gtables[k * table_len..(k + 1) * table_len], 0)
+                } else {
+                    (&mut g[..], lay.w_pep)
+                };
                 ex.peptide.for_each_input(|row, x| {
-                    let gw = &mut g[lay.w_pep + row * h1..lay.w_pep + (row + 1) * h1];
-                    for (o, d) in gw.iter_mut().zip(&d1) {
-                        *o += x * d;
+                    let gw = &mut gt[gbase + row * h1..gbase + (row + 1) * h1];
+                    for (o, dv) in gw.iter_mut().zip(&d1) {
+                        *o += x * dv;
                     }
                 });
             }
             for (k, &a) in present.iter().enumerate() {
+                let x = &allele_inputs[a as usize];
                 let gp = &gproj[k * h1..(k + 1) * h1];
-                for (r, &x) in allele_inputs[a as usize].iter().enumerate() {
-                    if x != 0.0 {
+                for (r, &xv) in x.iter().enumerate() {
+                    if xv != 0.0 {
                         let row = &mut g[lay.w_allele + r * h1..lay.w_allele + (r + 1) * h1];
-                        for (o, d) in row.iter_mut().zip(gp) {
-                            *o += x * d;
+                        for (o, dv) in row.iter_mut().zip(gp) {
+                            *o += xv * dv;
                         }
+                    }
+                }
+                if d == 0 {
+                    continue;
+                }
+                // The folded table's gradient back to W_pep, U and the embedding.
+                let gt = &gtables[k * table_len..(k + 1) * table_len];
+                for (o, v) in g[lay.w_pep..lay.w_allele].iter_mut().zip(gt) {
+                    *o += v;
+                }
+                let e = &emb[k * d..(k + 1) * d];
+                let ge = &mut gemb[k * d..(k + 1) * d];
+                for r in 0..PEPTIDE_INPUTS {
+                    let gr = &gt[r * h1..(r + 1) * h1];
+                    if gr.iter().all(|&v| v == 0.0) {
+                        continue;
+                    }
+                    for kk in 0..d {
+                        let at = lay.u_pep + (r * d + kk) * h1;
+                        let mut acc = 0.0;
+                        for ((gu, u), gv) in g[at..at + h1].iter_mut().zip(&p[at..at + h1]).zip(gr)
+                        {
+                            *gu += e[kk] * gv;
+                            acc += u * gv;
+                        }
+                        ge[kk] += acc;
+                    }
+                }
+                for kk in 0..d {
+                    let gz = ge[kk] * (1.0 - e[kk] * e[kk]);
+                    g[lay.b_embed + kk] += gz;
+                    let at = lay.w_embed + kk * ALLELE_INPUTS;
+                    for (o, v) in g[at..at + ALLELE_INPUTS].iter_mut().zip(x) {
+                        *o += gz * v;
                     }
                 }
             }
