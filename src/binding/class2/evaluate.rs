@@ -341,7 +341,7 @@ pub fn run_pipeline2(
             .map(|f| (true, f))
             .chain((0..FOLDS).map(|g| (false, g)))
             .collect();
-        let results: Vec<(bool, usize, Vec<usize>, Vec<f64>, Vec<(usize, usize)>)> = jobs
+        let results: Vec<FitOutcome> = jobs
             .par_iter()
             .map(|&(peptide_cv, k)| {
                 let test: Vec<usize> = (0..n)
@@ -438,11 +438,18 @@ pub fn run_pipeline2(
     }
 }
 
+/// Epochs kept and run per ensemble member.
+type MemberEpochs = Vec<(usize, usize)>;
+/// (peptide CV?, fold or group, per member (kept epoch, epochs run)).
+type FoldEpochs = (bool, usize, MemberEpochs);
+/// One evaluation fit: (peptide CV?, fold or group, test rows, their scores, member epochs).
+type FitOutcome = (bool, usize, Vec<usize>, Vec<f64>, MemberEpochs);
+
 /// Figures of the evaluation beyond the per-molecule table.
 #[derive(Default)]
 pub struct Extra {
     /// (peptide CV?, fold or group, per member (kept epoch, epochs run)).
-    pub epochs: Vec<(bool, usize, Vec<(usize, usize)>)>,
+    pub epochs: Vec<FoldEpochs>,
     pub shipped_epochs: Vec<(usize, usize)>,
     /// Mean CV AUC over the folds other than the selection fold, and its molecule count.
     pub cv_later: (f64, usize),
