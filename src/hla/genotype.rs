@@ -30,6 +30,13 @@ pub struct LocusFragments<'a> {
     pub weight: u32,
 }
 
+/// Near-best alleles of a read with their k-mer deficit.
+type Near<'a> = &'a [(u32, u16)];
+/// An allele's fit over the classes: the classes it fits best (bits) and its level in others.
+type Fit = (Vec<u64>, Vec<(u32, u8)>);
+/// A candidate: best-fit bits, member alleles (preference order), coverage, other levels.
+type Candidate = (Vec<u64>, Vec<u32>, u64, Vec<(u32, u8)>);
+
 /// Fit levels of a read to an allele: 0 (one of the best) to `LEVELS - 1` (three mismatches
 /// or worse), in quarters of a mismatch (a mismatch inside the read removes `K` k-mers; one
 /// near the read's end fewer, and counts for less).
@@ -110,9 +117,9 @@ pub fn choose(
     refine: &RefineFn<'_>,
 ) -> Option<PairCall> {
     // Fragment classes with identical fits are interchangeable for the objective.
-    let mut classes: Vec<(&[u32], &[(u32, u16)], u64)> = Vec::new();
+    let mut classes: Vec<(&[u32], Near<'_>, u64)> = Vec::new();
     {
-        let mut at: HashMap<(&[u32], &[(u32, u16)]), usize> = HashMap::new();
+        let mut at: HashMap<(&[u32], Near<'_>), usize> = HashMap::new();
         for f in fragments {
             match at.get(&(f.alleles, f.near)) {
                 Some(&i) => classes[i].2 += u64::from(f.weight),
@@ -129,7 +136,7 @@ pub fn choose(
     let words = classes.len().div_ceil(64);
     let weights: Vec<u64> = classes.iter().map(|c| c.2).collect();
     // Per allele: the classes it fits best (bits), and its level in the others it nearly fits.
-    let mut fit: HashMap<u32, (Vec<u64>, Vec<(u32, u8)>)> = HashMap::new();
+    let mut fit: HashMap<u32, Fit> = HashMap::new();
     for (ci, (alleles, near, _)) in classes.iter().enumerate() {
         for &a in *alleles {
             fit.entry(a)
@@ -144,11 +151,11 @@ pub fn choose(
         }
     }
     // Alleles fitting every read alike form one candidate.
-    let mut groups: HashMap<(Vec<u64>, Vec<(u32, u8)>), Vec<u32>> = HashMap::new();
+    let mut groups: HashMap<Fit, Vec<u32>> = HashMap::new();
     for (a, key) in fit {
         groups.entry(key).or_default().push(a);
     }
-    let mut cands: Vec<(Vec<u64>, Vec<u32>, u64, Vec<(u32, u8)>)> = groups
+    let mut cands: Vec<Candidate> = groups
         .into_iter()
         .filter(|((b, _), _)| b.iter().any(|&w| w != 0))
         .map(|((b, near), mut a)| {
