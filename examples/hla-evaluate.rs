@@ -22,8 +22,10 @@ use immunoprofile::hla::imgt::two_field;
 use immunoprofile::hla::simulate::{simulate, Library, Rng, SimSpec};
 use immunoprofile::hla::{self, HlaIndex, HlaParams, Imgt, ReadStats, DEFAULT_LOCI};
 
-/// The seed of the reported figures (never used during development).
-const EVAL_SEED: u64 = 20_261_202;
+/// The seed of the reported figures, run once with the final method. The previous evaluation
+/// seed, 20261202, had its results (and discordant calls) seen while the method was developed,
+/// so it no longer counts as held out.
+const EVAL_SEED: u64 = 20_261_203;
 /// Read lengths drawn per sample (common Illumina read lengths).
 const READ_LENS: [usize; 4] = [76, 100, 126, 150];
 
@@ -83,10 +85,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let loci = a.loci.clone();
     let mut md = String::new();
     writeln!(md, "# HLA typing: evaluation on simulated reads\n")?;
-    writeln!(md, "Written by `cargo run --release --example hla-evaluate -- --samples {} --seed {} --loci {}` against IPD-IMGT/HLA {} ({} alleles indexed; release read and index built in {build_s:.1} s, {} build). The seed {} is the evaluation seed: the method and its defaults (β = {}, {} reads a locus, {} shared k-mers) were developed on other seeds (1–3) and never tuned on this one.\n",
+    writeln!(md, "Written by `cargo run --release --example hla-evaluate -- --samples {} --seed {} --loci {}` against IPD-IMGT/HLA {} ({} alleles indexed; release read and index built in {build_s:.1} s, {} build). The seed {} is the evaluation seed, run once with the final method: the method and its defaults (read likelihood with ε = 0.01 floored at one mismatch, β = {} nats a read for a homozygous pair, {} reads a locus, {} shared k-mers) were developed on seeds 1–3 only. The earlier evaluation seed 20261202 was seen during development (its discordant calls were looked at), so it is no longer reported.\n",
         a.samples, a.seed, a.loci.join(","), imgt.release, index.alleles.len(), build_kind(), a.seed, params.homozygosity_penalty, params.min_reads, params.min_kmers)?;
     writeln!(md, "Each sample draws two alleles per locus uniformly from the release's expressed alleles that have a genomic sequence (so rare alleles are as likely as common ones, a harder set than real cohorts), and simulates read pairs of one length drawn per sample from {READ_LENS:?} bp (insert 300 ± 20%) with Illumina-like errors (substitutions averaging 0.5% a base, rising from 0.2% at the first base to 0.8% at the last; one-base indels at 0.02% a base): **DNA** from the genomic sequences (exons and introns, so many reads are intronic) at 30× per allele; **RNA** from the coding sequences at 20–80× per allele (allelic imbalance up to 4:1). Every sample also carries decoys at one allele's depth: one allele each of HLA-E, -F, -G, DRA, DRB3, DRB4 and DRB5; for each typed locus a pseudogene-like copy (a drawn allele with 6–14% of its bases changed, standing in for HLA-H/J/K/L and DRB2/6/7/8/9, absent from the release's nucleotide files); and 200 random pairs for the rest of the genome.\n")?;
-    writeln!(md, "Concordance counts alleles (two per locus): *two-field* the called name equals the true allele's first two fields; *G group* the called G group holds the true allele (the resolution of exons 2–3 / exon 2). Undetermined loci count as wrong.\n")?;
+    writeln!(md, "Concordance counts alleles (two per locus): *two-field* the called name equals the true allele's first two fields; *G group* the called G group holds the true allele (the resolution of exons 2–3 / exon 2). Undetermined loci count as wrong. Both are strict: a call is not counted right because the true allele is among the equivalent alleles the output lists.\n")?;
     if let Some(d) = &a.fastq_dir {
         std::fs::create_dir_all(d)?;
     }

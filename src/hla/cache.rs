@@ -19,7 +19,6 @@ use sha2::{Digest, Sha256};
 use super::imgt::{self, Imgt};
 use super::index::{HlaIndex, IndexedAllele, K};
 use crate::error::{Error, Result};
-use crate::io::output::AtomicFile;
 
 /// Bumped whenever the index or this layout changes.
 const FORMAT: u32 = 3;
@@ -146,13 +145,40 @@ fn remove_stale(dir: &Path, release: &str, keep: &Path) {
     }
 }
 
-/// Writes the index (under a temporary name, renamed when complete).
+/// Writes the index under a name unique to this writer (process id, thread and a counter),
+/// renamed when complete: several samples of a batch may build the same shared cache file at
+/// once, and a shared temporary name would interleave their bytes; the last rename wins with
+/// identical content, and a reader sees either no file or a whole one.
 ///
 /// # Errors
 /// The file cannot be written.
 pub fn write(file: &Path, key: &[u8; 32], index: &HlaIndex) -> Result<()> {
-    let mut out = AtomicFile::create(file)?;
-    let p = out.path().to_path_buf();
+    let tmp = unique_temp(file);
+    let result = write_at(&tmp, key, index)
+        .and_then(|()| fs::rename(&tmp, file).map_err(|e| Error::io(file, e)));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// `FILE.PID-THREAD-N.partial`.
+fn unique_temp(file: &Path) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let thread = format!("{:?}", std::thread::current().id())
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>();
+    let mut name = file.as_os_str().to_os_string();
+    name.push(format!(".{}-{thread}-{n}.partial", std::process::id()));
+    PathBuf::from(name)
+}
+
+fn write_at(file: &Path, key: &[u8; 32], index: &HlaIndex) -> Result<()> {
+    let p = file.to_path_buf();
+    let mut out = fs::File::create(&p).map_err(|e| Error::io(&p, e))?;
     {
         let mut w = BufWriter::new(&mut out);
         let mut put = || -> std::io::Result<()> {
@@ -194,7 +220,7 @@ pub fn write(file: &Path, key: &[u8; 32], index: &HlaIndex) -> Result<()> {
         };
         put().map_err(|e| Error::io(&p, e))?;
     }
-    out.commit()?;
+    out.sync_all().map_err(|e| Error::io(&p, e))?;
     Ok(())
 }
 

@@ -23,6 +23,10 @@ pub enum Fate {
         locus: u16,
         alleles: Vec<u32>,
         score: u32,
+        /// Other alleles of the locus sharing at least `score - NEAR` of the fragment's
+        /// k-mers, with their deficit (`score` minus theirs), sorted by allele id: the
+        /// per-read likelihood of one-mismatch neighbours ([`super::genotype`]).
+        near: Vec<(u32, u16)>,
     },
     /// Best alleles (sorted ids) span loci: used only where the other loci's calls do not
     /// explain it already (see `type_fragments`).
@@ -31,6 +35,10 @@ pub enum Fate {
     /// allele (a read of a pseudogene or a related locus not in the release).
     NoHit,
 }
+
+/// Deficit (k-mers fewer than the best allele's) up to which an allele's fit is recorded:
+/// three interior mismatches (each removes `K` k-mers); beyond that a fit counts as three.
+pub const NEAR: u32 = 3 * K as u32;
 
 /// Mismatches allowed between a read and its best allele over the span the allele's k-mers
 /// cover: 1 + 3% of the span (3 for 76 bp, 4 for 100 bp, 5 for 150 bp), about OptiType's
@@ -192,10 +200,21 @@ impl Scratch {
                 .iter()
                 .all(|&a| index.alleles[a as usize].locus == locus)
             {
+                let mut near: Vec<(u32, u16)> = self
+                    .touched
+                    .iter()
+                    .filter(|&&a| {
+                        let sc = self.scores[a as usize];
+                        sc < best && sc + NEAR >= best && index.alleles[a as usize].locus == locus
+                    })
+                    .map(|&a| (a, (best - self.scores[a as usize]) as u16))
+                    .collect();
+                near.sort_unstable();
                 Fate::Locus {
                     locus,
                     alleles,
                     score: best,
+                    near,
                 }
             } else {
                 Fate::Ambiguous { alleles }

@@ -143,7 +143,9 @@ pub struct IndexStats {
     pub k: usize,
     /// Loci with no genomic sequence to find exons: the whole coding sequence is indexed.
     pub whole_cds_loci: Vec<String>,
-    /// `off`, `hit` (read from the cache) or `written`.
+    /// `off`, `hit` (read from the cache) or `written`: logged, not written to the JSON (with
+    /// one cache shared by a batch's samples it depends on which sample ran first).
+    #[serde(skip)]
     pub cache: cache::CacheUse,
 }
 
@@ -211,7 +213,12 @@ pub fn type_fragments(
     let typed = |a: &u32| locus_ids.contains(&index.alleles[*a as usize].locus);
     for ((_, weight), fate) in distinct.iter().zip(&fates) {
         match fate {
-            matching::Fate::Locus { locus, alleles, .. } => {
+            matching::Fate::Locus {
+                locus,
+                alleles,
+                near,
+                ..
+            } => {
                 if locus_ids.contains(locus) {
                     fstats.typed_loci += u64::from(*weight);
                     per_locus
@@ -219,6 +226,7 @@ pub fn type_fragments(
                         .or_default()
                         .push(genotype::LocusFragments {
                             alleles,
+                            near,
                             weight: *weight,
                         });
                 } else {
@@ -312,6 +320,7 @@ pub fn type_fragments(
         if let Some(extra) = shared.get(id) {
             frags.extend(extra.iter().map(|(a, w)| genotype::LocusFragments {
                 alleles: a,
+                near: &[],
                 weight: *w,
             }));
         }

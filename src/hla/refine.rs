@@ -2,12 +2,13 @@
 //! fit the typing reads equally, and many of them share a G group but not two-field names
 //! (e.g. A*02:01 and A*02:09 differ in exon 4). Where the release has their complete coding
 //! sequences, reads over the other exons (and RNA reads over exon junctions) tell them apart:
-//! within each chosen candidate, the pair of complete alleles explaining the most such reads
-//! wins. Partial alleles (IMGT holds only their typing region) cannot be judged there and are
+//! within each chosen candidate, the pair of complete alleles with the highest read likelihood
+//! (the mixture model of [`super::genotype`]) wins. Partial alleles (IMGT holds only their typing region) cannot be judged there and are
 //! kept only when no complete allele fits as well.
 
 use std::collections::HashMap;
 
+use super::genotype::{level, mixture_table, LEVELS};
 use super::index::{kmers, revcomp, HlaIndex};
 use super::matching::Fragment;
 
@@ -67,7 +68,7 @@ pub fn refine(
     }
     // Per read: the members of S fitting it best, when they hold every k-mer of it that any
     // allele of the release holds (a read fitting another locus or allele better is left out).
-    let mut classes: HashMap<Vec<u64>, u64> = HashMap::new();
+    let mut classes: HashMap<Vec<u8>, u64> = HashMap::new();
     let mut scores = vec![0u32; s.len()];
     for (f, w) in fragments {
         scores.iter_mut().for_each(|x| *x = 0);
@@ -99,31 +100,39 @@ pub fn refine(
         if best < min_kmers.max(1) || best < known {
             continue;
         }
-        let mut bits = vec![0u64; words];
-        for (i, &sc) in scores.iter().enumerate() {
-            if sc == best {
-                bits[i / 64] |= 1 << (i % 64);
-            }
-        }
         // Reads every compared allele fits alike decide nothing.
-        if bits.iter().map(|x| x.count_ones() as usize).sum::<usize>() == s.len() {
+        if scores.iter().all(|&sc| sc == best) {
             continue;
         }
-        *classes.entry(bits).or_default() += u64::from(*w);
+        let levels: Vec<u8> = scores
+            .iter()
+            .map(|&sc| level((best - sc).min(u32::from(u16::MAX)) as u16))
+            .collect();
+        *classes.entry(levels).or_default() += u64::from(*w);
     }
     if classes.is_empty() {
         return default;
     }
-    let classes: Vec<(Vec<u64>, u64)> = classes.into_iter().collect();
-    // A candidate without a complete allele keeps its default, which explains nothing here.
+    let classes: Vec<(Vec<u8>, u64)> = classes.into_iter().collect();
+    // A candidate without a complete allele keeps its default, which fits nothing here.
     let pos = |x: u32| s.iter().position(|&y| y == x);
-    let has = |bits: &[u64], i: Option<usize>| i.is_some_and(|i| bits[i / 64] >> (i % 64) & 1 == 1);
-    let explained = |x: u32, y: u32| -> u64 {
+    let table = mixture_table();
+    let worst = (LEVELS - 1) as u8;
+    // Log-likelihood of the reads under the pair (the mixture model of `genotype`).
+    let loglik = |x: u32, y: u32| -> f64 {
         let (i, j) = (pos(x), pos(y));
         classes
             .iter()
-            .filter(|(bits, _)| has(bits, i) || has(bits, j))
-            .map(|(_, w)| *w)
+            .map(|(l, w)| {
+                let a = i.map_or(worst, |i| l[i]);
+                let b = j.map_or(worst, |j| l[j]);
+                *w as f64
+                    * if x == y {
+                        table[a as usize][a as usize]
+                    } else {
+                        table[a as usize][b as usize]
+                    }
+            })
             .sum()
     };
     let total: u64 = classes.iter().map(|c| c.1).sum();
@@ -133,7 +142,7 @@ pub fn refine(
     let mut best = (f64::MIN, default.alleles);
     for &x in &la {
         for &y in &lb {
-            let mut o = explained(x, y) as f64;
+            let mut o = loglik(x, y);
             if same && x == y {
                 o += beta * total as f64;
             }

@@ -119,6 +119,11 @@ fn build(name: &str, c: &Ctx) -> Plan {
                 imgt: Some(imgt),
                 ..all.hla.clone()
             };
+            if p.index_cache.is_none() {
+                // One index for the run, built by the first sample to need it (written under a
+                // unique temporary name, then renamed), not one per sample folder.
+                p.index_cache = Some(m.output.join("hla-index"));
+            }
             let mut inputs = Vec::new();
             if let Some(r1) = c.sample.fastq_1.clone() {
                 // Reads given for typing win over the alignments.
