@@ -31,7 +31,6 @@ fn molecule(s: &str) -> Class2Molecule {
 /// et al., Nature 1994;368:215, PDB 1DLH) puts Tyr308 in the P1 pocket, so the core is
 /// YVKQNTLKL at offset 2; the peptide binds DR1 in the low-nanomolar range.
 #[test]
-#[ignore = "fails with the issue-14 model: it puts the HA306 core one register early (KYVKQNTLK); needs NetMHCIIpan-3.2-style per-network core-offset correction"]
 fn ha306_binds_dr1_with_its_crystal_core() {
     let Some(p) = predictor() else { return };
     let dr1 = molecule("HLA-DRB1*01:01");
@@ -44,7 +43,6 @@ fn ha306_binds_dr1_with_its_crystal_core() {
 /// The same epitope inside other flanks: the core moves with it (the core search, not a
 /// positional habit, places it).
 #[test]
-#[ignore = "fails with the issue-14 model: it puts the HA306 core one register early (KYVKQNTLK); needs NetMHCIIpan-3.2-style per-network core-offset correction"]
 fn ha306_core_follows_the_epitope() {
     let Some(p) = predictor() else { return };
     let dr1 = molecule("HLA-DRB1*01:01");

@@ -154,12 +154,82 @@ pub struct CoreScore {
 
 /// One molecule's first-layer terms, computed once per molecule.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Projections2(Vec<Vec<f32>>);
+pub struct Projections2 {
+    terms: Vec<Vec<f32>>,
+    /// Per network, its core register minus the first network's (see
+    /// [`Projections2::align_registers`]); zero until aligned.
+    shifts: Vec<i32>,
+}
 
 impl Projections2 {
     pub fn new(model: &Model2, pseudo: &[u8]) -> Self {
         let x = encode_pseudo(pseudo);
-        Self(model.networks.iter().map(|n| n.projection(&x)).collect())
+        let terms: Vec<Vec<f32>> = model.networks.iter().map(|n| n.projection(&x)).collect();
+        let shifts = vec![0; terms.len()];
+        Self { terms, shifts }
+    }
+
+    /// Each network's best core offset for `pep`.
+    fn best_offsets(&self, model: &Model2, pep: &Peptide2) -> Vec<(f32, usize)> {
+        let mut h1 = [0f32; 256];
+        let mut h2 = [0f32; 256];
+        model
+            .networks
+            .iter()
+            .zip(&self.terms)
+            .map(|(net, proj)| {
+                let (a, b) = (&mut h1[..net.hidden1], &mut h2[..net.hidden2]);
+                let mut best = (f32::MIN, 0usize);
+                for c in 0..pep.n_cores() {
+                    let s = net.score_core(proj, pep, c, a, b);
+                    if s > best.0 {
+                        best = (s, c);
+                    }
+                }
+                best
+            })
+            .collect()
+    }
+
+    /// Networks of an ensemble can learn the same motif one register apart (the P1 pocket
+    /// read as P2): the score is unaffected, the reported core is not. As NetMHCIIpan-3.2's
+    /// core-offset correction, each network's register is aligned with the first network's:
+    /// its shift is the most common difference of best-core offsets over the peptides (the
+    /// molecule's calibration peptides) that the first network scores in its top tenth.
+    pub fn align_registers(&mut self, model: &Model2, peptides: &[Peptide2]) {
+        let offsets: Vec<Vec<(f32, usize)>> = peptides
+            .iter()
+            .map(|p| self.best_offsets(model, p))
+            .collect();
+        let mut first: Vec<f32> = offsets
+            .iter()
+            .filter_map(|o| o.first())
+            .map(|o| o.0)
+            .collect();
+        if first.is_empty() {
+            return;
+        }
+        first.sort_by(f32::total_cmp);
+        let cut = first[first.len() * 9 / 10];
+        for k in 1..self.shifts.len() {
+            // Differences -4..=4 (a 9-residue core cannot be shifted further and stay a motif).
+            let mut counts = [0u32; 9];
+            for o in offsets.iter().filter(|o| o[0].0 >= cut) {
+                let d = o[k].1 as i32 - o[0].1 as i32;
+                if (-4..=4).contains(&d) {
+                    counts[(d + 4) as usize] += 1;
+                }
+            }
+            // Ties go to the smallest shift (0 first), so an unclear network is left alone.
+            let mut best = (0u32, 0i32);
+            for d in [0, -1, 1, -2, 2, -3, 3, -4, 4] {
+                let c = counts[(d + 4) as usize];
+                if c > best.0 {
+                    best = (c, d);
+                }
+            }
+            self.shifts[k] = best.1;
+        }
     }
 
     /// The peptide's ensemble score and binding core (see [`Combine::MeanOfBest`]).
@@ -183,7 +253,13 @@ impl Projections2 {
         let mut h1 = [0f32; 256];
         let mut h2 = [0f32; 256];
         let n = n_networks.min(model.networks.len());
-        for (net, proj) in model.networks.iter().zip(&self.0).take(n) {
+        for ((net, proj), &shift) in model
+            .networks
+            .iter()
+            .zip(&self.terms)
+            .zip(&self.shifts)
+            .take(n)
+        {
             let (a, b) = (&mut h1[..net.hidden1], &mut h2[..net.hidden2]);
             let mut best = (f32::MIN, 0usize);
             for (c, o) in per_core[..n_cores].iter_mut().enumerate() {
@@ -195,7 +271,9 @@ impl Projections2 {
             for (t, s) in sum_core.iter_mut().zip(&per_core[..n_cores]) {
                 *t += s;
             }
-            votes[best.1] += 1;
+            // The network's register, moved onto the first network's.
+            let aligned = (best.1 as i32 - shift).clamp(0, n_cores as i32 - 1) as usize;
+            votes[aligned] += 1;
             sum_best += best.0;
         }
         let mut best = CoreScore {

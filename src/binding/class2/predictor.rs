@@ -122,13 +122,17 @@ impl Class2Predictor {
             return Ok(s);
         }
         let pseudo = self.pseudo(molecule)?;
-        let projections = Projections2::new(&self.model, &pseudo);
-        let mut background: Vec<f64> =
+        let mut projections = Projections2::new(&self.model, &pseudo);
+        let calibration: Vec<Peptide2> =
             random_peptides(CALIBRATION_LENGTH, CALIBRATION_PEPTIDES, CALIBRATION_SEED)
                 .iter()
                 .filter_map(|p| Peptide2::new(p).ok())
-                .map(|p| score_to_ic50(f64::from(projections.score(&self.model, &p).score)))
                 .collect();
+        projections.align_registers(&self.model, &calibration);
+        let mut background: Vec<f64> = calibration
+            .iter()
+            .map(|p| score_to_ic50(f64::from(projections.score(&self.model, p).score)))
+            .collect();
         background.sort_by(f64::total_cmp);
         let state = Arc::new(State {
             projections,
