@@ -223,7 +223,8 @@ fn typed_class_ii_calls_become_molecules() {
             "DPB1": ["DPB1*04:01", "DPB1*04:01"]}}"#,
     )
     .unwrap();
-    let got = immunoprofile::neoantigen::class2::typed_molecules(&json).unwrap();
+    let calls = immunoprofile::hla::output::read_calls(&json).unwrap();
+    let got = immunoprofile::neoantigen::class2::typed_molecules(&calls);
     // DRB1 homozygous: one molecule; DQ: 2 × 2 pairings; DPB1 without DPA1: none.
     assert_eq!(
         got,

@@ -69,3 +69,47 @@ pub fn write(result: &HlaResult, prefix: &Path) -> Result<Vec<PathBuf>> {
         .map_err(|e| Error::io(&p, e))?;
     commit_all(vec![json, tsv])
 }
+
+/// An `hla.json`'s `alleles` object: locus → the names it called, in file order.
+pub type LocusCalls = serde_json::Map<String, serde_json::Value>;
+
+/// Reads the calls of an `hla.json` (once, for every class).
+///
+/// # Errors
+/// The file cannot be read or is not an `hla` summary.
+pub fn read_calls(path: &Path) -> Result<LocusCalls> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::invalid(path, None, format!("not an hla.json: {e}")))?;
+    match v.get_mut("alleles").map(serde_json::Value::take) {
+        Some(serde_json::Value::Object(map)) => Ok(map),
+        _ => Err(Error::invalid(
+            path,
+            None,
+            "no 'alleles' object: not written by `immunoprofile hla`",
+        )),
+    }
+}
+
+/// The names called at `locus` (none when the locus was not typed).
+pub fn calls_at<'a>(calls: &'a LocusCalls, locus: &str) -> impl Iterator<Item = &'a str> {
+    calls
+        .get(locus)
+        .and_then(|l| l.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str())
+}
+
+/// The class I alleles (loci A, B, C) called, in locus order; homozygous loci give one name.
+pub fn class_i_alleles(calls: &LocusCalls) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for locus in ["A", "B", "C"] {
+        for name in calls_at(calls, locus) {
+            if !out.iter().any(|o| o == name) {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}

@@ -1,7 +1,7 @@
 //! Class II in `neoantigens`: the molecules asked for (given or typed by `hla`), how typed
 //! chains are paired, and the scorers that let one code path serve both MHC classes.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -9,6 +9,7 @@ use crate::binding::class2::predictor::Class2Predictor;
 use crate::binding::class2::Class2Molecule;
 use crate::binding::{BindingPredictor, HlaAllele, Prediction};
 use crate::error::{Error, Result};
+use crate::hla::output::{calls_at, LocusCalls};
 
 /// Which MHC class a table holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,29 +81,10 @@ pub fn parse_molecules(names: &[String]) -> Result<Vec<Class2Allele>> {
 /// the cis pairs cannot be told from the trans ones; trans DQ heterodimers are also expressed
 /// (the DQ2/DQ8 trans pairs of coeliac disease), so all pairings are scored, as NetMHCIIpan and
 /// pVACseq users list them. Names are IEDB's (`HLA-DRB1*03:01`, `HLA-DQA1*05:01/DQB1*03:02`).
-///
-/// # Errors
-/// The file cannot be read or is not an `hla` summary.
-pub fn typed_molecules(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let v: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| Error::invalid(path, None, format!("not an hla.json: {e}")))?;
-    let Some(map) = v.get("alleles").and_then(|a| a.as_object()) else {
-        return Err(Error::invalid(
-            path,
-            None,
-            "no 'alleles' object: not written by `immunoprofile hla`",
-        ));
-    };
-    let calls = |locus: &str| -> Vec<String> {
+pub fn typed_molecules(calls: &LocusCalls) -> Vec<String> {
+    let at = |locus: &str| -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for name in map
-            .get(locus)
-            .and_then(|l| l.as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|n| n.as_str())
-        {
+        for name in calls_at(calls, locus) {
             let name = name.trim().trim_start_matches("HLA-").to_string();
             // Null alleles are not expressed.
             if !name.ends_with('N') && !out.contains(&name) {
@@ -111,7 +93,7 @@ pub fn typed_molecules(path: &Path) -> Result<Vec<String>> {
         }
         out
     };
-    Ok(pair_calls(&calls))
+    pair_calls(&at)
 }
 
 /// [`typed_molecules`] on any source of per-locus calls (`DRB1*03:01` …).

@@ -139,36 +139,3 @@ impl Stage for Hla {
         Ok(result)
     }
 }
-
-/// The class I alleles (loci A, B, C) an `hla.json` called, in locus order; homozygous loci
-/// give one name.
-///
-/// # Errors
-/// The file cannot be read or is not an `hla` summary.
-pub fn class_i_alleles(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let v: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| Error::invalid(path, None, format!("not an hla.json: {e}")))?;
-    let Some(map) = v.get("alleles").and_then(|a| a.as_object()) else {
-        return Err(Error::invalid(
-            path,
-            None,
-            "no 'alleles' object: not written by `immunoprofile hla`",
-        ));
-    };
-    let mut out: Vec<String> = Vec::new();
-    for locus in ["A", "B", "C"] {
-        for name in map
-            .get(locus)
-            .and_then(|l| l.as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|n| n.as_str())
-        {
-            if !out.iter().any(|o| o == name) {
-                out.push(name.to_string());
-            }
-        }
-    }
-    Ok(out)
-}

@@ -297,8 +297,9 @@ impl Stage for Neoantigens {
 /// the class II molecules of the class II calls ([`neoantigen::class2::typed_molecules`]) when
 /// `--imgt` is given (without it they are skipped with a warning).
 fn typed_params(params: &Params, path: &Path) -> Result<Params> {
-    let class1 = super::hla::class_i_alleles(path)?;
-    let mut class2 = neoantigen::class2::typed_molecules(path)?;
+    let calls = crate::hla::output::read_calls(path)?;
+    let class1 = crate::hla::output::class_i_alleles(&calls);
+    let mut class2 = neoantigen::class2::typed_molecules(&calls);
     if !class2.is_empty() && params.imgt.is_none() {
         log::warn!(
             "{}: the typed class II molecules ({}) are not scored: give --imgt DIR (the IPD-IMGT/HLA release) to score them",
