@@ -107,7 +107,8 @@ impl EncodedPeptide {
 
     /// Like [`Self::for_each_input`] without the length row (inference folds it into the
     /// allele's per-length base).
-    #[inline]
+    // Always inlined so the caller's row additions compile inside its AVX2 build.
+    #[inline(always)]
     pub fn for_each_residue_input(&self, mut f: impl FnMut(usize, f32)) {
         for s in 0..N_SLOTS {
             if s == MIDDLE_SLOT {
@@ -123,6 +124,10 @@ impl EncodedPeptide {
         }
     }
 }
+
+/// Most residue rows a peptide activates: the eight terminal slots plus up to three middle
+/// residues.
+pub const MAX_PEPTIDE_ROWS: usize = N_SLOTS - 1 + 3;
 
 /// First row of the length one-hot in the peptide part of the first layer.
 pub const LENGTH_ROW: usize = N_SLOTS * 20;

@@ -8,6 +8,7 @@ pub mod data;
 pub mod encoding;
 #[cfg(feature = "train")]
 pub mod evaluate;
+pub mod kernel;
 pub mod model;
 pub mod stage;
 #[cfg(feature = "train")]

@@ -39,8 +39,10 @@
 //! Version 1 (no embedding) is refused with a message to retrain.
 
 use crate::binding::encoding::{
-    encode_pseudo, EncodedPeptide, ALLELE_INPUTS, LENGTH_ROW, N_LENGTHS, PEPTIDE_INPUTS, PSEUDO_LEN,
+    encode_pseudo, EncodedPeptide, ALLELE_INPUTS, LENGTH_ROW, MAX_PEPTIDE_ROWS, N_LENGTHS,
+    PEPTIDE_INPUTS, PSEUDO_LEN,
 };
+use crate::binding::kernel;
 use crate::binding::HlaAllele;
 
 /// IC50 (nM) at score 0; score 1 is 1 nM.
@@ -82,7 +84,7 @@ pub struct Network {
     /// `PEPTIDE_INPUTS × embed` rows of `hidden1` (row r, embedding value k at `r*embed + k`).
     pub u_pep: Vec<f32>,
     /// `w2` transposed (`hidden1` rows of `hidden2`), derived by [`Network::finish`]: inference
-    /// adds one row per active unit, which vectorises, instead of 32 serial dot products.
+    /// adds one row per unit, which vectorises, instead of `hidden2` serial dot products.
     pub w2t: Vec<f32>,
 }
 
@@ -134,7 +136,7 @@ impl Network {
         (0..self.embed)
             .map(|k| {
                 let row = &self.w_embed[k * ALLELE_INPUTS..(k + 1) * ALLELE_INPUTS];
-                (self.b_embed[k] + dot(row, allele_input)).tanh()
+                (self.b_embed[k] + kernel::dot(row, allele_input)).tanh()
             })
             .collect()
     }
@@ -177,90 +179,41 @@ impl Network {
         FoldedAllele { base, table }
     }
 
-    /// Score in [0, 1] given the folded allele; `h1`/`h2` are scratch buffers.
-    #[inline]
+    /// Score in [0, 1] given the folded allele; `h1` is a scratch buffer of `hidden1` values
+    /// (`_h2` is unused, kept so callers need not change).
     pub fn score(
         &self,
         folded: &FoldedAllele,
         pep: &EncodedPeptide,
         h1: &mut [f32],
-        h2: &mut [f32],
+        _h2: &mut [f32],
     ) -> f32 {
-        let mut active = vec![0u16; self.hidden1];
-        self.score_with(folded, pep, h1, h2, &mut active)
+        let (rows, n) = peptide_rows(pep);
+        let l = usize::from(pep.length_index);
+        let h = self.hidden1;
+        kernel::first_layer(&folded.base[l * h..], &folded.table, h, &rows[..n], h1);
+        self.head(&mut h1[..h])
     }
 
-    /// [`Self::score`] with a caller-owned index buffer of `hidden1` entries.
+    /// Everything after the first layer's sums (see [`kernel::head`]); `h1` holds the first
+    /// layer's `hidden1` pre-activations and is overwritten.
     #[inline(always)]
-    fn score_with(
-        &self,
-        folded: &FoldedAllele,
-        pep: &EncodedPeptide,
-        h1: &mut [f32],
-        h2: &mut [f32],
-        active: &mut [u16],
-    ) -> f32 {
-        let h = self.hidden1;
-        let l = usize::from(pep.length_index);
-        h1.copy_from_slice(&folded.base[l * h..(l + 1) * h]);
-        pep.for_each_residue_input(|row, x| {
-            let w = &folded.table[row * h..(row + 1) * h];
-            if x == 1.0 {
-                for (a, b) in h1.iter_mut().zip(w) {
-                    *a += b;
-                }
-            } else {
-                for (a, b) in h1.iter_mut().zip(w) {
-                    *a += x * b;
-                }
-            }
-        });
-        for v in h1.iter_mut() {
-            *v = v.max(0.0);
-        }
-        let z = if self.hidden2 > 0 {
-            let h2n = self.hidden2;
-            // About half the units are zero after ReLU: list the others without a branch per
-            // unit (a data-dependent branch mispredicts half the time), then add their rows in
-            // unit order (the same sums as a dense pass that skips zeros).
-            let mut n = 0;
-            for (j, &a) in h1.iter().enumerate() {
-                active[n] = j as u16;
-                n += usize::from(a > 0.0);
-            }
-            h2.copy_from_slice(&self.b2);
-            for &j in &active[..n] {
-                let j = usize::from(j);
-                let a = h1[j];
-                let row = &self.w2t[j * h2n..(j + 1) * h2n];
-                for (o, w) in h2.iter_mut().zip(row) {
-                    *o += a * w;
-                }
-            }
-            for v in h2.iter_mut() {
-                *v = v.max(0.0);
-            }
-            dot(&self.w3, h2) + self.b3
-        } else {
-            dot(&self.w3, h1) + self.b3
-        };
-        sigmoid(z)
+    fn head(&self, h1: &mut [f32]) -> f32 {
+        sigmoid(kernel::head(h1, &self.w2t, &self.b2, &self.w3, self.b3))
     }
 }
 
+/// The peptide's active first-layer rows and their weights, in input order (at most
+/// `MAX_PEPTIDE_ROWS`), and how many there are.
 #[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    // Eight independent partial sums so the compiler can vectorise the reduction.
-    let mut acc = [0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    acc.iter().sum::<f32>() + tail
+fn peptide_rows(pep: &EncodedPeptide) -> ([(usize, f32); MAX_PEPTIDE_ROWS], usize) {
+    let mut rows = [(0usize, 0f32); MAX_PEPTIDE_ROWS];
+    let mut n = 0;
+    pep.for_each_residue_input(|row, x| {
+        rows[n] = (row, x);
+        n += 1;
+    });
+    (rows, n)
 }
 
 #[inline(always)]
@@ -285,28 +238,53 @@ pub struct Model {
     pub provenance: String,
 }
 
-/// The per-allele part of the model (each network's folded allele terms), computed once
+/// The per-allele part of the model (every network's folded allele terms), computed once
 /// per allele.
 #[derive(Debug, Clone)]
 pub struct AlleleScorer<'m> {
     model: &'m Model,
-    projections: &'m [FoldedAllele],
+    projections: &'m AlleleProjections,
 }
 
-/// Owned allele projections, for caching across calls.
+/// Owned allele projections, for caching across calls: the networks' folded first layers side
+/// by side (row `r` holds network 0's `hidden1` values, then network 1's, …), so each peptide
+/// row is one long contiguous addition for the whole ensemble instead of one short one per
+/// network.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AlleleProjections(Vec<FoldedAllele>);
+pub struct AlleleProjections {
+    /// Σ `hidden1` over the networks.
+    width: usize,
+    /// `N_LENGTHS` rows of `width`.
+    base: Vec<f32>,
+    /// `PEPTIDE_INPUTS` rows of `width`.
+    table: Vec<f32>,
+}
 
 impl AlleleProjections {
     pub fn new(model: &Model, pseudo: &[u8]) -> Self {
         let x = encode_pseudo(pseudo);
-        Self(model.networks.iter().map(|n| n.fold(&x)).collect())
+        let folded: Vec<FoldedAllele> = model.networks.iter().map(|n| n.fold(&x)).collect();
+        let width = model.networks.iter().map(|n| n.hidden1).sum();
+        let interleave = |rows: usize, part: fn(&FoldedAllele) -> &[f32]| {
+            let mut out = Vec::with_capacity(rows * width);
+            for r in 0..rows {
+                for (f, n) in folded.iter().zip(&model.networks) {
+                    out.extend_from_slice(&part(f)[r * n.hidden1..(r + 1) * n.hidden1]);
+                }
+            }
+            out
+        };
+        Self {
+            width,
+            base: interleave(N_LENGTHS, |f| &f.base),
+            table: interleave(PEPTIDE_INPUTS, |f| &f.table),
+        }
     }
 
     pub fn scorer<'m>(&'m self, model: &'m Model) -> AlleleScorer<'m> {
         AlleleScorer {
             model,
-            projections: &self.0,
+            projections: self,
         }
     }
 }
@@ -328,26 +306,62 @@ impl AlleleScorer<'_> {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn score_into_avx2(&self, peptides: &[EncodedPeptide], out: &mut Vec<f32>) {
-        self.score_into_portable(peptides, out);
+        self.score_loop::<true>(peptides, out);
     }
 
     #[inline(always)]
     fn score_into_portable(&self, peptides: &[EncodedPeptide], out: &mut Vec<f32>) {
+        self.score_loop::<false>(peptides, out);
+    }
+
+    /// The scoring loop; `AVX2` picks the intrinsics kernels (same bits as the portable ones)
+    /// and is only true inside [`Self::score_into_avx2`].
+    #[inline(always)]
+    fn score_loop<const AVX2: bool>(&self, peptides: &[EncodedPeptide], out: &mut Vec<f32>) {
+        let proj = self.projections;
+        let networks = &self.model.networks;
+        let w = proj.width;
+        let mut h1 = vec![0f32; w];
+        let n = networks.len() as f32;
+        // The intrinsics cover the shipped shapes; anything else takes the portable kernels.
+        let fast_first = AVX2 && w.is_multiple_of(64);
+        let fast_head = |net: &Network| AVX2 && net.hidden2 == 16 && net.hidden1.is_multiple_of(8);
+        // A plain loop, not `extend(map(..))`: a closure body that is not inlined would be
+        // compiled without the caller's AVX2.
         out.clear();
         out.resize(peptides.len(), 0.0);
-        let n = self.model.networks.len() as f32;
-        for (net, proj) in self.model.networks.iter().zip(self.projections) {
-            let mut h1 = vec![0f32; net.hidden1];
-            let mut h2 = vec![0f32; net.hidden2];
-            let mut active = vec![0u16; net.hidden1];
-            for (o, p) in out.iter_mut().zip(peptides) {
-                *o += net.score_with(proj, p, &mut h1, &mut h2, &mut active);
+        for (o, p) in out.iter_mut().zip(peptides) {
+            let l = usize::from(p.length_index);
+            let (rows, nrows) = peptide_rows(p);
+            let base = &proj.base[l * w..(l + 1) * w];
+            if fast_first {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: AVX2 is true only inside score_into_avx2, entered after detecting AVX2.
+                unsafe {
+                    kernel::avx2::first_layer(base, &proj.table, w, &rows[..nrows], &mut h1)
+                };
+            } else {
+                kernel::first_layer(base, &proj.table, w, &rows[..nrows], &mut h1);
             }
-        }
-        if n > 1.0 {
-            for o in out.iter_mut() {
-                *o /= n;
+            let mut sum = 0f32;
+            let mut offset = 0;
+            for net in networks {
+                let units = &mut h1[offset..offset + net.hidden1];
+                let z = if fast_head(net) {
+                    #[cfg(target_arch = "x86_64")]
+                    // SAFETY: as above.
+                    unsafe {
+                        kernel::avx2::head16(units, &net.w2t, &net.b2, &net.w3, net.b3)
+                    }
+                    #[cfg(not(target_arch = "x86_64"))]
+                    unreachable!()
+                } else {
+                    kernel::head(units, &net.w2t, &net.b2, &net.w3, net.b3)
+                };
+                sum += sigmoid(z);
+                offset += net.hidden1;
             }
+            *o = if n > 1.0 { sum / n } else { sum };
         }
     }
 
@@ -550,6 +564,75 @@ mod tests {
         assert_eq!(ic50_to_score(1e6), 0.0);
         // 500 nM sits at 1 - ln 500 / ln 50000 = 0.4256.
         assert!((ic50_to_score(500.0) - 0.425_67).abs() < 1e-4);
+    }
+
+    /// An ensemble of the shipped shape (4 networks of 64 + 16 units) with pseudo-random
+    /// weights.
+    fn shipped_shape_model() -> Model {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.4
+        };
+        let networks = (0..4)
+            .map(|_| {
+                let mut n = Network::zeros(64, 16, 0);
+                for v in n
+                    .w_pep
+                    .iter_mut()
+                    .chain(&mut n.w_allele)
+                    .chain(&mut n.b1)
+                    .chain(&mut n.w2)
+                    .chain(&mut n.b2)
+                    .chain(&mut n.w3)
+                {
+                    *v = next();
+                }
+                n.b3 = next();
+                n.finish();
+                n
+            })
+            .collect();
+        Model {
+            networks,
+            alleles: Vec::new(),
+            provenance: String::new(),
+        }
+    }
+
+    #[test]
+    fn avx2_kernels_give_the_portable_bits_and_the_per_network_mean() {
+        let model = shipped_shape_model();
+        let proj = AlleleProjections::new(&model, b"YFAMYGEKVAHTHVDTLYVRYHYYTWAVLAYTWY");
+        let scorer = proj.scorer(&model);
+        let x = encode_pseudo(b"YFAMYGEKVAHTHVDTLYVRYHYYTWAVLAYTWY");
+        let folded: Vec<FoldedAllele> = model.networks.iter().map(|n| n.fold(&x)).collect();
+        let peptides: Vec<EncodedPeptide> = (8..=11)
+            .flat_map(|len| crate::binding::encoding::random_peptides(len, 500, 7))
+            .map(|p| EncodedPeptide::new(&p).unwrap())
+            .collect();
+        let (mut dispatched, mut portable) = (Vec::new(), Vec::new());
+        scorer.score_into(&peptides, &mut dispatched);
+        scorer.score_into_portable(&peptides, &mut portable);
+        let mut h1 = vec![0f32; 64];
+        let mut distinct = std::collections::BTreeSet::new();
+        for (i, p) in peptides.iter().enumerate() {
+            assert_eq!(
+                dispatched[i].to_bits(),
+                portable[i].to_bits(),
+                "peptide {i}"
+            );
+            let mut sum = 0f32;
+            for (n, f) in model.networks.iter().zip(&folded) {
+                sum += n.score(f, p, &mut h1, &mut []);
+            }
+            assert_eq!(portable[i].to_bits(), (sum / 4.0).to_bits(), "peptide {i}");
+            distinct.insert(portable[i].to_bits());
+        }
+        // The weights spread the scores, so equal bits are not equal constants.
+        assert!(distinct.len() > 1_900, "{}", distinct.len());
     }
 
     #[test]
