@@ -45,13 +45,12 @@ fn known_epitopes_bind_their_allele() {
         let v = ic50(&p, a, pep);
         assert!(v < 500.0, "{pep} on {a}: {v} nM");
     }
-    // And they rank in the top 5% of random natural-composition peptides of their length.
-    // (NetMHCpan calls rank < 2% a binder; A*02:01 is permissive, with ~3% of random 9-mers
-    // predicted under 500 nM, so a 500 nM binder can rank above 2% there.)
+    // And they rank as binders among natural peptides of their length (NetMHCpan's weak
+    // binder cut-off: rank < 2%).
     for (a, pep) in EPITOPES {
         let r = p.predict(&allele(a), &[pep]).unwrap()[0];
         let rank = r.percentile.unwrap();
-        assert!(rank < 5.0, "{pep} on {a}: {} nM, rank {rank}", r.ic50);
+        assert!(rank < 2.0, "{pep} on {a}: {} nM, rank {rank}", r.ic50);
     }
 }
 
@@ -127,8 +126,9 @@ fn percentile_rises_with_ic50_and_is_uniform_on_random_peptides() {
     for q in &preds {
         assert!((0.0..=100.0).contains(&q.percentile.unwrap()));
     }
-    // A random 9-mer's rank is uniform on 0-100 (the background is drawn the same way, from
-    // another seed), so about half of these 400 fall below 50.
+    // The background is natural 9-mers; random 9-mers of the natural amino-acid composition
+    // score nearly like them (A*02:01's anchors are single residues), so their ranks are
+    // close to uniform on 0-100 and about half of these 400 fall below 50.
     let below_half = preds
         .iter()
         .filter(|q| q.percentile.unwrap() < 50.0)

@@ -5,9 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::binding::encoding::{
-    random_peptides, EncodedPeptide, MAX_LENGTH, MIN_LENGTH, N_LENGTHS,
-};
+use crate::binding::background::natural_peptides;
+use crate::binding::encoding::{EncodedPeptide, MAX_LENGTH, MIN_LENGTH, N_LENGTHS};
 use crate::binding::model::{score_to_ic50, AlleleProjections, Model};
 use crate::binding::{BindingPredictor, HlaAllele, Prediction};
 use crate::error::{Error, Result};
@@ -17,11 +16,6 @@ static MODEL_BYTES: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/reference/binding/model.bin"
 ));
-
-/// Random background peptides per length for percentile ranks.
-pub const CALIBRATION_PEPTIDES: usize = 2_000;
-/// Seed of the background peptides (fixed: percentiles are part of the output contract).
-pub const CALIBRATION_SEED: u64 = 0x5EED_B1D5;
 
 /// How the model serves an allele.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -174,11 +168,10 @@ impl BuiltinPredictor {
         let mut scores = Vec::new();
         let background = (MIN_LENGTH..=MAX_LENGTH)
             .map(|len| {
-                let peps: Vec<EncodedPeptide> =
-                    random_peptides(len, CALIBRATION_PEPTIDES, CALIBRATION_SEED)
-                        .iter()
-                        .filter_map(|p| EncodedPeptide::new(p).ok())
-                        .collect();
+                let peps: Vec<EncodedPeptide> = natural_peptides(len)
+                    .iter()
+                    .filter_map(|p| EncodedPeptide::new(p.as_bytes()).ok())
+                    .collect();
                 scorer.score_into(&peps, &mut scores);
                 let mut ic50: Vec<f64> = scores
                     .iter()

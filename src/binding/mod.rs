@@ -2,6 +2,7 @@
 //! calls. Implementations: the built-in model, and imported results of external tools.
 
 pub mod allele;
+pub mod background;
 pub mod builtin;
 pub mod class2;
 pub mod data;

@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
+use crate::binding::background::{natural_peptides, CLASS2_LENGTH};
 use crate::binding::class2::encoding::Peptide2;
 use crate::binding::class2::model::{Model2, Projections2};
 use crate::binding::class2::pseudo::Class2Sequences;
 use crate::binding::class2::Class2Molecule;
-use crate::binding::encoding::random_peptides;
 use crate::binding::model::score_to_ic50;
 use crate::error::{Error, Result};
 
@@ -20,18 +20,15 @@ static MODEL_BYTES: &[u8] = include_bytes!(concat!(
     "/reference/binding/class2/model.bin"
 ));
 
-/// Background 15-mers per molecule for percentile ranks, and their seed (fixed: part of the
-/// output contract).
-pub const CALIBRATION_PEPTIDES: usize = 2_000;
-pub const CALIBRATION_SEED: u64 = 0x5EED_C1A2;
-/// Length of the background peptides (the usual class II epitope length).
-pub const CALIBRATION_LENGTH: usize = 15;
+/// Length of the background peptides (the usual class II epitope length); the peptides are the
+/// natural 15-mers of [`crate::binding::background`].
+pub const CALIBRATION_LENGTH: usize = CLASS2_LENGTH;
 
 /// One peptide's prediction against one class II molecule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Prediction2 {
     pub ic50: f64,
-    /// Rank (0–100) among random 15-mers for the molecule.
+    /// Rank (0–100) among natural background 15-mers for the molecule.
     pub percentile: f64,
     /// 0-based offset of the 9-residue binding core.
     pub core_offset: usize,
@@ -123,11 +120,10 @@ impl Class2Predictor {
         }
         let pseudo = self.pseudo(molecule)?;
         let mut projections = Projections2::new(&self.model, &pseudo);
-        let calibration: Vec<Peptide2> =
-            random_peptides(CALIBRATION_LENGTH, CALIBRATION_PEPTIDES, CALIBRATION_SEED)
-                .iter()
-                .filter_map(|p| Peptide2::new(p).ok())
-                .collect();
+        let calibration: Vec<Peptide2> = natural_peptides(CALIBRATION_LENGTH)
+            .iter()
+            .filter_map(|p| Peptide2::new(p.as_bytes()).ok())
+            .collect();
         projections.align_registers(&self.model, &calibration);
         let mut background: Vec<f64> = calibration
             .iter()
