@@ -157,7 +157,8 @@ pub fn encode_pseudo(pseudo: &[u8]) -> Vec<f32> {
     out
 }
 
-/// Amino-acid background for random peptides (percentile ranks): the composition of
+/// Amino-acid composition of random peptides (tests, benchmarks, training checks): the
+/// composition of
 /// UniProtKB/Swiss-Prot as published in its release statistics (per cent), in [`AMINO_ACIDS`] order.
 pub const BACKGROUND_PERCENT: [f64; 20] = [
     8.25, 1.37, 5.45, 6.75, 3.86, 7.07, 2.27, 5.96, 5.84, 9.66, 2.42, 4.06, 4.70, 3.93, 5.53, 6.56,

@@ -26,8 +26,8 @@ use crate::error::Result;
 pub struct Prediction {
     /// Predicted IC50 in nM (lower binds better).
     pub ic50: f64,
-    /// Percentile rank among random peptides of the same length (0-100, lower is better), when
-    /// the predictor provides one.
+    /// Percentile rank among natural background peptides of the same length (0-100, lower is
+    /// better; [`background`]), when the predictor provides one.
     pub percentile: Option<f64>,
 }
 
