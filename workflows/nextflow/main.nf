@@ -118,7 +118,11 @@ workflow {
             .join(ch_alleles)
             .map { meta, vcf, t, ti, r, ri, e, alleles -> [ meta, vcf, t, ti, r, ri, e ?: [], alleles ] }
         IMMUNOPROFILE_NEOANTIGENS(ch_neo, imgt)
-        ch_outputs  = ch_outputs.mix(IMMUNOPROFILE_NEOANTIGENS.out.tsv, IMMUNOPROFILE_NEOANTIGENS.out.all)
+        ch_outputs  = ch_outputs.mix(
+            IMMUNOPROFILE_NEOANTIGENS.out.tsv, IMMUNOPROFILE_NEOANTIGENS.out.all,
+            IMMUNOPROFILE_NEOANTIGENS.out.json, IMMUNOPROFILE_NEOANTIGENS.out.fasta,
+            IMMUNOPROFILE_NEOANTIGENS.out.class2_tsv, IMMUNOPROFILE_NEOANTIGENS.out.class2_all,
+            IMMUNOPROFILE_NEOANTIGENS.out.class2_fasta)
     }
     if (stageOn('msi') && fasta) {
         IMMUNOPROFILE_MSI(ch_rows.filter { it[2] }.map { meta, v, t, ti, n, ni, r, ri, e -> [ meta, t, ti, n, ni ] }, fasta)

@@ -12,8 +12,14 @@ process IMMUNOPROFILE_NEOANTIGENS {
     path imgt   // IPD-IMGT/HLA release folder for class II molecules (optional: `[]`)
 
     output:
-    tuple val(meta), path("*.neoantigens.tsv")     , emit: tsv
-    tuple val(meta), path("*.neoantigens.all.tsv") , emit: all
+    tuple val(meta), path("*.neoantigens.tsv")            , emit: tsv
+    tuple val(meta), path("*.neoantigens.all.tsv")        , emit: all
+    tuple val(meta), path("*.neoantigens.json")           , emit: json
+    tuple val(meta), path("*.neoantigens.fasta")          , emit: fasta
+    // Written when class II molecules are scored (`--imgt` and class II alleles).
+    tuple val(meta), path("*.neoantigens.class2.tsv")     , emit: class2_tsv  , optional: true
+    tuple val(meta), path("*.neoantigens.class2.all.tsv") , emit: class2_all  , optional: true
+    tuple val(meta), path("*.neoantigens.class2.fasta")   , emit: class2_fasta, optional: true
     tuple val("${task.process}"), val('immunoprofile'), eval("immunoprofile --version | sed 's/^immunoprofile //'"), topic: versions, emit: versions_immunoprofile
 
     when:
@@ -42,6 +48,7 @@ process IMMUNOPROFILE_NEOANTIGENS {
     stub:
     def prefix = task.ext.prefix ?: "${meta.id}"
     """
-    touch ${prefix}.neoantigens.tsv ${prefix}.neoantigens.all.tsv
+    touch ${prefix}.neoantigens.tsv ${prefix}.neoantigens.all.tsv ${prefix}.neoantigens.json ${prefix}.neoantigens.fasta
+    touch ${prefix}.neoantigens.class2.tsv ${prefix}.neoantigens.class2.all.tsv ${prefix}.neoantigens.class2.fasta
     """
 }
