@@ -102,6 +102,22 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     total
 }
 
+/// `out[i] = b[i] + Σ_j relu(h[j]) · wt[j·n + i]` with the sum over `j` in order, for `i` in
+/// `0..n` (`n = b.len()`; `wt` is the weight matrix transposed, `h.len()` rows of `n`). The
+/// class II networks' second layer: a unit at or below zero adds exactly zero, which is what
+/// the earlier version got by skipping it with a branch per unit, so the bits are unchanged.
+#[inline(always)]
+pub fn dense_relu_in_order(h: &[f32], wt: &[f32], b: &[f32], out: &mut [f32]) {
+    let n = b.len();
+    out[..n].copy_from_slice(b);
+    for (j, &a) in h.iter().enumerate() {
+        let a = relu(a);
+        for (o, w) in out[..n].iter_mut().zip(&wt[j * n..(j + 1) * n]) {
+            *o += a * w;
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 pub mod avx2 {
     //! The same arithmetic as the portable functions, for the shipped shapes.
@@ -149,6 +165,39 @@ pub mod avx2 {
             for (i, vi) in v.iter().enumerate() {
                 _mm256_storeu_ps(hp.add(c + 8 * i), *vi);
             }
+        }
+    }
+
+    /// [`super::dense_relu_in_order`] for `V × 8` outputs, kept in `V` registers.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub unsafe fn dense_relu_in_order<const V: usize>(
+        h: &[f32],
+        wt: &[f32],
+        b: &[f32],
+        out: &mut [f32],
+    ) {
+        let n = 8 * V;
+        assert!(b.len() == n && out.len() >= n && wt.len() >= h.len() * n);
+        // SAFETY (pointer offsets): 8k + 8 <= n = b.len() <= out.len(), and row j's n values
+        // end at (j + 1) * n <= wt.len() (asserted above).
+        let mut acc = [_mm256_setzero_ps(); V];
+        for (k, a) in acc.iter_mut().enumerate() {
+            *a = _mm256_loadu_ps(b.as_ptr().add(8 * k));
+        }
+        let wp = wt.as_ptr();
+        for (j, &x) in h.iter().enumerate() {
+            let a = _mm256_set1_ps(super::relu(x));
+            let row = wp.add(j * n);
+            for (k, s) in acc.iter_mut().enumerate() {
+                *s = _mm256_add_ps(*s, _mm256_mul_ps(a, _mm256_loadu_ps(row.add(8 * k))));
+            }
+        }
+        for (k, a) in acc.iter().enumerate() {
+            _mm256_storeu_ps(out.as_mut_ptr().add(8 * k), *a);
         }
     }
 

@@ -108,7 +108,8 @@ impl Peptide2 {
     }
 
     /// Calls `f(row, weight)` for every active input row of the core at `offset`.
-    #[inline]
+    // Always inlined so the caller's row additions compile inside its AVX2 build.
+    #[inline(always)]
     pub fn for_each_input(&self, offset: usize, mut f: impl FnMut(usize, f32)) {
         let r = &self.residues;
         let n = r.len();

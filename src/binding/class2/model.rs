@@ -28,6 +28,7 @@
 use crate::binding::class2::allele::Class2Molecule;
 use crate::binding::class2::encoding::{Peptide2, PEPTIDE_INPUTS};
 use crate::binding::encoding::{encode_pseudo, ALLELE_INPUTS};
+use crate::binding::kernel;
 use crate::binding::model::{fnv1a, sigmoid, Reader};
 
 pub const MAGIC: &[u8; 8] = b"IMPBND2\0";
@@ -92,8 +93,21 @@ impl Net2 {
     }
 
     /// Score in [0, 1] of the core at `offset`.
-    #[inline]
     pub fn score_core(
+        &self,
+        projection: &[f32],
+        pep: &Peptide2,
+        offset: usize,
+        h1: &mut [f32],
+        h2: &mut [f32],
+    ) -> f32 {
+        self.score_core_k::<false>(projection, pep, offset, h1, h2)
+    }
+
+    /// [`Self::score_core`]; `AVX2` (true only inside a function compiled for AVX2, entered
+    /// after detecting it) runs the second layer in intrinsics with the same bits.
+    #[inline(always)]
+    fn score_core_k<const AVX2: bool>(
         &self,
         projection: &[f32],
         pep: &Peptide2,
@@ -109,14 +123,18 @@ impl Net2 {
                 *a += x * b;
             }
         });
-        h2.copy_from_slice(&self.b2);
-        let n2 = self.hidden2;
-        for (j, a) in h1.iter().enumerate() {
-            if *a > 0.0 {
-                for (o, w) in h2.iter_mut().zip(&self.w2t[j * n2..(j + 1) * n2]) {
-                    *o += a * w;
-                }
-            }
+        match self.hidden2 {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: AVX2 is true only on the path entered after detecting AVX2.
+            32 if AVX2 => unsafe {
+                kernel::avx2::dense_relu_in_order::<4>(h1, &self.w2t, &self.b2, h2)
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            16 if AVX2 => unsafe {
+                kernel::avx2::dense_relu_in_order::<2>(h1, &self.w2t, &self.b2, h2)
+            },
+            _ => kernel::dense_relu_in_order(h1, &self.w2t, &self.b2, h2),
         }
         let z: f32 = h2
             .iter()
@@ -171,6 +189,26 @@ impl Projections2 {
 
     /// Each network's best core offset for `pep`.
     fn best_offsets(&self, model: &Model2, pep: &Peptide2) -> Vec<(f32, usize)> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { self.best_offsets_avx2(model, pep) };
+        }
+        self.best_offsets_k::<false>(model, pep)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn best_offsets_avx2(&self, model: &Model2, pep: &Peptide2) -> Vec<(f32, usize)> {
+        self.best_offsets_k::<true>(model, pep)
+    }
+
+    #[inline(always)]
+    fn best_offsets_k<const AVX2: bool>(
+        &self,
+        model: &Model2,
+        pep: &Peptide2,
+    ) -> Vec<(f32, usize)> {
         let mut h1 = [0f32; 256];
         let mut h2 = [0f32; 256];
         model
@@ -181,7 +219,7 @@ impl Projections2 {
                 let (a, b) = (&mut h1[..net.hidden1], &mut h2[..net.hidden2]);
                 let mut best = (f32::MIN, 0usize);
                 for c in 0..pep.n_cores() {
-                    let s = net.score_core(proj, pep, c, a, b);
+                    let s = net.score_core_k::<AVX2>(proj, pep, c, a, b);
                     if s > best.0 {
                         best = (s, c);
                     }
@@ -245,6 +283,36 @@ impl Projections2 {
         n_networks: usize,
         rule: Combine,
     ) -> CoreScore {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above). The AVX2 build gives the
+            // same bits: element-wise adds and multiplies in the same order, no fused
+            // multiply-add.
+            return unsafe { self.score_with_avx2(model, pep, n_networks, rule) };
+        }
+        self.score_with_k::<false>(model, pep, n_networks, rule)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn score_with_avx2(
+        &self,
+        model: &Model2,
+        pep: &Peptide2,
+        n_networks: usize,
+        rule: Combine,
+    ) -> CoreScore {
+        self.score_with_k::<true>(model, pep, n_networks, rule)
+    }
+
+    #[inline(always)]
+    fn score_with_k<const AVX2: bool>(
+        &self,
+        model: &Model2,
+        pep: &Peptide2,
+        n_networks: usize,
+        rule: Combine,
+    ) -> CoreScore {
         let n_cores = pep.n_cores();
         let mut sum_core = [0f32; 32];
         let mut votes = [0u32; 32];
@@ -263,7 +331,7 @@ impl Projections2 {
             let (a, b) = (&mut h1[..net.hidden1], &mut h2[..net.hidden2]);
             let mut best = (f32::MIN, 0usize);
             for (c, o) in per_core[..n_cores].iter_mut().enumerate() {
-                *o = net.score_core(proj, pep, c, a, b);
+                *o = net.score_core_k::<AVX2>(proj, pep, c, a, b);
                 if *o > best.0 {
                     best = (*o, c);
                 }
@@ -459,6 +527,84 @@ mod tests {
             }],
             provenance: "{}".into(),
         }
+    }
+
+    /// The second layer as the version before the AVX2 kernels wrote it (skip units at or
+    /// below zero), for the bit-for-bit check below.
+    fn score_core_branchy(net: &Net2, proj: &[f32], pep: &Peptide2, offset: usize) -> f32 {
+        let h = net.hidden1;
+        let mut h1 = proj.to_vec();
+        pep.for_each_input(offset, |row, x| {
+            for (a, b) in h1.iter_mut().zip(&net.w_pep[row * h..(row + 1) * h]) {
+                *a += x * b;
+            }
+        });
+        let mut h2 = net.b2.clone();
+        let n2 = net.hidden2;
+        for (j, a) in h1.iter().enumerate() {
+            if *a > 0.0 {
+                for (o, w) in h2.iter_mut().zip(&net.w2t[j * n2..(j + 1) * n2]) {
+                    *o += a * w;
+                }
+            }
+        }
+        let z: f32 = h2.iter().zip(&net.w3).map(|(a, w)| a.max(0.0) * w).sum::<f32>() + net.b3;
+        sigmoid(z)
+    }
+
+    #[test]
+    fn avx2_and_portable_cores_give_the_branchy_version_bits() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.5
+        };
+        let networks: Vec<Net2> = (0..4)
+            .map(|_| {
+                let mut n = Net2::zeros(64, 32);
+                for v in n
+                    .w_pep
+                    .iter_mut()
+                    .chain(&mut n.w_mhc)
+                    .chain(&mut n.b1)
+                    .chain(&mut n.w2)
+                    .chain(&mut n.b2)
+                    .chain(&mut n.w3)
+                {
+                    *v = next();
+                }
+                n.b3 = next();
+                n.finish();
+                n
+            })
+            .collect();
+        let model = Model2 {
+            networks,
+            molecules: Vec::new(),
+            provenance: "{}".into(),
+        };
+        let proj = Projections2::new(&model, b"YFAMYGEKVAHTHVDTLYVRYHYYTWAVLAYTWY");
+        let mut distinct = std::collections::BTreeSet::new();
+        for (i, raw) in crate::binding::encoding::random_peptides(15, 300, 5)
+            .iter()
+            .enumerate()
+        {
+            let pep = Peptide2::new(raw).unwrap();
+            let dispatched = proj.score(&model, &pep);
+            let portable = proj.score_with_k::<false>(&model, &pep, 4, Combine::MeanOfBest);
+            assert_eq!(dispatched.score.to_bits(), portable.score.to_bits(), "peptide {i}");
+            assert_eq!(dispatched.offset, portable.offset);
+            for (net, t) in model.networks.iter().zip(&proj.terms) {
+                for c in 0..pep.n_cores() {
+                    let (mut h1, mut h2) = (vec![0f32; 64], vec![0f32; 32]);
+                    let new = net.score_core(t, &pep, c, &mut h1, &mut h2);
+                    let old = score_core_branchy(net, t, &pep, c);
+                    assert_eq!(new.to_bits(), old.to_bits(), "peptide {i} core {c}");
+                }
+            }
+            distinct.insert(dispatched.score.to_bits());
+        }
+        assert!(distinct.len() > 250, "{}", distinct.len());
     }
 
     #[test]
