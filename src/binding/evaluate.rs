@@ -513,7 +513,7 @@ pub fn render_selection(config: &TrainConfig, ev: &[AlleleEvaluation]) -> String
 
 /// The header of the selection table (EVALUATION.md), matching [`render_selection`] rows after
 /// the leading run-time column the training program adds.
-pub const SELECTION_HEADER: &str = "| seconds | embedding | networks | hidden | epochs | lr | batches | random negatives | fold 0 CV AUC (alleles) | group 0 allele-out AUC, same criterion | group 0 allele-out AUC, all alleles with both classes | fold 0 CV AUC, HLA-C ≥ 20/20 |\n|---|---|---|---|---|---|---|---|---|---|---|---|";
+pub const SELECTION_HEADER: &str = "| seconds | embedding | networks | hidden | epochs | lr | batches | random negatives per allele, length and epoch | fold 0 CV AUC (alleles) | group 0 allele-out AUC, same criterion | group 0 allele-out AUC, all alleles with both classes | fold 0 CV AUC, HLA-C ≥ 20/20 |\n|---|---|---|---|---|---|---|---|---|---|---|---|";
 
 /// Random negatives per allele and length and epoch, as `rate × pairs + constant` (0: none).
 fn negatives_cell(config: &TrainConfig) -> String {
