@@ -4,6 +4,7 @@
 //! cargo run --release --features train --example train-binding -- DATA_DIR OUT_DIR
 //!     [--no-eval | --allele-out-only | --select] [--epochs N] [--ensemble N] [--hidden1 N]
 //!     [--hidden2 N] [--embed N] [--lr X] [--l2-allele X] [--mixed-batches]
+//!     [--random-negatives RATE] [--random-negative-constant N]
 //! ```
 //! `--select` fits only peptide fold 0 and allele group 0 (the folds model settings are chosen
 //! on) and appends one summary line to `OUT_DIR/selection.log`.
@@ -33,7 +34,8 @@ fn main() -> ExitCode {
 }
 
 const USAGE: &str = "usage: train-binding DATA_DIR OUT_DIR [--no-eval | --allele-out-only | --select] \
-[--epochs N] [--ensemble N] [--hidden1 N] [--hidden2 N] [--embed N] [--lr X] [--l2-allele X] [--mixed-batches]";
+[--epochs N] [--ensemble N] [--hidden1 N] [--hidden2 N] [--embed N] [--lr X] [--l2-allele X] [--mixed-batches] \
+[--random-negatives RATE] [--random-negative-constant N]";
 
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -52,7 +54,12 @@ fn run() -> Result<(), String> {
             "--allele-out-only" => mode = Mode::AlleleOutOnly,
             "--select" => mode = Mode::Select,
             "--mixed-batches" => config.allele_batches = false,
-            "--epochs" | "--ensemble" | "--hidden1" | "--hidden2" | "--embed" => {
+            "--epochs"
+            | "--ensemble"
+            | "--hidden1"
+            | "--hidden2"
+            | "--embed"
+            | "--random-negative-constant" => {
                 let v = value()?;
                 let n: usize = v.parse().map_err(|_| bad(v))?;
                 match a.as_str() {
@@ -60,12 +67,17 @@ fn run() -> Result<(), String> {
                     "--ensemble" => config.ensemble = n,
                     "--hidden1" => config.hidden1 = n,
                     "--embed" => config.embed = n,
+                    "--random-negative-constant" => config.random_negative_constant = n,
                     _ => config.hidden2 = n,
                 }
             }
             "--l2-allele" => {
                 let v = value()?;
                 config.l2_allele = v.parse().map_err(|_| bad(v))?;
+            }
+            "--random-negatives" => {
+                let v = value()?;
+                config.random_negative_rate = v.parse().map_err(|_| bad(v))?;
             }
             "--lr" => {
                 let v = value()?;

@@ -499,7 +499,7 @@ pub fn render_selection(config: &TrainConfig, ev: &[AlleleEvaluation]) -> String
     let (cvc, k3) = mean(ev.iter().filter(qc).filter_map(|e| e.cv_auc));
     let (ao_all, k4) = mean(ev.iter().filter_map(|e| e.allele_out_auc));
     format!(
-        "| {} | {} | {}/{} | {} | {} | {} | {cv:.4} ({k}) | {ao:.4} ({k2}) | {ao_all:.4} ({k4}) | {cvc:.4} ({k3}) |",
+        "| {} | {} | {}/{} | {} | {} | {} | {} | {cv:.4} ({k}) | {ao:.4} ({k2}) | {ao_all:.4} ({k4}) | {cvc:.4} ({k3}) |",
         config.embed,
         config.ensemble,
         config.hidden1,
@@ -507,12 +507,25 @@ pub fn render_selection(config: &TrainConfig, ev: &[AlleleEvaluation]) -> String
         config.epochs,
         config.learning_rate,
         if config.allele_batches { "one allele" } else { "mixed" },
+        negatives_cell(config),
     )
 }
 
 /// The header of the selection table (EVALUATION.md), matching [`render_selection`] rows after
 /// the leading run-time column the training program adds.
-pub const SELECTION_HEADER: &str = "| seconds | embedding | networks | hidden | epochs | lr | batches | fold 0 CV AUC (alleles) | group 0 allele-out AUC, same criterion | group 0 allele-out AUC, all alleles with both classes | fold 0 CV AUC, HLA-C ≥ 20/20 |\n|---|---|---|---|---|---|---|---|---|---|---|";
+pub const SELECTION_HEADER: &str = "| seconds | embedding | networks | hidden | epochs | lr | batches | random negatives per allele, length and epoch | fold 0 CV AUC (alleles) | group 0 allele-out AUC, same criterion | group 0 allele-out AUC, all alleles with both classes | fold 0 CV AUC, HLA-C ≥ 20/20 |\n|---|---|---|---|---|---|---|---|---|---|---|---|";
+
+/// Random negatives per allele and length and epoch, as `rate × pairs + constant` (0: none).
+fn negatives_cell(config: &TrainConfig) -> String {
+    if config.random_negative_rate == 0.0 && config.random_negative_constant == 0 {
+        "0".to_string()
+    } else {
+        format!(
+            "{} × pairs + {}",
+            config.random_negative_rate, config.random_negative_constant
+        )
+    }
+}
 
 fn mean(v: impl Iterator<Item = f64>) -> (f64, usize) {
     let (s, c) = v.fold((0.0, 0), |(s, c), x| (s + x, c + 1));
@@ -553,6 +566,14 @@ fn render_report(
         "Model: ensemble of {} network(s), hidden layers {}/{}, allele embedding of {} values modulating the peptide rows of the first layer, {} epochs, batch {}, Adam lr {} (linear decay to 10%), L2 {}, seed {}.\n",
         config.ensemble, config.hidden1, config.hidden2, config.embed, config.epochs, config.batch_size, config.learning_rate, config.l2, config.seed
     );
+    if negatives_cell(config) != "0" {
+        let _ = writeln!(
+            s,
+            "Random negatives: each epoch, per allele and length, {} random peptides (Swiss-Prot composition) as non-binders with the inequality target IC50 > {} nM (one-sided loss).\n",
+            negatives_cell(config),
+            crate::binding::negatives::RANDOM_NEGATIVE_NM
+        );
+    }
     if !evaluated {
         let _ = writeln!(s, "Cross-validation was skipped for this build.");
         return s;

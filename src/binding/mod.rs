@@ -11,6 +11,8 @@ pub mod encoding;
 pub mod evaluate;
 pub mod kernel;
 pub mod model;
+#[cfg(feature = "train")]
+pub mod negatives;
 pub mod stage;
 #[cfg(feature = "train")]
 pub mod train;

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::binding::encoding::{EncodedPeptide, SplitMix64, ALLELE_INPUTS, PEPTIDE_INPUTS};
 use crate::binding::model::{sigmoid, Network};
+use crate::binding::negatives::RandomNegatives;
 
 /// Training settings, stored in the model's provenance.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -28,7 +29,22 @@ pub struct TrainConfig {
     /// Minibatches of one allele each (shuffled within the allele, batch order shuffled),
     /// instead of uniformly mixed ones: the folded allele table is then built once per batch.
     pub allele_batches: bool,
+    /// Random negative peptides per epoch (see [`crate::binding::negatives`]): for each allele
+    /// and length, `rate × measured pairs + constant`; rate 0 = none. Left out of the
+    /// provenance when 0, so models trained without them keep their bytes.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub random_negative_rate: f32,
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub random_negative_constant: usize,
     pub seed: u64,
+}
+
+fn is_zero(v: &f32) -> bool {
+    *v == 0.0
+}
+
+fn is_zero_count(v: &usize) -> bool {
+    *v == 0
 }
 
 impl Default for TrainConfig {
@@ -44,6 +60,8 @@ impl Default for TrainConfig {
             l2_allele: 1e-6,
             ensemble: 4,
             allele_batches: false,
+            random_negative_rate: 0.0,
+            random_negative_constant: 0,
             seed: 20_240_501,
         }
     }
@@ -222,8 +240,37 @@ pub fn train_network(
         by_allele[ex.allele as usize].push(i);
     }
     let mut batches: Vec<std::ops::Range<usize>> = Vec::new();
+    // Random negatives: examples from index `n_real` on, redrawn every epoch from their own
+    // generator (the main one's sequence is that of a run without them).
+    let n_real = examples.len();
+    let negatives = (config.random_negative_rate > 0.0 || config.random_negative_constant > 0)
+        .then(|| {
+            RandomNegatives::plan(
+                examples,
+                n_alleles,
+                config.random_negative_rate,
+                config.random_negative_constant,
+            )
+        });
+    let mut with_negatives: Vec<Example> = Vec::new();
 
     for epoch in 0..config.epochs {
+        let examples: &[Example] = if let Some(negs) = &negatives {
+            with_negatives.clear();
+            with_negatives.extend_from_slice(&examples[..n_real]);
+            negs.draw(seed ^ 0x6E65_6761_7469_7665, epoch, &mut with_negatives);
+            order.clear();
+            order.extend(0..with_negatives.len());
+            for list in &mut by_allele {
+                list.clear();
+            }
+            for (i, ex) in with_negatives.iter().enumerate() {
+                by_allele[ex.allele as usize].push(i);
+            }
+            &with_negatives
+        } else {
+            examples
+        };
         batches.clear();
         if config.allele_batches {
             // Shuffle within each allele, cut into batches, then shuffle the batch order.
@@ -367,7 +414,13 @@ pub fn train_network(
                         + p[lay.b3]
                 };
                 let y = sigmoid(z);
-                // Backward.
+                // Backward. A random negative's target is an inequality (IC50 above the
+                // bound): only a prediction stronger than the bound is penalised, since any
+                // weaker one is consistent with what we know (the peptide is random, not
+                // measured), and pulling it down to the bound would teach a false value.
+                if i >= n_real && y <= ex.target {
+                    continue;
+                }
                 let dz = scale * (y - ex.target) * y * (1.0 - y);
                 g[lay.b3] += dz;
                 if h2 > 0 {
