@@ -548,7 +548,12 @@ mod tests {
                 }
             }
         }
-        let z: f32 = h2.iter().zip(&net.w3).map(|(a, w)| a.max(0.0) * w).sum::<f32>() + net.b3;
+        let z: f32 = h2
+            .iter()
+            .zip(&net.w3)
+            .map(|(a, w)| a.max(0.0) * w)
+            .sum::<f32>()
+            + net.b3;
         sigmoid(z)
     }
 
@@ -556,7 +561,9 @@ mod tests {
     fn avx2_and_portable_cores_give_the_branchy_version_bits() {
         let mut state = 0x2545_F491_4F6C_DD1Du64;
         let mut next = move || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.5
         };
         let networks: Vec<Net2> = (0..4)
@@ -592,7 +599,11 @@ mod tests {
             let pep = Peptide2::new(raw).unwrap();
             let dispatched = proj.score(&model, &pep);
             let portable = proj.score_with_k::<false>(&model, &pep, 4, Combine::MeanOfBest);
-            assert_eq!(dispatched.score.to_bits(), portable.score.to_bits(), "peptide {i}");
+            assert_eq!(
+                dispatched.score.to_bits(),
+                portable.score.to_bits(),
+                "peptide {i}"
+            );
             assert_eq!(dispatched.offset, portable.offset);
             for (net, t) in model.networks.iter().zip(&proj.terms) {
                 for c in 0..pep.n_cores() {
