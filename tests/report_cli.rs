@@ -168,13 +168,13 @@ fn cohort_table_and_multiqc_files() {
     assert_eq!(lines.len(), 3);
     assert!(lines[1].starts_with("A\t50.3352\t"), "{}", lines[1]);
     assert!(
-        lines[1].ends_with("\t15\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA"),
+        lines[1].ends_with("\t15\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA"),
         "A ran tmb only: {}",
         lines[1]
     );
     assert!(
-        // hla and response not run: NA.
-        lines[2].ends_with("\t35.2\tMSI-H\t3\t12.5\t0.41\tNA\tNA\tNA\tNA\tNA"),
+        // No class II molecules scored, hla and response not run: NA.
+        lines[2].ends_with("\t35.2\tMSI-H\t3\tNA\t12.5\t0.41\tNA\tNA\tNA\tNA\tNA"),
         "{}",
         lines[2]
     );

@@ -112,6 +112,9 @@ struct CohortRow {
     msi_status: Option<String>,
     #[serde(serialize_with = "cells::na")]
     neoantigens: Option<u64>,
+    /// The class II load (NA when class II molecules were not scored).
+    #[serde(serialize_with = "cells::na")]
+    neoantigens_class2: Option<u64>,
     #[serde(serialize_with = "cells::dec::<4, _>")]
     cyt: Option<f64>,
     #[serde(serialize_with = "cells::dec::<4, _>")]
@@ -140,6 +143,7 @@ impl CohortRow {
             msi_score: h.msi_score,
             msi_status: h.msi_status.as_deref().map(tsv_text),
             neoantigens: h.neoantigens,
+            neoantigens_class2: h.neoantigens_class2,
             cyt: h.cyt,
             gep: h.gep,
             hla_typed: h.hla_typed.as_deref().map(tsv_text),
@@ -202,6 +206,10 @@ pub fn general_stats_tsv(samples: &BTreeMap<String, Headline>) -> String {
          #         title: 'Neoantigens'\n\
          #         description: 'Mutations with at least one neoantigen candidate passing the filters'\n\
          #         format: '{:,.0f}'\n\
+         #     - neoantigens_class2:\n\
+         #         title: 'Neoantigens II'\n\
+         #         description: 'Mutations with at least one class II neoantigen candidate passing the filters'\n\
+         #         format: '{:,.0f}'\n\
          #     - cyt:\n\
          #         title: 'CYT'\n\
          #         description: 'Cytolytic activity score'\n\
@@ -233,6 +241,7 @@ pub fn general_stats_tsv(samples: &BTreeMap<String, Headline>) -> String {
                 msi_score: h.msi_score,
                 msi_status: h.msi_status.as_deref().map(tsv_text).unwrap_or_default(),
                 neoantigens: h.neoantigens.map(|n| n as f64),
+                neoantigens_class2: h.neoantigens_class2.map(|n| n as f64),
                 cyt: h.cyt,
                 gep: h.gep,
                 response: h.response_probability,
@@ -258,6 +267,8 @@ struct GeneralStatsRow {
     msi_status: String,
     #[serde(serialize_with = "cells::dec_or_empty::<4, _>")]
     neoantigens: Option<f64>,
+    #[serde(serialize_with = "cells::dec_or_empty::<4, _>")]
+    neoantigens_class2: Option<f64>,
     #[serde(serialize_with = "cells::dec_or_empty::<4, _>")]
     cyt: Option<f64>,
     #[serde(serialize_with = "cells::dec_or_empty::<4, _>")]
@@ -374,14 +385,39 @@ mod tests {
         let t = cohort_tsv(&s);
         assert_eq!(
             t.lines().nth(1).unwrap(),
-            // msi, neoantigens, cyt, gep, hla and response not run: NA, never 0.
-            "A\t12.5\t10\t15\ttrue\t25\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA"
+            // msi, neoantigens (both classes), cyt, gep, hla and response not run: NA, never 0.
+            "A\t12.5\t10\t15\ttrue\t25\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA"
         );
         let g = general_stats_tsv(&s);
         let version = env!("CARGO_PKG_VERSION");
         assert!(
-            g.ends_with(&format!("A\t12.5\tyes\t\t\t\t\t\t\t{version}\n")),
+            g.ends_with(&format!("A\t12.5\tyes\t\t\t\t\t\t\t\t{version}\n")),
             "{g}"
         );
+    }
+
+    #[test]
+    fn class_ii_load_has_its_own_column() {
+        let mut s = BTreeMap::new();
+        s.insert(
+            "B".to_string(),
+            Headline {
+                neoantigens: Some(7),
+                neoantigens_class2: Some(3),
+                ..Headline::default()
+            },
+        );
+        let t = cohort_tsv(&s);
+        let header: Vec<&str> = t.lines().next().unwrap().split('\t').collect();
+        let row: Vec<&str> = t.lines().nth(1).unwrap().split('\t').collect();
+        let at = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+        assert_eq!((at("neoantigens"), at("neoantigens_class2")), ("7", "3"));
+        let g = general_stats_tsv(&s);
+        let lines: Vec<&str> = g.lines().filter(|l| !l.starts_with('#')).collect();
+        let header: Vec<&str> = lines[0].split('\t').collect();
+        let row: Vec<&str> = lines[1].split('\t').collect();
+        let i = header.iter().position(|h| *h == "neoantigens_class2").unwrap();
+        assert_eq!((row[i - 1], row[i]), ("7", "3"));
+        assert!(g.contains("#     - neoantigens_class2:"));
     }
 }
