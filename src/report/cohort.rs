@@ -416,7 +416,10 @@ mod tests {
         let lines: Vec<&str> = g.lines().filter(|l| !l.starts_with('#')).collect();
         let header: Vec<&str> = lines[0].split('\t').collect();
         let row: Vec<&str> = lines[1].split('\t').collect();
-        let i = header.iter().position(|h| *h == "neoantigens_class2").unwrap();
+        let i = header
+            .iter()
+            .position(|h| *h == "neoantigens_class2")
+            .unwrap();
         assert_eq!((row[i - 1], row[i]), ("7", "3"));
         assert!(g.contains("#     - neoantigens_class2:"));
     }
