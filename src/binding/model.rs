@@ -179,15 +179,8 @@ impl Network {
         FoldedAllele { base, table }
     }
 
-    /// Score in [0, 1] given the folded allele; `h1` is a scratch buffer of `hidden1` values
-    /// (`_h2` is unused, kept so callers need not change).
-    pub fn score(
-        &self,
-        folded: &FoldedAllele,
-        pep: &EncodedPeptide,
-        h1: &mut [f32],
-        _h2: &mut [f32],
-    ) -> f32 {
+    /// Score in [0, 1] given the folded allele; `h1` is a scratch buffer of `hidden1` values.
+    pub fn score(&self, folded: &FoldedAllele, pep: &EncodedPeptide, h1: &mut [f32]) -> f32 {
         let (rows, n) = peptide_rows(pep);
         let l = usize::from(pep.length_index);
         let h = self.hidden1;
@@ -569,13 +562,8 @@ mod tests {
     /// An ensemble of the shipped shape (4 networks of 64 + 16 units) with pseudo-random
     /// weights.
     fn shipped_shape_model() -> Model {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.4
-        };
+        let mut rng = crate::binding::encoding::SplitMix64::new(1);
+        let mut next = move || (rng.next_f64() as f32 - 0.5) * 0.4;
         let networks = (0..4)
             .map(|_| {
                 let mut n = Network::zeros(64, 16, 0);
@@ -626,7 +614,7 @@ mod tests {
             );
             let mut sum = 0f32;
             for (n, f) in model.networks.iter().zip(&folded) {
-                sum += n.score(f, p, &mut h1, &mut []);
+                sum += n.score(f, p, &mut h1);
             }
             assert_eq!(portable[i].to_bits(), (sum / 4.0).to_bits(), "peptide {i}");
             distinct.insert(portable[i].to_bits());
@@ -696,11 +684,11 @@ mod tests {
         // The weights make the embedding matter: without it the score differs.
         assert!(e.iter().all(|v| v.abs() > 0.05), "{e:?}");
         let folded = n.fold(&x);
-        let got = n.score(&folded, &pep, &mut [0.0; 3], &mut [0.0; 2]);
+        let got = n.score(&folded, &pep, &mut [0.0; 3]);
         assert!((got - expected).abs() < 1e-6, "{got} vs {expected}");
         let mut additive = n.clone();
         additive.u_pep.fill(0.0);
-        let plain = additive.score(&additive.fold(&x), &pep, &mut [0.0; 3], &mut [0.0; 2]);
+        let plain = additive.score(&additive.fold(&x), &pep, &mut [0.0; 3]);
         assert!((plain - expected).abs() > 1e-3, "{plain} vs {expected}");
     }
 

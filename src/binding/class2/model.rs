@@ -559,13 +559,8 @@ mod tests {
 
     #[test]
     fn avx2_and_portable_cores_give_the_branchy_version_bits() {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.5
-        };
+        let mut rng = crate::binding::encoding::SplitMix64::new(2);
+        let mut next = move || (rng.next_f64() as f32 - 0.5) * 0.5;
         let networks: Vec<Net2> = (0..4)
             .map(|_| {
                 let mut n = Net2::zeros(64, 32);
